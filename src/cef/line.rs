@@ -1,0 +1,335 @@
+//! A parsed CEF line borrowing its input, and its extension pairs.
+
+use std::borrow::Cow;
+
+use super::escape::{Field, unescape};
+use super::event::Event;
+use super::key::{Key, key_before_equals};
+use super::severity::{Severity, Version};
+use crate::error::{Error, ErrorKind, Result};
+
+/// One parsed line. Header fields are unescaped when parsed (borrowed
+/// unless they held an escape); extension pairs are found and unescaped as
+/// they are read, so parsing allocates nothing for an escape-free line.
+///
+/// ```
+/// use audit_cef::Parser;
+/// let line = Parser::new().parse(b"2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt=1750280466889 action=list")?;
+/// assert_eq!(line.prefix(), Some("2025-06-18T21:02:36Z konghq.com"));
+/// assert_eq!(line.name(), "Authz.control-planes");
+/// let pairs: Vec<(&str, String)> = line.pairs().map(|p| (p.key(), p.value().into_owned())).collect();
+/// assert_eq!(pairs, [("rt", "1750280466889".to_string()), ("action", "list".to_string())]);
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line<'a> {
+    pub(crate) prefix: Option<&'a str>,
+    pub(crate) version: &'a str,
+    pub(crate) vendor: Cow<'a, str>,
+    pub(crate) product: Cow<'a, str>,
+    pub(crate) device_version: Cow<'a, str>,
+    pub(crate) event_class_id: Cow<'a, str>,
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) severity: Severity,
+    pub(crate) severity_text: &'a str,
+    pub(crate) unparsed: Option<&'a str>,
+    pub(crate) extension: &'a str,
+    pub(crate) extension_offset: usize,
+}
+
+impl<'a> Line<'a> {
+    /// The bytes before `CEF:`, less one separating space, verbatim (P1).
+    /// Parse them with [`Prefix::parse`](crate::Prefix::parse).
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"ASM:CEF:0|v|p|1|id|n|5|")?;
+    /// assert_eq!(line.prefix(), Some("ASM:"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn prefix(&self) -> Option<&'a str> {
+        self.prefix
+    }
+
+    /// The version digits as written (`"0"`, `"1"`; lenient parsing accepts others).
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:1|v|p|1|id|n|5|")?.version(), "1");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn version(&self) -> &'a str {
+        self.version
+    }
+
+    /// Device Vendor, unescaped.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(br"CEF:0|a\|b|p|1|id|n|5|")?.vendor(), "a|b");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn vendor(&self) -> &str {
+        &self.vendor
+    }
+
+    /// Device Product, unescaped.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|")?.product(), "p");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+
+    /// Device Version, unescaped.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1.0|id|n|5|")?.device_version(), "1.0");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn device_version(&self) -> &str {
+        &self.device_version
+    }
+
+    /// Device Event Class ID, unescaped.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|")?.event_class_id(), "id");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn event_class_id(&self) -> &str {
+        &self.event_class_id
+    }
+
+    /// Name, unescaped.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(br"CEF:0|v|p|1|id|a\\b|5|")?.name(), r"a\b");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Severity.
+    ///
+    /// ```
+    /// use audit_cef::Severity;
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|Very-High|")?.severity(), Severity::VERY_HIGH);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Severity as written (lenient parsing accepts `very-high`).
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|very-high|")?.severity_str(), "very-high");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn severity_str(&self) -> &'a str {
+        self.severity_text
+    }
+
+    /// Text between the header and the first key (P14), never dropped silently.
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|not a pair")?;
+    /// assert_eq!(line.unparsed(), Some("not a pair"));
+    /// assert_eq!(line.pairs().count(), 0);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn unparsed(&self) -> Option<&'a str> {
+        self.unparsed
+    }
+
+    /// The raw extension from its first key on, as received (escapes kept,
+    /// trailing whitespace dropped per P6).
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(br"CEF:0|v|p|1|id|n|5|a=1\=2 b=3  ")?;
+    /// assert_eq!(line.raw_extension(), r"a=1\=2 b=3");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn raw_extension(&self) -> &'a str {
+        self.extension
+    }
+
+    /// The extension pairs in line order, duplicates included (P12).
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|a=1 a=2")?;
+    /// assert_eq!(line.pairs().map(|p| p.key()).collect::<Vec<_>>(), ["a", "a"]);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn pairs(&self) -> Pairs<'a> {
+        Pairs::new(self.extension, self.extension_offset)
+    }
+
+    /// The unescaped value of the last pair with `key` (P12: last wins).
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|a=1 a=2")?;
+    /// assert_eq!(line.get("a").as_deref(), Some("2"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn get(&self, key: &str) -> Option<Cow<'a, str>> {
+        self.pairs().filter(|pair| pair.key() == key).last().map(|pair| pair.value())
+    }
+
+    /// The event this line holds, borrowing from the input.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidVersion`] when the version is not 0 or 1, and
+    /// [`ErrorKind::UnparsedText`] when the line has text an [`Event`]
+    /// cannot hold (P14): converting never loses bytes silently.
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|a=x\\=y")?;
+    /// let event = line.to_event()?;
+    /// assert_eq!(event.get("a"), Some("x=y"));
+    /// assert_eq!(event.to_string(), "CEF:0|v|p|1|id|n|5|a=x\\=y");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn to_event(&self) -> Result<Event<'a>> {
+        let version: Version = self.version.parse()?;
+        if self.unparsed.is_some() {
+            return Err(Error::new(ErrorKind::UnparsedText, self.extension_offset));
+        }
+        Ok(Event {
+            prefix: self.prefix.map(Cow::Borrowed),
+            version,
+            vendor: self.vendor.clone(),
+            product: self.product.clone(),
+            device_version: self.device_version.clone(),
+            event_class_id: self.event_class_id.clone(),
+            name: self.name.clone(),
+            severity: self.severity,
+            extensions: self.pairs().map(|pair| (Key::trusted(pair.key), pair.value())).collect(),
+        })
+    }
+}
+
+/// One extension pair as found in the line.
+///
+/// ```
+/// let line = audit_cef::Parser::new().parse(br"CEF:0|v|p|1|id|n|5|msg=a\nb")?;
+/// let pair = line.pairs().next().unwrap();
+/// assert_eq!((pair.key(), pair.raw_value(), &*pair.value()), ("msg", r"a\nb", "a\nb"));
+/// assert_eq!(pair.offset(), 19);
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair<'a> {
+    key: &'a str,
+    raw: &'a str,
+    offset: usize,
+}
+
+impl<'a> Pair<'a> {
+    /// The key (E4 grammar).
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|src=1")?;
+    /// assert_eq!(line.pairs().next().map(|p| p.key()), Some("src"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn key(&self) -> &'a str {
+        self.key
+    }
+
+    /// The value as written, escapes included.
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(br"CEF:0|v|p|1|id|n|5|k=a\=b")?;
+    /// assert_eq!(line.pairs().next().map(|p| p.raw_value()), Some(r"a\=b"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn raw_value(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The unescaped value (P7), borrowed unless it held an escape.
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(br"CEF:0|v|p|1|id|n|5|k=a\=b")?;
+    /// assert_eq!(line.pairs().next().map(|p| p.value().into_owned()).as_deref(), Some("a=b"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn value(&self) -> Cow<'a, str> {
+        // Lenient unescaping cannot fail; strict lines were checked when parsed.
+        unescape(self.raw, Field::Value, false).unwrap_or(Cow::Borrowed(self.raw))
+    }
+
+    /// Byte offset of the key in the parsed input.
+    ///
+    /// ```
+    /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|a=1 b=2")?;
+    /// assert_eq!(line.pairs().map(|p| p.offset()).collect::<Vec<_>>(), [19, 23]);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Byte offset of the value in the parsed input.
+    pub(crate) fn value_offset(&self) -> usize {
+        self.offset + self.key.len() + 1
+    }
+}
+
+/// Iterator over a line's pairs; see [`Line::pairs`].
+///
+/// ```
+/// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|a=1 b=2")?;
+/// let mut pairs: audit_cef::Pairs<'_> = line.pairs();
+/// assert_eq!(pairs.next().map(|p| p.key()), Some("a"));
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Pairs<'a> {
+    rest: &'a str,
+    offset: usize,
+}
+
+impl<'a> Pairs<'a> {
+    pub(crate) fn new(extension: &'a str, offset: usize) -> Pairs<'a> {
+        Pairs { rest: extension, offset }
+    }
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = Pair<'a>;
+
+    fn next(&mut self) -> Option<Pair<'a>> {
+        let bytes = self.rest.as_bytes();
+        let key_len = key_before_equals(bytes)?;
+        let value_start = key_len + 1;
+        let (value_end, next) = match find_boundary(bytes, value_start) {
+            Some(space) => (space, space + 1),
+            None => (bytes.len(), bytes.len()),
+        };
+        let pair =
+            Pair { key: self.rest.get(..key_len)?, raw: self.rest.get(value_start..value_end)?, offset: self.offset };
+        self.rest = self.rest.get(next..)?;
+        self.offset += next;
+        Some(pair)
+    }
+}
+
+impl core::iter::FusedIterator for Pairs<'_> {}
+
+/// The first space at or after `from` that is followed by a key and `=`
+/// (P4, P5): with several spaces, all but the last stay in the value.
+pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(found) = memchr::memchr(b' ', bytes.get(at..)?) {
+        let space = at + found;
+        if key_before_equals(bytes.get(space + 1..)?).is_some() {
+            return Some(space);
+        }
+        at = space + 1;
+    }
+    None
+}
