@@ -1,0 +1,104 @@
+//! Proves the allocation promises with a counting global allocator:
+//! rendering into a reused buffer and parsing an escape-free line allocate
+//! nothing.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use audit_cef::{Event, Parser, Severity};
+
+struct Counting;
+
+thread_local! {
+    // Per thread, so allocations by the test harness's other threads do not count.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+const KONNECT: &str = "2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=3959872677347089807 user_agent=grpc-node-js/1.12.4";
+
+#[test]
+fn the_counter_counts() {
+    let n = allocations_during(|| {
+        let v: Vec<u8> = Vec::with_capacity(16);
+        std::hint::black_box(v);
+    });
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn render_into_a_reused_buffer_allocates_nothing() -> Result<(), audit_cef::Error> {
+    let event = Parser::new().parse_str(KONNECT)?.to_event()?;
+    let mut escaped = Event::new("a|b", "p\\", "1", "id", "n", Severity::HIGH)?;
+    escaped.push("msg", "line\none=two\\three\r")?;
+    let mut buf = Vec::with_capacity(1024);
+    let n = allocations_during(|| {
+        for _ in 0..1000 {
+            buf.clear();
+            event.render_into(&mut buf);
+            buf.clear();
+            escaped.render_into(&mut buf);
+        }
+    });
+    assert_eq!(n, 0);
+    assert_eq!(String::from_utf8_lossy(&buf), "CEF:0|a\\|b|p\\\\|1|id|n|High|msg=line\\none\\=two\\\\three\\r");
+    Ok(())
+}
+
+#[test]
+fn parse_of_an_escape_free_line_allocates_nothing() -> Result<(), audit_cef::Error> {
+    let parser = Parser::new();
+    let mut seen = 0;
+    let n = allocations_during(|| {
+        for _ in 0..1000 {
+            if let Ok(line) = parser.parse(KONNECT.as_bytes()) {
+                seen += line.pairs().map(|p| p.value().len()).sum::<usize>();
+                seen += line.get("user_agent").map_or(0, |v| v.len());
+                seen += line.name().len() + line.prefix().map_or(0, str::len);
+            }
+        }
+    });
+    assert_eq!(n, 0);
+    // The same sums from a plain split of the line (its values hold no spaces).
+    let extension = KONNECT.rsplit('|').next().unwrap_or_default();
+    let values: usize = extension.split(' ').filter_map(|p| p.split_once('=')).map(|(_, v)| v.len()).sum();
+    let per_line =
+        values + "grpc-node-js/1.12.4".len() + "Authz.control-planes".len() + "2025-06-18T21:02:36Z konghq.com".len();
+    assert_eq!(seen, 1000 * per_line);
+    Ok(())
+}
+
+#[test]
+fn escaped_values_allocate_only_when_read() -> Result<(), audit_cef::Error> {
+    let text = b"CEF:0|v|p|1|id|n|5|msg=a\\=b plain=x";
+    let n = allocations_during(|| {
+        let line = Parser::new().parse(text);
+        assert!(line.as_ref().is_ok_and(|l| l.get("plain").as_deref() == Some("x")));
+    });
+    assert_eq!(n, 0);
+    let line = Parser::new().parse(text)?;
+    assert_eq!(allocations_during(|| assert_eq!(line.get("msg").as_deref(), Some("a=b"))), 1);
+    Ok(())
+}
