@@ -68,4 +68,9 @@ mod cef;
 mod error;
 
 pub use cef::*;
+
+/// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use error::{Error, ErrorKind, HeaderField, Result};
