@@ -101,6 +101,25 @@ pub enum ErrorKind {
     MarkerInPrefix,
     /// A prefix that is not in the requested or any known syslog form.
     InvalidPrefix,
+    /// An entry to sign holds a CR or LF (it would be read as two lines).
+    LineBreakInEntry,
+    /// A JSON entry to sign or verify is not a `{...}` object of the expected shape.
+    NotJsonEntry,
+    /// The entry carries no signature.
+    Unsigned,
+    /// The signature is not 86 canonical base64url characters.
+    MalformedSignature,
+    /// Bytes follow the signature, or the entry carries more than one.
+    DataAfterSignature,
+    /// No key of the set verifies the signature.
+    NoKeyMatches,
+    /// Key material (seed, PKCS#8, SPKI, JWK) that cannot be read as an Ed25519 key.
+    InvalidKeyMaterial,
+    /// A public key of small order or in a non-canonical encoding, which
+    /// strict verification refuses.
+    WeakPublicKey,
+    /// A JWK or JWKS document that is not valid JSON of the expected shape.
+    InvalidJwks,
 }
 
 impl ErrorKind {
@@ -127,6 +146,15 @@ impl ErrorKind {
             ErrorKind::ValueTooLong { .. } => "value_too_long",
             ErrorKind::MarkerInPrefix => "marker_in_prefix",
             ErrorKind::InvalidPrefix => "invalid_prefix",
+            ErrorKind::LineBreakInEntry => "line_break_in_entry",
+            ErrorKind::NotJsonEntry => "not_json_entry",
+            ErrorKind::Unsigned => "unsigned",
+            ErrorKind::MalformedSignature => "malformed_signature",
+            ErrorKind::DataAfterSignature => "data_after_signature",
+            ErrorKind::NoKeyMatches => "no_key_matches",
+            ErrorKind::InvalidKeyMaterial => "invalid_key_material",
+            ErrorKind::WeakPublicKey => "weak_public_key",
+            ErrorKind::InvalidJwks => "invalid_jwks",
         }
     }
 }
@@ -152,6 +180,15 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::MarkerInPrefix => f.write_str("prefix contains a `CEF:<version>|` marker"),
             ErrorKind::InvalidPrefix => f.write_str("unrecognised prefix"),
+            ErrorKind::LineBreakInEntry => f.write_str("line break inside the entry"),
+            ErrorKind::NotJsonEntry => f.write_str("not a JSON entry object"),
+            ErrorKind::Unsigned => f.write_str("entry is not signed"),
+            ErrorKind::MalformedSignature => f.write_str("signature is not 86 canonical base64url characters"),
+            ErrorKind::DataAfterSignature => f.write_str("data after the signature"),
+            ErrorKind::NoKeyMatches => f.write_str("no key verifies the signature"),
+            ErrorKind::InvalidKeyMaterial => f.write_str("invalid Ed25519 key material"),
+            ErrorKind::WeakPublicKey => f.write_str("weak or non-canonical public key"),
+            ErrorKind::InvalidJwks => f.write_str("invalid JWK or JWKS document"),
         }
     }
 }

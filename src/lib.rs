@@ -66,8 +66,10 @@
 
 mod cef;
 mod error;
+mod sign;
 
 pub use cef::*;
+pub use sign::*;
 
 /// The README's examples run as doc tests.
 #[cfg(doctest)]

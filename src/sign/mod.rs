@@ -1,0 +1,16 @@
+//! Ed25519 signatures exactly as Konnect makes them: keys, JWK/JWKS,
+//! signing, and verification of raw received bytes.
+
+pub(crate) mod jwk;
+pub(crate) mod key_set;
+pub(crate) mod public_key;
+pub(crate) mod signature;
+pub(crate) mod signer;
+pub(crate) mod verifier;
+
+pub use jwk::{Jwk, Jwks};
+pub use key_set::{KeySet, SkippedKey};
+pub use public_key::PublicKey;
+pub use signature::{SIGNATURE_B64_LEN, SIGNATURE_LEN};
+pub use signer::Signer;
+pub use verifier::{Verified, Verifier};

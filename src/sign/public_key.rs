@@ -1,0 +1,206 @@
+//! A verifying key with its key id.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::VerifyingKey;
+use ed25519_dalek::pkcs8::DecodePublicKey;
+
+use super::jwk::{Jwk, decode_32, thumbprint};
+use crate::error::{Error, ErrorKind, Result};
+
+/// An Ed25519 public key and its `kid`, checked to be usable by strict
+/// verification: canonical encoding, not of small order.
+///
+/// ```
+/// use audit_cef::PublicKey;
+/// let key = PublicKey::from_jwk_str(r#"{"kty":"OKP","alg":"EdDSA","kid":"3f60bc4376c937154f3c004ebd180433ac0d03e6","crv":"Ed25519","x":"XWxGtApfcqmKI7p0OKnF5JSEWMVoLsytFXLEP7xZ_l8"}"#)?;
+/// assert_eq!(key.kid(), "3f60bc4376c937154f3c004ebd180433ac0d03e6");
+/// assert_eq!(key.x(), "XWxGtApfcqmKI7p0OKnF5JSEWMVoLsytFXLEP7xZ_l8");
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    pub(crate) key: VerifyingKey,
+    kid: String,
+}
+
+impl PublicKey {
+    /// From the 32 raw bytes; `kid` is the RFC 7638 thumbprint.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidKeyMaterial`] when the bytes are not a curve
+    /// point, [`ErrorKind::WeakPublicKey`] when the point has small order
+    /// or its encoding is not canonical.
+    ///
+    /// ```
+    /// use audit_cef::{ErrorKind, PublicKey};
+    /// assert_eq!(PublicKey::from_bytes(&[0; 32]).unwrap_err().kind(), ErrorKind::WeakPublicKey);
+    /// ```
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey> {
+        let key = checked(bytes)?;
+        let kid = thumbprint(&URL_SAFE_NO_PAD.encode(bytes));
+        Ok(PublicKey { key, kid })
+    }
+
+    pub(crate) fn from_verifying_key(key: VerifyingKey) -> PublicKey {
+        let kid = thumbprint(&URL_SAFE_NO_PAD.encode(key.as_bytes()));
+        PublicKey { key, kid }
+    }
+
+    /// From a JWK object (`kty` `OKP`, `crv` `Ed25519`, `x`); keeps its
+    /// `kid`, or uses the thumbprint when it has none.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidJwks`] for another key type, curve or algorithm;
+    /// otherwise as [`PublicKey::from_bytes`].
+    ///
+    /// ```
+    /// use audit_cef::{Jwk, PublicKey};
+    /// let jwk = Jwk { kty: "RSA".into(), alg: None, kid: None, crv: None, x: None };
+    /// assert!(PublicKey::from_jwk(&jwk).is_err());
+    /// ```
+    pub fn from_jwk(jwk: &Jwk) -> Result<PublicKey> {
+        let wrong = || Error::new(ErrorKind::InvalidJwks, 0);
+        if jwk.kty != "OKP" || jwk.crv.as_deref() != Some("Ed25519") {
+            return Err(wrong());
+        }
+        if jwk.alg.as_deref().is_some_and(|alg| alg != "EdDSA" && alg != "Ed25519") {
+            return Err(wrong());
+        }
+        let x = jwk.x.as_deref().ok_or_else(wrong)?;
+        let key = PublicKey::from_bytes(&decode_32(x)?)?;
+        Ok(match &jwk.kid {
+            Some(kid) => PublicKey { kid: kid.clone(), ..key },
+            None => key,
+        })
+    }
+
+    /// From JWK text. See [`PublicKey::from_jwk`].
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidJwks`] when the text is not a JWK; otherwise as
+    /// [`PublicKey::from_jwk`].
+    ///
+    /// ```
+    /// assert!(audit_cef::PublicKey::from_jwk_str("{").is_err());
+    /// ```
+    pub fn from_jwk_str(json: &str) -> Result<PublicKey> {
+        let jwk: Jwk = serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidJwks, e.column()))?;
+        PublicKey::from_jwk(&jwk)
+    }
+
+    /// From a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidKeyMaterial`] when it is not an Ed25519 SPKI;
+    /// otherwise as [`PublicKey::from_bytes`].
+    ///
+    /// ```
+    /// let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    /// let key = audit_cef::PublicKey::from_spki_pem(pem)?;
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn from_spki_pem(pem: &str) -> Result<PublicKey> {
+        let key = VerifyingKey::from_public_key_pem(pem).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        PublicKey::from_bytes(key.as_bytes())
+    }
+
+    /// From DER SubjectPublicKeyInfo.
+    ///
+    /// # Errors
+    ///
+    /// As [`PublicKey::from_spki_pem`].
+    ///
+    /// ```
+    /// assert!(audit_cef::PublicKey::from_spki_der(b"not der").is_err());
+    /// ```
+    pub fn from_spki_der(der: &[u8]) -> Result<PublicKey> {
+        let key = VerifyingKey::from_public_key_der(der).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        PublicKey::from_bytes(key.as_bytes())
+    }
+
+    /// The same key under another `kid`.
+    ///
+    /// ```
+    /// # let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    /// let key = audit_cef::PublicKey::from_spki_pem(pem)?.with_kid("2025-06");
+    /// assert_eq!(key.kid(), "2025-06");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn with_kid(mut self, kid: impl Into<String>) -> PublicKey {
+        self.kid = kid.into();
+        self
+    }
+
+    /// The key id.
+    ///
+    /// ```
+    /// # let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    /// assert_eq!(audit_cef::PublicKey::from_spki_pem(pem)?.kid().len(), 43);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The 32 raw bytes.
+    ///
+    /// ```
+    /// # let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    /// assert_eq!(audit_cef::PublicKey::from_spki_pem(pem)?.as_bytes()[0], 0x19);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.key.as_bytes()
+    }
+
+    /// `x`: the key in base64url without padding.
+    ///
+    /// ```
+    /// # let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    /// assert_eq!(audit_cef::PublicKey::from_spki_pem(pem)?.x(), "Gb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn x(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.key.as_bytes())
+    }
+
+    /// The key as a JWK in Konnect's shape.
+    ///
+    /// ```
+    /// # let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    /// let jwk = audit_cef::PublicKey::from_spki_pem(pem)?.to_jwk();
+    /// assert_eq!((jwk.kty.as_str(), jwk.alg.as_deref()), ("OKP", Some("EdDSA")));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn to_jwk(&self) -> Jwk {
+        Jwk {
+            kty: "OKP".into(),
+            alg: Some("EdDSA".into()),
+            kid: Some(self.kid.clone()),
+            crv: Some("Ed25519".into()),
+            x: Some(self.x()),
+        }
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey").field("kid", &self.kid).field("x", &self.x()).finish()
+    }
+}
+
+/// A point strict verification accepts: decodes, canonical, not small order.
+fn checked(bytes: &[u8; 32]) -> Result<VerifyingKey> {
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+    if key.is_weak() || key.to_edwards().compress().as_bytes() != bytes {
+        return Err(Error::new(ErrorKind::WeakPublicKey, 0));
+    }
+    Ok(key)
+}

@@ -1,0 +1,272 @@
+//! Signing entries as Konnect does: ` sig=<base64url>` after a CEF line,
+//! `,"sig":"<base64url>"` before the closing brace of a JSON entry.
+
+use std::fmt;
+
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey};
+use zeroize::Zeroizing;
+
+use super::jwk::decode_32;
+use super::public_key::PublicKey;
+use super::signature::{CEF_MARKER, JSON_MARKER, JsonForm, SIGNATURE_B64_LEN, encode};
+use crate::error::{Error, ErrorKind, Result};
+
+/// An Ed25519 signing key. `Debug` shows only the public key id; the secret
+/// is zeroized when the `Signer` is dropped.
+///
+/// ```
+/// use audit_cef::{Event, KeySet, Severity, Signer, Verifier};
+/// let signer = Signer::from_seed(&[7; 32]);
+/// let mut buf = Vec::with_capacity(256);
+/// Event::new("KongInc", "Konnect", "1.0", "konnect", "Authz.usage", Severity::from_level(1)?)?.render_into(&mut buf);
+/// signer.sign_cef(&mut buf, 0)?;
+/// assert_eq!(buf.len(), "CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|".len() + " sig=".len() + 86);
+///
+/// let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+/// let verified = verifier.verify_cef(&buf)?;
+/// assert_eq!(verified.entry().name(), "Authz.usage");
+/// assert!(!format!("{signer:?}").contains("0707"));
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+pub struct Signer {
+    key: SigningKey,
+    public: PublicKey,
+}
+
+impl Signer {
+    /// From the 32-byte secret seed (RFC 8032's private key).
+    ///
+    /// ```
+    /// let signer = audit_cef::Signer::from_seed(&[1; 32]);
+    /// ```
+    pub fn from_seed(seed: &[u8; 32]) -> Signer {
+        Signer::from_key(SigningKey::from_bytes(seed))
+    }
+
+    fn from_key(key: SigningKey) -> Signer {
+        let public = PublicKey::from_verifying_key(key.verifying_key());
+        Signer { key, public }
+    }
+
+    /// A fresh key from the caller's cryptographic random number generator
+    /// (the library itself has no source of randomness).
+    ///
+    /// ```
+    /// # struct Counter(u8);
+    /// # impl ed25519_dalek::rand_core::TryRng for Counter { type Error = core::convert::Infallible;
+    /// #   fn try_next_u32(&mut self) -> Result<u32, Self::Error> { Ok(0) } fn try_next_u64(&mut self) -> Result<u64, Self::Error> { Ok(0) }
+    /// #   fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> { for b in d { self.0 = self.0.wrapping_add(1); *b = self.0; } Ok(()) } }
+    /// # impl ed25519_dalek::rand_core::TryCryptoRng for Counter {}
+    /// # let mut rng = Counter(0);
+    /// let signer = audit_cef::Signer::generate(&mut rng);
+    /// ```
+    pub fn generate<R: ed25519_dalek::rand_core::CryptoRng + ?Sized>(rng: &mut R) -> Signer {
+        Signer::from_key(SigningKey::generate(rng))
+    }
+
+    /// From PKCS#8 DER (RFC 8410 `PrivateKeyInfo`, v1 or v2).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidKeyMaterial`] when it is not an Ed25519 PKCS#8 key.
+    ///
+    /// ```
+    /// let pem = audit_cef::Signer::from_seed(&[1; 32]).to_pkcs8_pem()?;
+    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Signer> {
+        let key = SigningKey::from_pkcs8_der(der).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        Ok(Signer::from_key(key))
+    }
+
+    /// From a PKCS#8 PEM `PRIVATE KEY`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::from_pkcs8_der`].
+    ///
+    /// ```
+    /// use audit_cef::Signer;
+    /// let pem = Signer::from_seed(&[1; 32]).to_pkcs8_pem()?;
+    /// assert_eq!(Signer::from_pkcs8_pem(&pem)?.public_key(), Signer::from_seed(&[1; 32]).public_key());
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Signer> {
+        let key = SigningKey::from_pkcs8_pem(pem).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        Ok(Signer::from_key(key))
+    }
+
+    /// From a private JWK (`kty` `OKP`, `crv` `Ed25519`, `d`, and `x` when
+    /// present must match).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidJwks`] when it is not such a JWK,
+    /// [`ErrorKind::InvalidKeyMaterial`] when `d` is not 32 bytes or `x`
+    /// does not belong to it.
+    ///
+    /// ```
+    /// // RFC 8037 appendix A.1.
+    /// let jwk = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+    /// let signer = audit_cef::Signer::from_jwk_str(jwk)?;
+    /// assert_eq!(signer.public_key().kid(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn from_jwk_str(json: &str) -> Result<Signer> {
+        #[derive(serde::Deserialize)]
+        struct PrivateJwk {
+            kty: String,
+            crv: Option<String>,
+            d: Option<String>,
+            x: Option<String>,
+        }
+        let jwk: PrivateJwk = serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidJwks, e.column()))?;
+        if jwk.kty != "OKP" || jwk.crv.as_deref() != Some("Ed25519") {
+            return Err(Error::new(ErrorKind::InvalidJwks, 0));
+        }
+        // Wrapped at once so the secret text is zeroized when dropped.
+        let d = Zeroizing::new(jwk.d.ok_or_else(|| Error::new(ErrorKind::InvalidJwks, 0))?);
+        let seed = Zeroizing::new(decode_32(&d)?);
+        let signer = Signer::from_seed(&seed);
+        if jwk.x.is_some_and(|x| x != signer.public.x()) {
+            return Err(Error::new(ErrorKind::InvalidKeyMaterial, 0));
+        }
+        Ok(signer)
+    }
+
+    /// The private key as PKCS#8 PEM (v1, RFC 8410), zeroized on drop.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidKeyMaterial`] if encoding fails.
+    ///
+    /// ```
+    /// let pem = audit_cef::Signer::from_seed(&[1; 32]).to_pkcs8_pem()?;
+    /// assert!(pem.trim_end().ends_with("-----END PRIVATE KEY-----"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        self.key
+            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+            .map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))
+    }
+
+    /// The public half, with its RFC 7638 thumbprint as `kid`.
+    ///
+    /// ```
+    /// let key = audit_cef::Signer::from_seed(&[1; 32]).public_key();
+    /// assert_eq!(key.kid().len(), 43);
+    /// ```
+    pub fn public_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+
+    /// Signs raw bytes.
+    ///
+    /// ```
+    /// let signature = audit_cef::Signer::from_seed(&[1; 32]).sign(b"message");
+    /// assert_eq!(signature.len(), 64);
+    /// ```
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+
+    fn signature(&self, message: &[u8]) -> Signature {
+        self.key.sign(message)
+    }
+
+    /// Signs the CEF line `buf[line_start..]` (prefix included) and appends
+    /// ` sig=<86 characters>`. Allocates nothing when `buf` has 91 bytes to spare.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::LineBreakInEntry`] when the line holds a CR or LF (a
+    /// rendered line never does), [`ErrorKind::Empty`] when `line_start` is
+    /// past the end. `buf` is left as it was.
+    ///
+    /// ```
+    /// let mut buf = b"first line\nCEF:0|v|p|1|id|n|5|a=1".to_vec();
+    /// audit_cef::Signer::from_seed(&[1; 32]).sign_cef(&mut buf, 11)?;
+    /// assert!(buf.starts_with(b"first line\nCEF:0|v|p|1|id|n|5|a=1 sig="));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn sign_cef(&self, buf: &mut Vec<u8>, line_start: usize) -> Result<()> {
+        let line = buf.get(line_start..).ok_or_else(|| Error::new(ErrorKind::Empty, buf.len()))?;
+        if let Some(at) = memchr::memchr2(b'\r', b'\n', line) {
+            return Err(Error::new(ErrorKind::LineBreakInEntry, line_start + at));
+        }
+        let encoded = encode(&self.signature(line));
+        buf.reserve(CEF_MARKER.len() + SIGNATURE_B64_LEN);
+        buf.extend_from_slice(CEF_MARKER);
+        buf.extend_from_slice(&encoded);
+        Ok(())
+    }
+
+    /// Signs the compact JSON entry `buf[entry_start..]` and inserts
+    /// `,"sig":"<86 characters>"` before its final `}` (Konnect's JSON form).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotJsonEntry`] unless the entry is a non-empty `{...}`
+    /// object, [`ErrorKind::LineBreakInEntry`] for a raw CR or LF.
+    ///
+    /// ```
+    /// let mut buf = br#"{"a":1}"#.to_vec();
+    /// audit_cef::Signer::from_seed(&[1; 32]).sign_json(&mut buf, 0)?;
+    /// assert!(buf.starts_with(br#"{"a":1,"sig":""#) && buf.ends_with(b"\"}"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn sign_json(&self, buf: &mut Vec<u8>, entry_start: usize) -> Result<()> {
+        self.sign_json_form(buf, entry_start, JsonForm::Json)
+    }
+
+    /// Signs a CPS entry `{"event":{...}}` in `buf[entry_start..]` and puts
+    /// the signature last inside `event` (before the final `}}`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::sign_json`], and the entry must end in `}}`.
+    ///
+    /// ```
+    /// let mut buf = br#"{"event":{"a":1}}"#.to_vec();
+    /// audit_cef::Signer::from_seed(&[1; 32]).sign_cps(&mut buf, 0)?;
+    /// assert!(buf.ends_with(b"\"}}"));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn sign_cps(&self, buf: &mut Vec<u8>, entry_start: usize) -> Result<()> {
+        self.sign_json_form(buf, entry_start, JsonForm::Cps)
+    }
+
+    fn sign_json_form(&self, buf: &mut Vec<u8>, entry_start: usize, form: JsonForm) -> Result<()> {
+        let entry = buf.get(entry_start..).ok_or_else(|| Error::new(ErrorKind::NotJsonEntry, buf.len()))?;
+        let closing = form.closing();
+        // `{` + at least one member + closing, and the member must not be empty (`{}`).
+        let body_end = entry.len().saturating_sub(closing.len());
+        let shaped = entry.first() == Some(&b'{')
+            && entry.ends_with(closing)
+            && body_end > 1
+            && !matches!(entry.get(body_end.saturating_sub(1)), Some(b'{') | Some(b','));
+        if !shaped {
+            return Err(Error::new(ErrorKind::NotJsonEntry, entry_start));
+        }
+        if let Some(at) = memchr::memchr2(b'\r', b'\n', entry) {
+            return Err(Error::new(ErrorKind::LineBreakInEntry, entry_start + at));
+        }
+        let encoded = encode(&self.signature(entry));
+        buf.truncate(entry_start + body_end);
+        buf.reserve(JSON_MARKER.len() + SIGNATURE_B64_LEN + 1 + closing.len());
+        buf.extend_from_slice(JSON_MARKER);
+        buf.extend_from_slice(&encoded);
+        buf.push(b'"');
+        buf.extend_from_slice(closing);
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer").field("kid", &self.public.kid()).finish_non_exhaustive()
+    }
+}
