@@ -171,6 +171,24 @@ impl PublicKey {
         URL_SAFE_NO_PAD.encode(self.key.as_bytes())
     }
 
+    /// Checks a raw signature over raw bytes with `verify_strict`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NoKeyMatches`] when the signature does not verify
+    /// (non-canonical `s`, small-order `R`, or simply wrong).
+    ///
+    /// ```
+    /// let signer = audit_cef::Signer::from_seed(&[2; 32]);
+    /// let signature = signer.sign(b"bytes");
+    /// assert!(signer.public_key().verify(b"bytes", &signature).is_ok());
+    /// assert!(signer.public_key().verify(b"bytez", &signature).is_err());
+    /// ```
+    pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> Result<()> {
+        let signature = ed25519_dalek::Signature::from_bytes(signature);
+        self.key.verify_strict(message, &signature).map_err(|_| Error::new(ErrorKind::NoKeyMatches, message.len()))
+    }
+
     /// The key as a JWK in Konnect's shape.
     ///
     /// ```
