@@ -306,25 +306,24 @@ fn no_marker_error(bytes: &[u8]) -> Error {
 
 /// The offset of the unescaped `|` ending the field that starts at `from`,
 /// or `None` at the end of input. `\` always takes the next byte with it,
-/// so `a\\|` ends after `a\` (P2). A raw CR or LF is an error (E2).
+/// so `a\\|` ends after `a\` (P2). A raw CR or LF anywhere in the field is
+/// an error (E2), also right after a backslash.
 fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<Option<usize>> {
     let mut at = from;
-    while let Some(found) = memchr::memchr3(b'|', b'\\', b'\n', bytes.get(at..).unwrap_or_default()) {
+    let end = loop {
+        let Some(found) = memchr::memchr2(b'|', b'\\', bytes.get(at..).unwrap_or_default()) else {
+            break None;
+        };
         let pos = at + found;
-        match bytes.get(pos) {
-            Some(b'|') => {
-                return match memchr::memchr(b'\r', bytes.get(from..pos).unwrap_or_default()) {
-                    Some(cr) => Err(Error::new(ErrorKind::LineBreakInHeader(field), from + cr)),
-                    None => Ok(Some(pos)),
-                };
-            }
-            Some(b'\\') => at = pos + 2,
-            _ => return Err(Error::new(ErrorKind::LineBreakInHeader(field), pos)),
+        if bytes.get(pos) == Some(&b'|') {
+            break Some(pos);
         }
-    }
-    match memchr::memchr(b'\r', bytes.get(from..).unwrap_or_default()) {
-        Some(cr) => Err(Error::new(ErrorKind::LineBreakInHeader(field), from + cr)),
-        None => Ok(None),
+        at = pos + 2;
+    };
+    let text = bytes.get(from..end.unwrap_or(bytes.len())).unwrap_or_default();
+    match memchr::memchr2(b'\r', b'\n', text) {
+        Some(at) => Err(Error::new(ErrorKind::LineBreakInHeader(field), from + at)),
+        None => Ok(end),
     }
 }
 
