@@ -85,6 +85,8 @@ pub enum ErrorKind {
     InvalidEscape,
     /// An unescaped `=` inside a value (strict P8).
     UnescapedEquals,
+    /// A raw CR or LF inside an extension value (strict; E3 writes them as `\r` and `\n`).
+    LineBreakInValue,
     /// No `|` after Severity (strict P3).
     MissingExtensionDelimiter,
     /// Text between the header and the first key (strict P14).
@@ -140,6 +142,7 @@ impl ErrorKind {
             ErrorKind::InvalidKey => "invalid_key",
             ErrorKind::InvalidEscape => "invalid_escape",
             ErrorKind::UnescapedEquals => "unescaped_equals",
+            ErrorKind::LineBreakInValue => "line_break_in_value",
             ErrorKind::MissingExtensionDelimiter => "missing_extension_delimiter",
             ErrorKind::UnparsedText => "unparsed_text",
             ErrorKind::HeaderTooLong(_) => "header_too_long",
@@ -172,6 +175,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidKey => f.write_str("invalid extension key"),
             ErrorKind::InvalidEscape => f.write_str("undefined backslash escape"),
             ErrorKind::UnescapedEquals => f.write_str("unescaped `=` in extension value"),
+            ErrorKind::LineBreakInValue => f.write_str("raw line break in extension value"),
             ErrorKind::MissingExtensionDelimiter => f.write_str("missing `|` after severity"),
             ErrorKind::UnparsedText => f.write_str("text before the first extension key"),
             ErrorKind::HeaderTooLong(field) => write!(f, "header field {field} exceeds its CEF limit"),

@@ -250,6 +250,14 @@ fn p10_tab_is_part_of_the_value() -> TestResult {
 }
 
 #[test]
+fn e3_raw_line_breaks_in_values_are_kept_leniently_and_refused_strictly() -> TestResult {
+    let line = LENIENT.parse_str("CEF:0|v|p|1|id|n|5|msg=a\nb\rc d=e")?;
+    assert_eq!(pairs(&line), owned(&[("msg", "a\nb\rc"), ("d", "e")]));
+    assert_eq!(kind_at(STRICT.parse(b"CEF:0|v|p|1|id|n|5|msg=a\nb d=e")), Some((ErrorKind::LineBreakInValue, 24)));
+    Ok(())
+}
+
+#[test]
 fn p11_empty_value_is_the_empty_string() -> TestResult {
     let line = STRICT.parse_str("CEF:0|v|p|1|id|n|5|a= b=")?;
     assert_eq!(pairs(&line), owned(&[("a", ""), ("b", "")]));

@@ -168,10 +168,14 @@ pub(crate) fn unescape(raw: &str, field: Field, strict: bool) -> Result<Cow<'_, 
     Ok(Cow::Owned(out))
 }
 
-/// Checks a raw value for strict parsing: only defined escapes (P7) and no
-/// unescaped `=` (P8). Returns the offset in `raw` of the first problem.
+/// Checks a raw value for strict parsing: only defined escapes (P7), no
+/// unescaped `=` (P8), no raw CR or LF (E3). Returns the offset in `raw` of
+/// the first problem.
 pub(crate) fn check_strict_value(raw: &str) -> Result<()> {
     let bytes = raw.as_bytes();
+    if let Some(at) = memchr::memchr2(b'\r', b'\n', bytes) {
+        return Err(Error::new(ErrorKind::LineBreakInValue, at));
+    }
     let mut at = 0;
     while let Some(found) = memchr::memchr2(b'\\', b'=', bytes.get(at..).unwrap_or_default()) {
         let pos = at + found;

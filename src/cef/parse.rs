@@ -29,6 +29,7 @@ pub struct Parser {
     missing_extension_delimiter: bool,
     unparsed_text: bool,
     severity_any_case: bool,
+    raw_line_breaks: bool,
 }
 
 impl Default for Parser {
@@ -53,6 +54,7 @@ impl Parser {
             missing_extension_delimiter: true,
             unparsed_text: true,
             severity_any_case: true,
+            raw_line_breaks: true,
         }
     }
 
@@ -72,6 +74,7 @@ impl Parser {
             missing_extension_delimiter: lenient,
             unparsed_text: lenient,
             severity_any_case: lenient,
+            raw_line_breaks: lenient,
         }
     }
 
@@ -159,6 +162,22 @@ impl Parser {
         self
     }
 
+    /// E3: accept a raw CR or LF inside an extension value (devices send
+    /// them; the encoder writes `\r` and `\n`). Off:
+    /// [`ErrorKind::LineBreakInValue`]. A trailing line ending is never part
+    /// of the line either way.
+    ///
+    /// ```
+    /// let p = audit_cef::Parser::new();
+    /// assert_eq!(p.parse(b"CEF:0|v|p|1|id|n|5|msg=a\nb c=d")?.get("msg").as_deref(), Some("a\nb"));
+    /// assert!(p.allow_raw_line_breaks(false).parse(b"CEF:0|v|p|1|id|n|5|msg=a\nb c=d").is_err());
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub const fn allow_raw_line_breaks(mut self, yes: bool) -> Parser {
+        self.raw_line_breaks = yes;
+        self
+    }
+
     /// Parses one line, borrowing `input`. A trailing line ending is not
     /// part of the line. Allocates only for header fields that contain
     /// escapes; extension values are unescaped when read.
@@ -241,7 +260,7 @@ impl Parser {
         if let (Some(_), false) = (unparsed, self.unparsed_text) {
             return Err(Error::new(ErrorKind::UnparsedText, at));
         }
-        if !self.undefined_escapes || !self.unescaped_equals {
+        if !self.undefined_escapes || !self.unescaped_equals || !self.raw_line_breaks {
             self.check_values(extension, extension_offset)?;
         }
 
@@ -267,6 +286,7 @@ impl Parser {
             if let Err(err) = check_strict_value(pair.raw_value()) {
                 let relaxed = match err.kind() {
                     ErrorKind::UnescapedEquals => self.unescaped_equals,
+                    ErrorKind::LineBreakInValue => self.raw_line_breaks,
                     _ => self.undefined_escapes,
                 };
                 if !relaxed {
