@@ -122,6 +122,16 @@ pub enum ErrorKind {
     WeakPublicKey,
     /// A JWK or JWKS document that is not valid JSON of the expected shape.
     InvalidJwks,
+    /// A Konnect entry lacks a field its family requires.
+    MissingField(crate::konnect::Field),
+    /// A Konnect field holds a value of the wrong form (UUID, IP, time,
+    /// boolean, number), or appears twice.
+    InvalidField(crate::konnect::Field),
+    /// A CEF entry that is not one of Konnect's families (authentication,
+    /// authorization, access): it still parses as generic CEF.
+    UnknownFamily,
+    /// A JSON entry that is not valid JSON.
+    InvalidJson,
 }
 
 impl ErrorKind {
@@ -158,6 +168,10 @@ impl ErrorKind {
             ErrorKind::InvalidKeyMaterial => "invalid_key_material",
             ErrorKind::WeakPublicKey => "weak_public_key",
             ErrorKind::InvalidJwks => "invalid_jwks",
+            ErrorKind::MissingField(_) => "missing_field",
+            ErrorKind::InvalidField(_) => "invalid_field",
+            ErrorKind::UnknownFamily => "unknown_family",
+            ErrorKind::InvalidJson => "invalid_json",
         }
     }
 }
@@ -193,6 +207,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidKeyMaterial => f.write_str("invalid Ed25519 key material"),
             ErrorKind::WeakPublicKey => f.write_str("weak or non-canonical public key"),
             ErrorKind::InvalidJwks => f.write_str("invalid JWK or JWKS document"),
+            ErrorKind::MissingField(field) => write!(f, "missing field `{field}`"),
+            ErrorKind::InvalidField(field) => write!(f, "invalid value for field `{field}`"),
+            ErrorKind::UnknownFamily => f.write_str("not a Konnect audit event family"),
+            ErrorKind::InvalidJson => f.write_str("invalid JSON entry"),
         }
     }
 }

@@ -66,9 +66,11 @@
 
 mod cef;
 mod error;
+mod konnect;
 mod sign;
 
 pub use cef::*;
+pub use konnect::*;
 pub use sign::*;
 
 /// The README's examples run as doc tests.

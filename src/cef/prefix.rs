@@ -338,14 +338,7 @@ impl<'a> Prefix<'a> {
                 if let Some(pri) = pri {
                     write_pri(*pri, out);
                 }
-                out.extend_from_slice(
-                    MONTHS.get(usize::from(time.month).saturating_sub(1)).unwrap_or(&"Jan").as_bytes(),
-                );
-                out.push(b' ');
-                out.push(if time.day < 10 { b' ' } else { b'0' + time.day / 10 });
-                out.push(b'0' + time.day % 10);
-                out.push(b' ');
-                write_clock(time.time, out);
+                write_bsd_time(time, out);
                 write_host(host, out)?;
             }
             Prefix::Rfc5424(header) => {
@@ -372,6 +365,16 @@ impl<'a> Prefix<'a> {
         }
         Ok(())
     }
+}
+
+/// `MMM dd HH:mm:ss`, the day space-padded (RFC 3164).
+pub(crate) fn write_bsd_time(time: &BsdTime, out: &mut Vec<u8>) {
+    out.extend_from_slice(MONTHS.get(usize::from(time.month).saturating_sub(1)).unwrap_or(&"Jan").as_bytes());
+    out.push(b' ');
+    out.push(if time.day < 10 { b' ' } else { b'0' + time.day / 10 });
+    out.push(b'0' + time.day % 10);
+    out.push(b' ');
+    write_clock(time.time, out);
 }
 
 fn write_pri(pri: Pri, out: &mut Vec<u8>) {
