@@ -132,6 +132,8 @@ pub enum ErrorKind {
     UnknownFamily,
     /// A JSON entry that is not valid JSON.
     InvalidJson,
+    /// A `log_format` other than `cef`, `json` or `cps`.
+    UnknownFormat,
 }
 
 impl ErrorKind {
@@ -172,6 +174,7 @@ impl ErrorKind {
             ErrorKind::InvalidField(_) => "invalid_field",
             ErrorKind::UnknownFamily => "unknown_family",
             ErrorKind::InvalidJson => "invalid_json",
+            ErrorKind::UnknownFormat => "unknown_format",
         }
     }
 }
@@ -211,6 +214,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidField(field) => write!(f, "invalid value for field `{field}`"),
             ErrorKind::UnknownFamily => f.write_str("not a Konnect audit event family"),
             ErrorKind::InvalidJson => f.write_str("invalid JSON entry"),
+            ErrorKind::UnknownFormat => f.write_str("log format must be cef, json or cps"),
         }
     }
 }

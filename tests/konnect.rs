@@ -82,3 +82,75 @@ fn bad_fields_are_named() {
         assert_eq!(AuditEvent::from_cef(bad.as_bytes()).map(|_| ()).unwrap_err().kind(), kind, "{bad}");
     }
 }
+
+/// Kong's one byte-exact compact JSON entry (konnect.md section 2).
+const DOCUMENTED_JSON: &str = r#"{"action":"read","cef_version":"0","event_class_id":"identity","event_product":"Konnect","event_ts":"2023-04-28T20:52:09Z","event_vendor":"KongInc","event_version":"1.0","granted":true,"name":"Authz.identity-provider","org_id":"b065b594-6afc-4658-9101-5d9cf3f36b7b","principal_id":"87655c36-8d63-48fe-9a1e-53b28dfbc19b","rt":1682715129807,"severity":1,"src":"127.0.0.6","trace_id":3895213347334635099,"user_agent":"grpc-go/1.54.0","sig":"Jm73seSwAiacSBysDmgQ3D_R_1c39_T0Iuus9GqUEnAjCc-UnyKhFgS8jDx5UIl4J6PTCH5ouuPizwnjnMDECg"}"#;
+
+#[test]
+fn documented_json_signed_payload_re_renders_byte_for_byte() {
+    let (payload, _) = DOCUMENTED_JSON.rsplit_once(r#","sig":""#).unwrap();
+    let payload = format!("{payload}}}");
+    let event = AuditEvent::from_json(DOCUMENTED_JSON.as_bytes()).unwrap();
+    assert_eq!(event.to_json_string(), payload);
+    assert_eq!(AuditEvent::from_json(payload.as_bytes()).unwrap(), event);
+    assert_eq!(event.trace_id(), 3895213347334635099);
+    // The same event as CPS and as CEF, and back.
+    let mut cps = Vec::new();
+    event.render_cps_into(&mut cps);
+    assert_eq!(String::from_utf8(cps.clone()).unwrap(), format!("{{\"event\":{payload}}}"));
+    assert_eq!(AuditEvent::from_cps(&cps).unwrap(), event);
+    let cef = event.to_cef_string();
+    assert_eq!(
+        cef,
+        "2023-04-28T20:52:09Z konghq.com CEF:0|KongInc|Konnect|1.0|identity|Authz.identity-provider|1|rt=1682715129807 src=127.0.0.6 action=read granted=true org_id=b065b594-6afc-4658-9101-5d9cf3f36b7b principal_id=87655c36-8d63-48fe-9a1e-53b28dfbc19b trace_id=3895213347334635099 user_agent=grpc-go/1.54.0"
+    );
+    assert_eq!(AuditEvent::from_cef(cef.as_bytes()).unwrap(), event);
+}
+
+#[test]
+fn json_reads_the_type_variants_kong_shows() {
+    let variants = DOCUMENTED_JSON
+        .replace(r#""cef_version":"0""#, r#""cef_version":0"#)
+        .replace(r#""rt":1682715129807"#, r#""rt":"1682715129807""#)
+        .replace(r#""granted":true"#, r#""granted":"true""#)
+        .replace(r#""trace_id":3895213347334635099"#, r#""trace_id":"3895213347334635099""#);
+    assert_eq!(
+        AuditEvent::from_json(variants.as_bytes()).unwrap(),
+        AuditEvent::from_json(DOCUMENTED_JSON.as_bytes()).unwrap()
+    );
+    for (from, to, kind) in [
+        (r#""granted":true"#, r#""granted":1"#, ErrorKind::InvalidField(Field::Granted)),
+        (r#""rt":1682715129807"#, r#""rt":1.5"#, ErrorKind::InvalidField(Field::Rt)),
+        (
+            r#""trace_id":3895213347334635099"#,
+            r#""trace_id":3.895213347334635e18"#,
+            ErrorKind::InvalidField(Field::TraceId),
+        ),
+        (r#""event_ts":"2023-04-28T20:52:09Z""#, r#""event_ts":"yesterday""#, ErrorKind::InvalidField(Field::Time)),
+        (r#""src":"127.0.0.6""#, r#""src":"localhost""#, ErrorKind::InvalidField(Field::Src)),
+        (r#""org_id":"b065b594-6afc-4658-9101-5d9cf3f36b7b","#, "", ErrorKind::MissingField(Field::OrgId)),
+        (r#""cef_version":"0","#, "", ErrorKind::MissingField(Field::CefVersion)),
+        (r#""name":"Authz.identity-provider""#, r#""name":"Login""#, ErrorKind::UnknownFamily),
+    ] {
+        let bad = DOCUMENTED_JSON.replacen(from, to, 1);
+        assert_ne!(bad, DOCUMENTED_JSON, "{from}");
+        assert_eq!(AuditEvent::from_json(bad.as_bytes()).map(|_| ()).unwrap_err().kind(), kind, "{bad}");
+    }
+    assert_eq!(AuditEvent::from_json(b"{not json").unwrap_err().kind(), ErrorKind::InvalidJson);
+}
+
+#[test]
+fn trace_id_above_2_pow_53_survives_every_conversion() {
+    let big = (1u64 << 53) + 1;
+    let line = unsigned(DOCUMENTED[0]).replace("trace_id=3959872677347089807", &format!("trace_id={big}"));
+    let event = AuditEvent::from_cef(line.as_bytes()).unwrap();
+    let via_json = AuditEvent::from_json(event.to_json_string().as_bytes()).unwrap();
+    let mut cps = Vec::new();
+    via_json.render_cps_into(&mut cps);
+    let via_cps = AuditEvent::from_cps(&cps).unwrap();
+    let via_serde: AuditEvent = serde_json::from_str(&serde_json::to_string(&via_cps).unwrap()).unwrap();
+    let back = AuditEvent::from_cef(via_serde.to_cef_string().as_bytes()).unwrap();
+    assert_eq!(back.trace_id(), big);
+    assert_eq!(back.to_cef_string(), line);
+    assert!(event.to_json_string().contains(&format!("\"trace_id\":{big},")));
+}

@@ -325,6 +325,24 @@ pub(crate) fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// Members of the JSON form that are not CEF pairs.
+const JSON_ONLY: [Field; 9] = [
+    Field::Time,
+    Field::Vendor,
+    Field::Product,
+    Field::DeviceVersion,
+    Field::CefVersion,
+    Field::EventClassId,
+    Field::Name,
+    Field::Severity,
+    Field::Sig,
+];
+
+/// Whether `key` names a JSON-only member (`name`, `severity`, `sig`, ...).
+pub(crate) fn is_json_only(key: &str) -> bool {
+    JSON_ONLY.iter().any(|f| f.as_str() == key)
+}
+
 /// The pairs of a line, gathered by field.
 #[derive(Default)]
 pub(crate) struct Fields {
@@ -336,6 +354,11 @@ pub(crate) struct Fields {
 impl Fields {
     /// Files a pair under its field, or as an extra pair.
     pub(crate) fn take(&mut self, key: &str, value: String) -> Result<()> {
+        // A pair named like a JSON header member (or a signature that is not
+        // last) would collide with it in the JSON form.
+        if let Some(header) = JSON_ONLY.iter().find(|f| f.as_str() == key) {
+            return Err(Error::new(ErrorKind::InvalidField(*header), 0));
+        }
         match Field::from_pair_key(key) {
             // kong_initiated is written only when true; anything else stays as written.
             Some(Field::KongInitiated) if value != "true" => self.push_extra(key, value),
@@ -368,7 +391,7 @@ impl Fields {
     }
 
     /// A canonical decimal (what itoa writes back).
-    fn int(&mut self, field: Field) -> Result<i64> {
+    pub(crate) fn int(&mut self, field: Field) -> Result<i64> {
         let text = self.required(field)?;
         let value: i64 = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field), 0))?;
         canonical(&text, itoa::Buffer::new().format(value), field)?;
@@ -481,7 +504,7 @@ fn canonical(text: &str, written: &str, field: Field) -> Result<()> {
 }
 
 /// The family from the event class id and name.
-fn family_from(class: &str, name: &str, fields: &mut Fields) -> Result<Family> {
+pub(crate) fn family_from(class: &str, name: &str, fields: &mut Fields) -> Result<Family> {
     if class.starts_with("AUTHENTICATION_TYPE_") && name.starts_with("AUTHENTICATION_OUTCOME_") {
         return Ok(Family::Authentication(Authentication {
             kind: AuthType::from_header(class)?,

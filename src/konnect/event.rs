@@ -532,7 +532,9 @@ impl AuditEventBuilder {
         self
     }
 
-    /// Adds a pair Konnect does not document, written after the known ones.
+    /// Adds a pair Konnect does not document, written after the known ones
+    /// in CEF. The JSON form has no order: through JSON, extra pairs come
+    /// back in key order.
     ///
     /// ```
     /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).extra("region", "eu");
@@ -549,8 +551,8 @@ impl AuditEventBuilder {
     /// [`ErrorKind::MissingField`] for a missing time, `src`, `org_id`,
     /// `principal_id` or `trace_id`; [`ErrorKind::InvalidField`] for a time
     /// outside years 0-9999 or a host with a space or line break;
-    /// [`ErrorKind::InvalidKey`] for an extra key outside the E4 grammar or
-    /// one the model already has (`rt`, `sig`, ...).
+    /// [`ErrorKind::InvalidKey`] for an extra key outside the E4 grammar,
+    /// one the model already has (`rt`, `sig`, ...), or one given twice.
     ///
     /// ```
     /// use audit_cef::{Access, AuditEvent, ErrorKind, Family};
@@ -570,7 +572,8 @@ impl AuditEventBuilder {
         let mut extra = Vec::with_capacity(self.extra.len());
         for (key, value) in self.extra {
             let key = Key::new(key)?;
-            if Field::from_pair_key(key.as_str()).is_some() || key.as_str() == "sig" {
+            let taken = Field::from_pair_key(key.as_str()).is_some() || super::cef::is_json_only(key.as_str());
+            if taken || extra.iter().any(|(k, _): &(Key<'_>, String)| k == &key) {
                 return Err(Error::new(ErrorKind::InvalidKey, 0));
             }
             extra.push((key, value));

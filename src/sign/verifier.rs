@@ -75,6 +75,11 @@ impl<'k, T> Verified<'k, T> {
     pub fn key(&self) -> &'k PublicKey {
         self.key
     }
+
+    /// The same verification result for a value derived from the entry.
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<'k, U> {
+        Verified { entry: f(self.entry), key: self.key }
+    }
 }
 
 /// Verifies entries as received against every key of a set: the key that

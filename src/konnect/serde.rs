@@ -1,0 +1,49 @@
+//! serde for [`AuditEvent`]: the members and types of Konnect's JSON form.
+
+use serde::de::Error as _;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::cef::Value;
+use super::event::AuditEvent;
+use super::json::Member;
+
+/// Serializes as Konnect's compact JSON entry (without `sig`): keys in byte
+/// order, `rt`/`severity`/`trace_id`/`status` as numbers (`trace_id`
+/// stays exact for formats with 64-bit integers), booleans as booleans.
+///
+/// ```
+/// let json = serde_json::to_string(&audit_cef::AuditEvent::example()).unwrap();
+/// assert_eq!(json, audit_cef::AuditEvent::example().to_json_string());
+/// ```
+impl Serialize for AuditEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.visit_members(|key, member| match member {
+            Member::Value(Value::Text(text)) => map.serialize_entry(key, text),
+            Member::Value(Value::Int(n)) => map.serialize_entry(key, &n),
+            Member::Value(Value::Uint(n)) => map.serialize_entry(key, &n),
+            Member::Value(Value::Bool(b)) => map.serialize_entry(key, &b),
+            Member::Value(Value::Ip(ip)) => map.serialize_entry(key, &ip.to_string()),
+            Member::Value(Value::Uuid(id)) => map.serialize_entry(key, &id.hyphenated().to_string()),
+            Member::Text(text) => map.serialize_entry(key, &*text),
+            Member::Time(time) => map.serialize_entry(key, &time.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        })?;
+        map.end()
+    }
+}
+
+/// Deserializes the JSON form with the same leniency as
+/// [`AuditEvent::from_json`].
+///
+/// ```
+/// let json = audit_cef::AuditEvent::example().to_json_string();
+/// let event: audit_cef::AuditEvent = serde_json::from_str(&json).unwrap();
+/// assert_eq!(event, audit_cef::AuditEvent::example());
+/// ```
+impl<'de> Deserialize<'de> for AuditEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AuditEvent, D::Error> {
+        let map = serde_json::Map::deserialize(deserializer)?;
+        AuditEvent::from_json_map(map).map_err(D::Error::custom)
+    }
+}
