@@ -315,7 +315,7 @@ fn help_explains_cef_and_each_subcommand() {
     assert_eq!(top.status.code(), Some(0));
     let text = stdout(&top);
     assert!(text.contains("Common Event Format"));
-    for command in ["parse", "render"] {
+    for command in ["parse", "render", "keygen", "sign", "verify"] {
         assert!(text.contains(command), "--help lists {command}");
         let help = cef(&[command, "--help"], b"");
         assert_eq!(help.status.code(), Some(0));
@@ -352,4 +352,490 @@ fn closed_stdout_ends_quietly() {
     writer.join().expect("writer");
     assert_ne!(output.status.code(), Some(101), "{}", stderr(&output));
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+}
+
+// ---------------------------------------------------------------------------
+// keygen, sign, verify
+
+/// A fresh directory under cargo's target tmp dir, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("UTF-8 temp path").to_string()
+    }
+
+    fn write(&self, name: &str, contents: &[u8]) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A key file and JWKS from a fixed seed, so that outputs are exact; the kid.
+fn fixed_key(dir: &TempDir) -> (String, String, String) {
+    let signer = audit_cef::Signer::from_seed(&[7; 32]);
+    let key = dir.write("fixed.pem", signer.to_pkcs8_pem().expect("pem").as_bytes());
+    let jwks =
+        dir.write("fixed.jwks.json", audit_cef::KeySet::from_keys([signer.public_key()]).to_jwks_string().as_bytes());
+    (key, jwks, signer.public_key().kid().to_string())
+}
+
+const KONNECT_AUTHZ_SIG: &str =
+    " sig=KbLaBhQFnggT_8CyC95b777R1_fGvvLVDn7awjZK8eZLdGPrSvnS-sxJw63j930eKr-VTsQv8-TQTD_GVmAPAQ";
+const KONNECT_JSON: &str = r#"{"action":"read","cef_version":"0","event_class_id":"identity","event_product":"Konnect","event_ts":"2023-04-28T20:52:09Z","event_vendor":"KongInc","event_version":"1.0","granted":true,"name":"Authz.identity-provider","org_id":"b065b594-6afc-4658-9101-5d9cf3f36b7b","principal_id":"87655c36-8d63-48fe-9a1e-53b28dfbc19b","rt":1682715129807,"severity":1,"src":"127.0.0.6","trace_id":3895213347334635099,"user_agent":"grpc-go/1.54.0"}"#;
+
+fn unsigned_cef_lines() -> Vec<String> {
+    vec![
+        KONNECT_AUTHZ.strip_suffix(KONNECT_AUTHZ_SIG).expect("sig").to_string(),
+        KONNECT_PORTAL.split(" sig=").next().expect("sig").to_string(),
+        "CEF:0|Acme\\|Corp|Fire\\\\wall|1.0|42|a = b|High|msg=a\\=b\\nc path=C:\\\\temp empty=".to_string(),
+        "Apr 14 05:39:08 konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1681450748000".to_string(),
+    ]
+}
+
+fn verified_ok(kid: &str, count: usize) -> Vec<String> {
+    (1..=count).map(|n| format!("line {n}: ok kid={kid}")).collect()
+}
+
+#[test]
+fn keygen_writes_key_and_jwks_and_refuses_to_overwrite() {
+    let dir = TempDir::new("keygen");
+    let prefix = dir.path("audit");
+    let output = cef(&["keygen", "--out", &prefix], b"");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "keygen prints nothing on stdout");
+
+    let pem = std::fs::read_to_string(format!("{prefix}.pem")).expect("key file");
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n") && pem.ends_with("-----END PRIVATE KEY-----\n"));
+    // PKCS#8 version 1 (RFC 8410 section 7), the form OpenSSL and Python's `cryptography` read.
+    let body: Vec<&str> = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    assert_eq!(body.len(), 1);
+    assert!(body[0].len() == 64 && body[0].starts_with("MC4CAQAwBQYDK2VwBCIEI"), "{}", body[0]);
+    let signer = audit_cef::Signer::from_pkcs8_pem(&pem).expect("an Ed25519 PKCS#8 key");
+    let jwks_text = std::fs::read_to_string(format!("{prefix}.jwks.json")).expect("JWKS file");
+    let kid = signer.public_key().kid().to_string();
+    assert_eq!(
+        jwks_text,
+        format!(
+            "{{\"keys\":[{{\"kty\":\"OKP\",\"alg\":\"EdDSA\",\"kid\":\"{kid}\",\"crv\":\"Ed25519\",\"x\":\"{}\"}}]}}\n",
+            signer.public_key().x()
+        )
+    );
+    assert!(stderr(&output).contains(&format!("kid: {kid}")), "{}", stderr(&output));
+    // The secret is never printed: not the PEM body, not any line of it.
+    for line in pem.lines().filter(|line| !line.starts_with("-----")) {
+        assert!(!stderr(&output).contains(line));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(format!("{prefix}.pem")).expect("key metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "private key mode {mode:o}");
+    }
+
+    // A second run refuses, and changes nothing.
+    let again = cef(&["keygen", "--out", &prefix], b"");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists") && stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(format!("{prefix}.pem")).expect("key"), pem);
+    // Only the JWKS exists at the other target: still refused before any key is made.
+    let key2 = dir.path("other.pem");
+    let refused = cef(&["keygen", "--key", &key2, "--jwks", &format!("{prefix}.jwks.json")], b"");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(std::fs::metadata(&key2).is_err(), "no key left behind");
+
+    // --force replaces both, with a new key, still mode 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(format!("{prefix}.pem"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let forced = cef(&["keygen", "--out", &prefix, "--force"], b"");
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    let new_pem = std::fs::read_to_string(format!("{prefix}.pem")).expect("key file");
+    assert_ne!(new_pem, pem);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(format!("{prefix}.pem")).expect("key metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "replaced private key mode {mode:o}");
+    }
+
+    // --key and --jwks name the files directly.
+    let (key, jwks) = (dir.path("k.key"), dir.path("public.json"));
+    let named = cef(&["keygen", "--key", &key, "--jwks", &jwks], b"");
+    assert_eq!(named.status.code(), Some(0), "{}", stderr(&named));
+    let set = audit_cef::KeySet::from_jwks_str(&std::fs::read_to_string(&jwks).expect("jwks")).expect("JWKS");
+    let signer = audit_cef::Signer::from_pkcs8_pem(&std::fs::read_to_string(&key).expect("key")).expect("key");
+    assert_eq!(set.keys(), [signer.public_key()]);
+    let same = cef(&["keygen", "--key", &key, "--jwks", &key], b"");
+    assert_eq!(same.status.code(), Some(2));
+}
+
+#[test]
+fn sign_then_verify_round_trip_for_cef_json_and_cps() {
+    let dir = TempDir::new("round-trip");
+    let prefix = dir.path("k");
+    assert_eq!(cef(&["keygen", "--out", &prefix], b"").status.code(), Some(0));
+    let (key, jwks) = (format!("{prefix}.pem"), format!("{prefix}.jwks.json"));
+    let kid = audit_cef::KeySet::from_jwks_str(&std::fs::read_to_string(&jwks).expect("jwks")).expect("jwks").keys()[0]
+        .kid()
+        .to_string();
+
+    let cps = format!("{{\"event\":{}}}", KONNECT_JSON);
+    let cases: [(&str, Vec<String>); 3] = [
+        ("cef", unsigned_cef_lines()),
+        ("json", vec![KONNECT_JSON.to_string(), r#"{"a":"x\"sig\" y","b":[1,{"c":null}]}"#.to_string()]),
+        ("cps", vec![cps.clone(), r#"{"event":{"a":1}}"#.to_string()]),
+    ];
+    for (format, entries) in cases {
+        // CRLF and a last line without a line ending are read like LF lines.
+        let input = format!("{}\r\n{}", entries[0], entries[1..].join("\n"));
+        let signed = cef(&["sign", "--key", &key, "--format", format], input.as_bytes());
+        assert_eq!(signed.status.code(), Some(0), "{format}: {}", stderr(&signed));
+        assert!(signed.stderr.is_empty(), "{format}: {}", stderr(&signed));
+        let out = lines(&signed);
+        assert_eq!(out.len(), entries.len(), "{format}");
+        assert!(stdout(&signed).ends_with('\n') && !stdout(&signed).contains('\r'));
+        for (line, entry) in out.iter().zip(&entries) {
+            let sig = match format {
+                "cef" => line.strip_prefix(entry.as_str()).and_then(|rest| rest.strip_prefix(" sig=")),
+                "json" => line
+                    .strip_prefix(entry.strip_suffix('}').expect("}"))
+                    .and_then(|rest| rest.strip_prefix(",\"sig\":\""))
+                    .and_then(|rest| rest.strip_suffix("\"}")),
+                _ => line
+                    .strip_prefix(entry.strip_suffix("}}").expect("}}"))
+                    .and_then(|rest| rest.strip_prefix(",\"sig\":\""))
+                    .and_then(|rest| rest.strip_suffix("\"}}")),
+            };
+            let sig = sig.unwrap_or_else(|| panic!("{format}: not the entry plus a signature: {line}"));
+            assert_eq!(sig.len(), 86, "{sig}");
+            assert!(sig.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{sig}");
+        }
+
+        let verified = cef(&["verify", "--jwks", &jwks, "--format", format], &signed.stdout);
+        assert_eq!(verified.status.code(), Some(0), "{format}: {}", stderr(&verified));
+        assert_eq!(lines(&verified), verified_ok(&kid, entries.len()), "{format}");
+        assert_eq!(stderr(&verified), format!("verified {n} of {n} entries, 0 failed\n", n = entries.len()));
+
+        // The wrong format never verifies.
+        let other = if format == "cef" { "json" } else { "cef" };
+        let wrong = cef(&["verify", "--jwks", &jwks, "--format", other], &signed.stdout);
+        assert_eq!(wrong.status.code(), Some(1), "{format} as {other}");
+    }
+}
+
+#[test]
+fn cef_sign_writes_exactly_what_the_library_signs() {
+    let dir = TempDir::new("exact-sign");
+    let (key, _, _) = fixed_key(&dir);
+    let signer = audit_cef::Signer::from_seed(&[7; 32]);
+    let entries = unsigned_cef_lines();
+    let signed = cef(&["sign", "--key", &key], format!("{}\n", entries.join("\n")).as_bytes());
+    assert_eq!(signed.status.code(), Some(0), "{}", stderr(&signed));
+    let expected: Vec<String> = entries
+        .iter()
+        .map(|entry| {
+            let mut buf = entry.clone().into_bytes();
+            signer.sign_cef(&mut buf, 0).expect("sign");
+            String::from_utf8(buf).expect("UTF-8")
+        })
+        .collect();
+    assert_eq!(lines(&signed), expected);
+}
+
+#[test]
+fn tampered_lines_fail_and_the_others_are_still_reported_in_order() {
+    let dir = TempDir::new("tamper");
+    let (key, jwks, kid) = fixed_key(&dir);
+    // 150 lines: more than two default batches, so failures sit in several chunks.
+    let input: String = (0..150).map(|i| format!("CEF:0|v|p|1|id|n|5|i={i} msg=entry\\=number {i}\n")).collect();
+    let signed = cef(&["sign", "--key", &key], input.as_bytes());
+    assert_eq!(signed.status.code(), Some(0), "{}", stderr(&signed));
+    let mut entries: Vec<String> = lines(&signed).iter().map(|line| line.to_string()).collect();
+    let tampered = [0usize, 2, 64, 65, 149];
+    for &index in &tampered {
+        entries[index] = entries[index].replacen("msg=entry", "msg=Entry", 1);
+    }
+    let tampered_input = format!("{}\n", entries.join("\n"));
+
+    for batch in ["64", "1", "7", "4096"] {
+        let output = cef(&["verify", "--jwks", &jwks, "--batch", batch], tampered_input.as_bytes());
+        assert_eq!(output.status.code(), Some(1), "--batch {batch}");
+        let got = lines(&output);
+        assert_eq!(got.len(), 150);
+        for (index, line) in got.iter().enumerate() {
+            let number = index + 1;
+            if tampered.contains(&index) {
+                let signed_len = entries[index].len() - 91;
+                assert_eq!(
+                    *line,
+                    format!("line {number}: FAIL no_key_matches: no key verifies the signature at byte {signed_len}")
+                );
+            } else {
+                assert_eq!(*line, format!("line {number}: ok kid={kid}"), "--batch {batch}");
+            }
+        }
+        assert_eq!(stderr(&output), "verified 145 of 150 entries, 5 failed\n");
+    }
+}
+
+#[test]
+fn verify_json_output_is_exact() {
+    let dir = TempDir::new("verify-json");
+    let (key, jwks, kid) = fixed_key(&dir);
+    let signed = cef(&["sign", "--key", &key], b"CEF:0|v|p|1|id|n|5|a=1\nCEF:0|v|p|1|id|n|5|a=2\n");
+    let good: Vec<&str> = lines(&signed);
+    let sig = &good[0][good[0].len() - 86..];
+    let input = [
+        good[0].to_string(),
+        good[1].replace("a=2", "a=3"),
+        String::new(),
+        "CEF:0|v|p|1|id|n|5|a=1".to_string(),
+        format!("CEF:0|v|p|1|id|n|5|a=1 sig={}", &sig[..85]),
+        format!("{} b=2", good[0]),
+        format!("{} sig={sig}", good[0]),
+        format!("CEF:0|a|b sig={sig}"),
+        good[1].to_string(),
+    ]
+    .join("\n");
+    let output = cef(&["verify", "--jwks", &jwks, "--json"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    let ok = |n: usize| format!(r#"{{"line":{n},"ok":true,"kid":"{kid}"}}"#);
+    let fail =
+        |n: usize, kind: &str, error: &str| format!(r#"{{"line":{n},"ok":false,"kind":"{kind}","error":"{error}"}}"#);
+    assert_eq!(
+        lines(&output),
+        [
+            ok(1),
+            fail(2, "no_key_matches", "no key verifies the signature at byte 22"),
+            fail(3, "empty", "empty input at byte 0"),
+            fail(4, "unsigned", "entry is not signed at byte 22"),
+            fail(5, "malformed_signature", "signature is not 86 canonical base64url characters at byte 27"),
+            fail(6, "data_after_signature", "data after the signature at byte 113"),
+            fail(7, "data_after_signature", "data after the signature at byte 22"),
+            fail(8, "no_key_matches", "no key verifies the signature at byte 9"),
+            ok(9),
+        ]
+    );
+    assert_eq!(stderr(&output), "verified 2 of 9 entries, 7 failed\n");
+    // Every line is one JSON object.
+    for line in lines(&output) {
+        let value: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        assert!(value["ok"].is_boolean());
+    }
+}
+
+#[test]
+fn verify_names_inputs_when_there_are_several() {
+    let dir = TempDir::new("verify-inputs");
+    let (key, jwks, kid) = fixed_key(&dir);
+    let signed = cef(&["sign", "--key", &key], b"CEF:0|v|p|1|id|n|5|a=1\n");
+    let file = dir.write("one.cef", &signed.stdout);
+    let output = cef(&["verify", "--jwks", &jwks, &file, "-"], b"CEF:0|v|p|1|id|n|5|a=1\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        lines(&output),
+        [
+            format!("{file}: line 1: ok kid={kid}"),
+            "<stdin>: line 1: FAIL unsigned: entry is not signed at byte 22".to_string()
+        ]
+    );
+    let json = cef(&["verify", "--jwks", &jwks, "--json", &file, "-"], b"");
+    assert_eq!(lines(&json), [format!(r#"{{"input":"{file}","line":1,"ok":true,"kid":"{kid}"}}"#)]);
+    assert_eq!(stderr(&json), "verified 1 of 1 entries, 0 failed\n");
+}
+
+#[test]
+fn jwks_with_an_rsa_key_warns_and_still_verifies_with_the_ed25519_key() {
+    let dir = TempDir::new("rsa-jwks");
+    let (key, _, _) = fixed_key(&dir);
+    let x = audit_cef::Signer::from_seed(&[7; 32]).public_key().x();
+    let jwks = dir.write(
+        "mixed.json",
+        format!(
+            r#"{{"keys":[{{"kty":"RSA","kid":"rsa-2024","alg":"RS256","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}},{{"kty":"OKP","alg":"EdDSA","kid":"ed-2025","crv":"Ed25519","x":"{x}"}},{{"kty":"OKP","crv":"Ed25519","x":"AAAA"}}]}}"#
+        )
+        .as_bytes(),
+    );
+    let signed = cef(&["sign", "--key", &key], b"CEF:0|v|p|1|id|n|5|a=1\nCEF:0|v|p|1|id|n|5|a=2\n");
+    let output = cef(&["verify", "--jwks", &jwks], &signed.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(lines(&output), ["line 1: ok kid=ed-2025", "line 2: ok kid=ed-2025"]);
+    let warnings: Vec<&str> = stderr(&output).lines().collect();
+    assert_eq!(
+        warnings,
+        [
+            format!("cef verify: warning: {jwks}: key 0 (kid \"rsa-2024\") skipped: not an Ed25519 key (kty \"RSA\")")
+                .as_str(),
+            &format!("cef verify: warning: {jwks}: key 2 skipped: invalid Ed25519 key material (invalid_key_material)"),
+            "verified 2 of 2 entries, 0 failed",
+        ]
+    );
+
+    // A JWKS without any usable key is an error, not a run where everything fails.
+    let rsa_only = dir.write("rsa.json", br#"{"keys":[{"kty":"RSA","kid":"r1","n":"AQAB","e":"AQAB"}]}"#);
+    let output = cef(&["verify", "--jwks", &rsa_only], &signed.stdout);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(stderr(&output).contains("no usable Ed25519 key"), "{}", stderr(&output));
+    for (name, text) in [("not-json", &b"{"[..]), ("no-keys", &br#"{"key":[]}"#[..])] {
+        let path = dir.write(name, text);
+        let output = cef(&["verify", "--jwks", &path], &signed.stdout);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(stderr(&output).contains("not a JWKS document"), "{}", stderr(&output));
+    }
+    let missing = cef(&["verify", "--jwks", &dir.path("missing.json")], b"");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read JWKS"), "{}", stderr(&missing));
+}
+
+#[test]
+fn sign_with_a_bad_key_file_fails_clearly_with_status_2() {
+    let dir = TempDir::new("bad-key");
+    let (_, jwks, _) = fixed_key(&dir);
+    let public_pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    let jwks_text = std::fs::read(&jwks).expect("jwks");
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("garbage.pem", b"hello\n", "no `-----BEGIN PRIVATE KEY-----` block"),
+        ("public.pem", public_pem.as_bytes(), "a public key, not a private one"),
+        ("jwks.json", &jwks_text, "a JWKS (public keys), not a private key"),
+        ("broken.pem", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "not an Ed25519 key"),
+        ("binary.der", &[0x30, 0x03, 0x02, 0x01, 0x00], "not a PKCS#8 Ed25519 key"),
+    ];
+    for (name, contents, message) in cases {
+        let path = dir.write(name, contents);
+        let output = cef(&["sign", "--key", &path], b"CEF:0|v|p|1|id|n|5|a=1\n");
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(output.stdout.is_empty(), "{name}: nothing is signed");
+        let text = stderr(&output);
+        assert!(text.starts_with(&format!("cef sign: {path}: ")), "{text}");
+        assert!(text.contains(message), "{name}: {text}");
+        assert!(text.contains("PKCS#8 PEM"), "{name} says what is expected: {text}");
+    }
+    let missing = cef(&["sign", "--key", &dir.path("missing.pem")], b"CEF:0|v|p|1|id|n|5|a=1\n");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read key file"), "{}", stderr(&missing));
+    // A PKCS#8 DER key and a private JWK are read too.
+    let signer = audit_cef::Signer::from_seed(&[7; 32]);
+    let der_path = dir.path("key.der");
+    let pem = signer.to_pkcs8_pem().expect("pem");
+    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    let der = base64_decode(&body);
+    std::fs::write(&der_path, der).expect("der");
+    let jwk = dir.write(
+        "private.jwk",
+        br#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+    );
+    for path in [der_path, jwk] {
+        let output = cef(&["sign", "--key", &path], b"CEF:0|v|p|1|id|n|5|a=1\n");
+        assert_eq!(output.status.code(), Some(0), "{path}: {}", stderr(&output));
+    }
+}
+
+/// Standard base64 (the PEM body) to bytes.
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text).expect("base64")
+}
+
+#[test]
+fn sign_reports_lines_it_cannot_sign_and_goes_on() {
+    let dir = TempDir::new("unsignable");
+    let (key, jwks, kid) = fixed_key(&dir);
+    let input = "CEF:0|v|p|1|id|n|5|a=1\n\nCEF:0|a|b\nCEF:0|v|p|1|id|n|5|a=1 sig=abc\nCEF:0|v|p|1|id|n|5|a=\r1\nCEF:0|v|p|1|id|n|5|a=2\n";
+    let output = cef(&["sign", "--key", &key], input.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    let out = lines(&output);
+    assert_eq!(out.len(), 2);
+    assert!(out[0].starts_with("CEF:0|v|p|1|id|n|5|a=1 sig=") && out[1].starts_with("CEF:0|v|p|1|id|n|5|a=2 sig="));
+    assert_eq!(
+        stderr(&output).lines().collect::<Vec<_>>(),
+        [
+            "line 2: empty line, nothing to sign",
+            "line 3: not a CEF line: fewer than 7 header fields at byte 9",
+            "line 4: already signed: ` sig=` at byte 22 (an entry carries one signature)",
+            "line 5: line break inside the entry at byte 21",
+        ]
+    );
+    let verified = cef(&["verify", "--jwks", &jwks], &output.stdout);
+    assert_eq!(lines(&verified), verified_ok(&kid, 2));
+
+    let json =
+        cef(&["sign", "--key", &key, "--format", "json"], b"{\"a\":1}\n{}\n[1]\n{\"a\":1,\"sig\":\"x\"}\nnot json\n");
+    assert_eq!(json.status.code(), Some(1));
+    assert_eq!(lines(&json).len(), 1);
+    let errors: Vec<&str> = stderr(&json).lines().collect();
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    for (error, (number, text)) in errors.iter().zip([
+        (2, "not a JSON entry object"),
+        (3, "not a JSON entry object"),
+        (4, "already signed"),
+        (5, "not valid JSON at column 2"),
+    ]) {
+        assert!(error.starts_with(&format!("line {number}: ")) && error.contains(text), "{error}");
+    }
+    let cps = cef(&["sign", "--key", &key, "--format", "cps"], b"{\"a\":{\"b\":1}}\n");
+    assert_eq!(cps.status.code(), Some(1));
+    assert!(stderr(&cps).contains("not a CPS entry"), "{}", stderr(&cps));
+}
+
+#[test]
+fn verify_usage_errors_exit_2() {
+    for args in [
+        &["verify"][..],
+        &["verify", "--jwks", "x", "--batch", "0"][..],
+        &["verify", "--jwks", "x", "--format", "xml"][..],
+        &["sign"][..],
+    ] {
+        let output = cef(args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn verify_reports_each_line_as_it_arrives() {
+    let dir = TempDir::new("follow");
+    let (key, jwks, kid) = fixed_key(&dir);
+    let signed = cef(&["sign", "--key", &key], b"CEF:0|v|p|1|id|n|5|a=1\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(["verify", "--jwks", &jwks])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn cef");
+    let mut pipe = child.stdin.take().expect("stdin");
+    pipe.write_all(&signed.stdout).expect("write one line");
+    pipe.flush().expect("flush");
+    // Stdin stays open: the result must come before the chunk of 64 is full.
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let reader = thread::spawn(move || {
+        let mut first = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut first);
+        let _ = sender.send(first);
+    });
+    let first = receiver.recv_timeout(std::time::Duration::from_secs(30));
+    drop(pipe);
+    let output = child.wait_with_output().expect("wait");
+    reader.join().expect("reader");
+    assert_eq!(first.ok().as_deref(), Some(format!("line 1: ok kid={kid}\n").as_str()), "result before end of input");
+    assert_eq!(stderr(&output), "verified 1 of 1 entries, 0 failed\n");
 }

@@ -1,6 +1,8 @@
-//! `cef`: parse CEF lines to JSON and render JSON back to CEF, one line at a time.
+//! `cef`: parse CEF lines to JSON and render JSON back to CEF, one line at a
+//! time; generate Ed25519 keys, sign entries and verify their signatures.
 //!
-//! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`);
+//! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`,
+//! `keygen.rs`, `sign.rs`, `verify.rs`);
 //! `io_util.rs` holds the streaming line loop they share. A new subcommand is
 //! a module with an `Args` struct and a `run` function, and a `Command` variant.
 
@@ -12,19 +14,25 @@
 // would take each file for a binary of its own: point at `src/bin/cef/`.
 #[path = "cef/io_util.rs"]
 mod io_util;
+#[path = "cef/keygen.rs"]
+mod keygen;
 #[path = "cef/parse.rs"]
 mod parse;
 #[path = "cef/render.rs"]
 mod render;
+#[path = "cef/sign.rs"]
+mod sign;
+#[path = "cef/verify.rs"]
+mod verify;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-const ABOUT: &str = "Parse and render ArcSight CEF (Common Event Format) lines";
+const ABOUT: &str = "Parse, render, sign and verify ArcSight CEF (Common Event Format) lines";
 
 const LONG_ABOUT: &str = "\
-Parse and render ArcSight CEF (Common Event Format) lines.
+Parse, render, sign and verify ArcSight CEF (Common Event Format) lines.
 
 CEF is a one-line text format for security and audit events: an optional \
 syslog prefix, then `CEF:Version|Vendor|Product|Device Version|Event Class ID|Name|Severity|` \
@@ -33,11 +41,17 @@ followed by space-separated `key=value` extension pairs.
 `cef parse` turns each CEF line into one JSON object; `cef render` turns each \
 such JSON object back into a CEF line. Both read standard input or the files \
 given, stream line by line in constant memory, and write exactly one output \
-line per input line (render writes nothing for a line it rejects).";
+line per input line (render writes nothing for a line it rejects).
+
+Kong Konnect signs each audit log entry (CEF, JSON or CPS) with Ed25519. \
+`cef keygen` makes a signing key and its public JWKS, `cef sign` signs each \
+line as Konnect does, and `cef verify` checks each line against a JWKS (such \
+as Konnect's own `jwks.json`), one result per line. They stream too.";
 
 const AFTER_HELP: &str = "\
-Example:
+Examples:
   cef parse audit.log | cef render
+  cef keygen --out k && cef sign --key k.pem audit.log | cef verify --jwks k.jwks.json
 
 Exit status: 0 success, 1 some line failed, 2 usage or I/O error. See `cef --help` for more.";
 
@@ -47,11 +61,15 @@ Examples:
   cef parse --strict - < audit.log         # reject anything the standard does not define
   cef parse audit.log | cef render         # canonical lines come back byte for byte
   cef render events.jsonl > audit.log
+  cef keygen --out k                       # k.pem (private, mode 0600) and k.jwks.json
+  cef sign --key k.pem audit.log > signed.log
+  cef verify --jwks jwks.json signed.log   # one result per line, then a summary
 
 Exit status:
   0  every line succeeded
   1  at least one line failed (all other lines are still processed)
-  2  usage error, an input that cannot be read, or a failed write
+  2  usage error, an input that cannot be read, a key or JWKS that cannot be used, or a
+     failed write
 
 Run `cef help <COMMAND>` or `cef <COMMAND> --help` for each command's details.";
 
@@ -68,6 +86,9 @@ struct Cli {
 enum Command {
     Parse(parse::Args),
     Render(render::Args),
+    Keygen(keygen::Args),
+    Sign(sign::Args),
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +97,9 @@ fn main() -> ExitCode {
     let status = match &cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Render(args) => render::run(args),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
     };
     status.exit_code()
 }

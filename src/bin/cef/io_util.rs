@@ -90,12 +90,9 @@ pub fn report(message: fmt::Arguments<'_>) {
     let _ = writeln!(io::stderr().lock(), "{message}");
 }
 
-/// Runs `handle` on every line of `inputs`, in order. `handle` gets the line
-/// without its line ending and an empty buffer for the output line (without
-/// a line ending). With more than one input, stderr messages start with the
-/// input's name and line numbers restart at 1 for each input.
-pub fn run(inputs: &Inputs, mut handle: impl FnMut(&[u8], &mut Vec<u8>) -> io::Result<Outcome>) -> Status {
-    let sources: Vec<Source<'_>> = if inputs.files.is_empty() {
+/// The sources named by `inputs`: standard input when there are none.
+fn sources(inputs: &Inputs) -> Vec<Source<'_>> {
+    if inputs.files.is_empty() {
         vec![Source::Stdin]
     } else {
         inputs
@@ -103,14 +100,18 @@ pub fn run(inputs: &Inputs, mut handle: impl FnMut(&[u8], &mut Vec<u8>) -> io::R
             .iter()
             .map(|path| if path.as_os_str() == "-" { Source::Stdin } else { Source::File(path) })
             .collect()
-    };
-    let named = sources.len() > 1;
+    }
+}
+
+/// Runs `body` with a buffered standard output, then flushes it. A closed
+/// reader (`cef parse big.log | head`) ends the run quietly; any other
+/// output error is reported and makes the run fatal.
+fn with_output(body: impl FnOnce(&mut BufWriter<io::StdoutLock<'static>>, &mut Status) -> io::Result<()>) -> Status {
     let mut out = BufWriter::with_capacity(IO_CAPACITY, io::stdout().lock());
     let mut status = Status::Success;
-    let result = drive(&sources, named, &mut out, &mut status, &mut handle).and_then(|()| out.flush());
+    let result = body(&mut out, &mut status).and_then(|()| out.flush());
     match result {
         Ok(()) => status,
-        // The reader went away (`cef parse big.log | head`): stop quietly.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => status,
         Err(err) => {
             report(format_args!("cef: cannot write output: {err}"));
@@ -119,22 +120,31 @@ pub fn run(inputs: &Inputs, mut handle: impl FnMut(&[u8], &mut Vec<u8>) -> io::R
     }
 }
 
-/// The loop proper. Input errors are reported here and the run goes on with
-/// the next input; an output error ends the run and is returned.
-fn drive(
+/// What [`read_lines`] hands its callback.
+enum Event<'l> {
+    /// Line `number` (from 1 in each input) without its line ending.
+    Line { number: u64, line: &'l [u8] },
+    /// The reader is about to wait for more input, is about to report an
+    /// input error, or has reached the end of an input: finish pending work
+    /// and flush, so that a follower (`tail -f | cef ...`) sees it.
+    Idle,
+}
+
+/// Reads the sources in order, one line at a time into a reused buffer, and
+/// calls `on` for each line and each pause. Input errors are reported here
+/// (after an `Idle`) and the run goes on with the next input; an error from
+/// `on` (an output error) ends the run and is returned.
+fn read_lines(
     sources: &[Source<'_>],
-    named: bool,
-    out: &mut impl Write,
     status: &mut Status,
-    handle: &mut impl FnMut(&[u8], &mut Vec<u8>) -> io::Result<Outcome>,
+    mut on: impl FnMut(&Source<'_>, Event<'_>, &mut Status) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut line = Vec::with_capacity(IO_CAPACITY);
-    let mut output = Vec::with_capacity(IO_CAPACITY);
     for source in sources {
         let mut reader = match source.open() {
             Ok(reader) => BufReader::with_capacity(IO_CAPACITY, reader),
             Err(err) => {
-                out.flush()?;
+                on(source, Event::Idle, status)?;
                 report(format_args!("cef: {source}: {err}"));
                 *status = (*status).max(Status::Fatal);
                 continue;
@@ -142,25 +152,49 @@ fn drive(
         };
         let mut number: u64 = 0;
         loop {
-            // About to wait for more input: let a follower (`tail -f | cef parse`)
-            // see what is done so far. Large inputs still write in big blocks.
+            // About to wait for more input: let a follower see what is done so
+            // far. Large inputs still write in big blocks.
             if reader.buffer().is_empty() {
-                out.flush()?;
+                on(source, Event::Idle, status)?;
             }
             line.clear();
             match reader.read_until(b'\n', &mut line) {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(err) => {
-                    out.flush()?;
+                    on(source, Event::Idle, status)?;
                     report(format_args!("cef: {source}: {err}"));
                     *status = (*status).max(Status::Fatal);
                     break;
                 }
             }
             number += 1;
+            on(source, Event::Line { number, line: strip_line_ending(&line) }, status)?;
+            if line.capacity() > KEEP_CAPACITY {
+                line = Vec::with_capacity(IO_CAPACITY);
+            }
+        }
+        on(source, Event::Idle, status)?;
+    }
+    Ok(())
+}
+
+/// Runs `handle` on every line of `inputs`, in order. `handle` gets the line
+/// without its line ending and an empty buffer for the output line (without
+/// a line ending). With more than one input, stderr messages start with the
+/// input's name and line numbers restart at 1 for each input.
+pub fn run(inputs: &Inputs, mut handle: impl FnMut(&[u8], &mut Vec<u8>) -> io::Result<Outcome>) -> Status {
+    let sources = sources(inputs);
+    let named = sources.len() > 1;
+    let mut output = Vec::with_capacity(IO_CAPACITY);
+    with_output(|out, status| {
+        read_lines(&sources, status, |source, event, status| {
+            let (number, line) = match event {
+                Event::Idle => return out.flush(),
+                Event::Line { number, line } => (number, line),
+            };
             output.clear();
-            match handle(strip_line_ending(&line), &mut output)? {
+            match handle(line, &mut output)? {
                 Outcome::Written => write_line(out, &output)?,
                 Outcome::WrittenFailed => {
                     *status = (*status).max(Status::LineFailed);
@@ -177,15 +211,97 @@ fn drive(
                     }
                 }
             }
-            if line.capacity() > KEEP_CAPACITY {
-                line = Vec::with_capacity(IO_CAPACITY);
-            }
             if output.capacity() > KEEP_CAPACITY {
                 output = Vec::with_capacity(IO_CAPACITY);
             }
+            Ok(())
+        })
+    })
+}
+
+/// Consecutive lines of one input, handed to a [`run_chunked`] handler.
+pub struct Chunk<'c> {
+    /// The input's name when there are several inputs (for messages), else `None`.
+    pub input: Option<&'c str>,
+    /// The number of the first line (from 1 in each input).
+    pub first_number: u64,
+    /// The lines, without their line endings.
+    pub lines: &'c [&'c [u8]],
+}
+
+/// A chunk's lines stored back to back, with where each ends.
+#[derive(Default)]
+struct Pending {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    first_number: u64,
+}
+
+/// A chunk whose storage grew past this for huge lines is given back afterwards.
+const KEEP_CHUNK_CAPACITY: usize = 4 * KEEP_CAPACITY;
+
+/// Runs `handle` on the lines of `inputs` in chunks of at most `size`
+/// consecutive lines of one input, in order; only the current chunk is kept
+/// in memory. A chunk is also handed over early when the input pauses (so a
+/// follower sees results as lines arrive) and at the end of each input.
+/// `handle` writes its output lines, each ending in LF, into the buffer and
+/// returns the chunk's status.
+pub fn run_chunked(
+    inputs: &Inputs,
+    size: usize,
+    mut handle: impl FnMut(&Chunk<'_>, &mut Vec<u8>) -> io::Result<Status>,
+) -> Status {
+    let sources = sources(inputs);
+    let named = sources.len() > 1;
+    let size = size.max(1);
+    let mut pending = Pending::default();
+    let mut output = Vec::with_capacity(IO_CAPACITY);
+    let mut process = |source: &Source<'_>,
+                       pending: &mut Pending,
+                       out: &mut BufWriter<io::StdoutLock<'static>>,
+                       status: &mut Status|
+     -> io::Result<()> {
+        if pending.ends.is_empty() {
+            return Ok(());
         }
-    }
-    Ok(())
+        let mut lines: Vec<&[u8]> = Vec::with_capacity(pending.ends.len());
+        let mut start = 0;
+        for &end in &pending.ends {
+            lines.push(pending.data.get(start..end).unwrap_or_default());
+            start = end;
+        }
+        let name = named.then(|| source.to_string());
+        let chunk = Chunk { input: name.as_deref(), first_number: pending.first_number, lines: &lines };
+        output.clear();
+        let chunk_status = handle(&chunk, &mut output)?;
+        *status = (*status).max(chunk_status);
+        out.write_all(&output)?;
+        pending.data.clear();
+        pending.ends.clear();
+        if pending.data.capacity() > KEEP_CHUNK_CAPACITY {
+            pending.data = Vec::with_capacity(IO_CAPACITY);
+        }
+        if output.capacity() > KEEP_CHUNK_CAPACITY {
+            output = Vec::with_capacity(IO_CAPACITY);
+        }
+        Ok(())
+    };
+    with_output(|out, status| {
+        read_lines(&sources, status, |source, event, status| match event {
+            Event::Idle => {
+                process(source, &mut pending, out, status)?;
+                out.flush()
+            }
+            Event::Line { number, line } => {
+                if pending.ends.is_empty() {
+                    pending.first_number = number;
+                }
+                pending.data.extend_from_slice(line);
+                pending.ends.push(pending.data.len());
+                if pending.ends.len() >= size { process(source, &mut pending, out, status) } else { Ok(()) }
+            }
+        })
+    })
 }
 
 fn write_line(out: &mut impl Write, line: &[u8]) -> io::Result<()> {

@@ -1,0 +1,204 @@
+//! `cef keygen`: a fresh Ed25519 signing key (PKCS#8 PEM) and its public JWKS.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use audit_cef::{KeySet, Signer};
+use zeroize::Zeroizing;
+
+use crate::io_util::{Status, report};
+
+const LONG_ABOUT: &str = "\
+Generate an Ed25519 signing key from the operating system's random number generator.
+
+Writes two files:
+  PREFIX.pem         the private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, RFC 8410, \
+the form OpenSSL and other libraries read), created with mode 0600 on Unix; keep it secret, \
+it is what `cef sign --key` reads
+  PREFIX.jwks.json   the public key as a JWKS in Konnect's shape,
+                     {\"keys\":[{\"kty\":\"OKP\",\"alg\":\"EdDSA\",\"kid\":\"...\",\"crv\":\"Ed25519\",\"x\":\"...\"}]},
+                     what `cef verify --jwks` reads; publish it to whoever verifies
+
+PREFIX defaults to `cef-key` (in the current directory). --key and --jwks name either file \
+directly instead. The key id (`kid`) is the key's RFC 7638 JWK thumbprint; it is printed on \
+standard error with the two paths. Nothing is written to standard output, and the secret is \
+never printed.
+
+Existing files are never overwritten unless --force is given (then they are replaced, and \
+the private key file is created anew with mode 0600). Both paths are checked before any key \
+is generated; if the JWKS cannot be written, the new private key file is removed again.
+
+Exit status: 0 both files written, 2 an error (a file exists, a directory is missing, no \
+randomness from the OS).";
+
+const AFTER_HELP: &str = "\
+Examples:
+  cef keygen --out konnect-audit     # writes konnect-audit.pem and konnect-audit.jwks.json
+  cef keygen --key /etc/audit/signing.pem --jwks /srv/www/jwks.json --force
+  cef keygen --out k && cef sign --key k.pem audit.log | cef verify --jwks k.jwks.json";
+
+/// Arguments of `cef keygen`.
+#[derive(Debug, clap::Args)]
+#[command(about = "Generate an Ed25519 signing key (PKCS#8 PEM) and its JWKS", long_about = LONG_ABOUT)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// Write PREFIX.pem (private key) and PREFIX.jwks.json (public JWKS).
+    #[arg(long, value_name = "PREFIX", default_value = "cef-key")]
+    pub out: PathBuf,
+
+    /// Where to write the private key instead of PREFIX.pem.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// Where to write the JWKS instead of PREFIX.jwks.json.
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Option<PathBuf>,
+
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `cef keygen`.
+pub fn run(args: &Args) -> Status {
+    match keygen(args) {
+        Ok(()) => Status::Success,
+        Err(message) => {
+            report(format_args!("cef keygen: {message}"));
+            Status::Fatal
+        }
+    }
+}
+
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut path = prefix.as_os_str().to_owned();
+    path.push(suffix);
+    PathBuf::from(path)
+}
+
+fn keygen(args: &Args) -> Result<(), String> {
+    let key_path = args.key.clone().unwrap_or_else(|| with_suffix(&args.out, ".pem"));
+    let jwks_path = args.jwks.clone().unwrap_or_else(|| with_suffix(&args.out, ".jwks.json"));
+    if key_path == jwks_path {
+        return Err(format!("the private key and the JWKS would both be written to {}", key_path.display()));
+    }
+    if !args.force {
+        for path in [&key_path, &jwks_path] {
+            if fs::symlink_metadata(path).is_ok() {
+                return Err(format!("{} already exists (use --force to replace it)", path.display()));
+            }
+        }
+    }
+
+    let seed = random_seed()?;
+    let signer = Signer::from_seed(&seed);
+    let pem = pkcs8_v1_pem(&seed);
+    // The file must load back as this very key.
+    match Signer::from_pkcs8_pem(&pem) {
+        Ok(loaded) if loaded.public_key() == signer.public_key() => {}
+        _ => return Err("internal error: the encoded private key does not load back".to_string()),
+    }
+    let mut jwks = KeySet::from_keys([signer.public_key()]).to_jwks_string();
+    jwks.push('\n');
+
+    write_new(&key_path, pem.as_bytes(), true, args.force)
+        .map_err(|err| format!("cannot write the private key to {}: {err}", key_path.display()))?;
+    if let Err(err) = write_new(&jwks_path, jwks.as_bytes(), false, args.force) {
+        // Do not leave a private key behind without its public half.
+        let _ = fs::remove_file(&key_path);
+        return Err(format!("cannot write the JWKS to {}: {err} (private key not kept)", jwks_path.display()));
+    }
+    report(format_args!("cef keygen: private key (keep it secret): {}", key_path.display()));
+    report(format_args!("cef keygen: public JWKS: {}", jwks_path.display()));
+    report(format_args!("cef keygen: kid: {}", signer.public_key().kid()));
+    Ok(())
+}
+
+/// 32 bytes of OS randomness: an Ed25519 secret seed (what
+/// `SigningKey::generate` does with an RNG, but an OS failure is an error
+/// message instead of a panic).
+fn random_seed() -> Result<Zeroizing<[u8; 32]>, String> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    getrandom::fill(seed.as_mut_slice()).map_err(|err| format!("no randomness from the operating system: {err}"))?;
+    Ok(seed)
+}
+
+/// RFC 8410 `PrivateKeyInfo` version 1 (no public key) up to the 32-byte seed:
+/// SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32) } }.
+const PKCS8_V1_PREFIX: [u8; 16] =
+    [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+
+/// The seed as a PKCS#8 v1 PEM `PRIVATE KEY` (RFC 8410 section 7), the form
+/// every implementation reads. Written here rather than with
+/// `Signer::to_pkcs8_pem`, whose v2 form (with the public key) OpenSSL 3.0
+/// and Python's `cryptography` refuse. Every copy of the secret is zeroized.
+fn pkcs8_v1_pem(seed: &[u8; 32]) -> Zeroizing<String> {
+    use base64::Engine;
+    let mut der = Zeroizing::new([0u8; 48]);
+    let (prefix, key) = der.split_at_mut(PKCS8_V1_PREFIX.len());
+    prefix.copy_from_slice(&PKCS8_V1_PREFIX);
+    key.copy_from_slice(seed);
+    // 48 bytes are 64 base64 characters: exactly one PEM line. Encoded into a
+    // zeroized buffer (not through a chunking encoder's stack buffer), and the
+    // capacity is reserved up front so that no reallocation leaves a copy behind.
+    let mut body = Zeroizing::new([0u8; 64]);
+    let written = base64::engine::general_purpose::STANDARD.encode_slice(der.as_slice(), body.as_mut_slice());
+    let body = match (written, std::str::from_utf8(body.as_slice())) {
+        (Ok(64), Ok(text)) => text,
+        _ => "",
+    };
+    let mut pem = Zeroizing::new(String::with_capacity(128));
+    pem.push_str("-----BEGIN PRIVATE KEY-----\n");
+    pem.push_str(body);
+    pem.push_str("\n-----END PRIVATE KEY-----\n");
+    pem
+}
+
+/// Creates `path` (it must not exist: a file or symlink planted there makes
+/// this fail instead of being followed) and writes `contents`. `secret`
+/// files get mode 0600 on Unix. With `replace`, an existing file is removed first.
+fn write_new(path: &Path, contents: &[u8], secret: bool, replace: bool) -> io::Result<()> {
+    if replace {
+        match fs::remove_file(path) {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if secret { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut file: File = options.open(path)?;
+    let written = file.write_all(contents).and_then(|()| file.sync_all());
+    if written.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_is_rfc_8410_version_1() {
+        // RFC 8410 section 10.3: the private key 0xD4EE72DB...4475842 as PKCS#8 v1.
+        let seed: [u8; 32] = [
+            0xd4, 0xee, 0x72, 0xdb, 0xf9, 0x13, 0x58, 0x4a, 0xd5, 0xb6, 0xd8, 0xf1, 0xf7, 0x69, 0xf8, 0xad, 0x3a, 0xfe,
+            0x7c, 0x28, 0xcb, 0xf1, 0xd4, 0xfb, 0xe0, 0x97, 0xa8, 0x8f, 0x44, 0x75, 0x58, 0x42,
+        ];
+        assert_eq!(
+            pkcs8_v1_pem(&seed).as_str(),
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n"
+        );
+        let loaded = Signer::from_pkcs8_pem(&pkcs8_v1_pem(&seed)).map(|signer| signer.public_key());
+        assert_eq!(loaded.ok(), Some(Signer::from_seed(&seed).public_key()));
+    }
+}

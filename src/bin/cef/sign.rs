@@ -1,0 +1,195 @@
+//! `cef sign`: sign each input line as Konnect does.
+
+use std::fs;
+use std::path::Path;
+
+use audit_cef::{ErrorKind, Parser, Signer};
+use serde::de::IgnoredAny;
+use zeroize::Zeroizing;
+
+use crate::io_util::{self, Inputs, Outcome, Status, report};
+
+const LONG_ABOUT: &str = "\
+Sign each input line with an Ed25519 key, as Kong Konnect signs its audit log entries, and \
+write the signed line.
+
+The key is a PKCS#8 PEM private key as `cef keygen` writes (`-----BEGIN PRIVATE KEY-----`); \
+PKCS#8 DER and a private JWK ({\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":...}) are read too.
+
+The line ending (LF or CRLF) is removed before signing and the signed line is written with \
+LF. Per --format:
+  cef   (default) the whole line, prefix included, is signed and ` sig=<signature>` is \
+appended: the signature is the last pair
+  json  the compact JSON object is signed and `,\"sig\":\"<signature>\"` is inserted before \
+its final `}`
+  cps   the same for a CPS entry {\"event\":{...}}: `sig` goes last inside `event`
+The signature is 64 bytes in base64url without padding (86 characters). What is signed is \
+exactly the bytes of the input line: nothing is re-rendered or re-serialized.
+
+A line that cannot be signed writes nothing to standard output; its error goes to standard \
+error as `line N: <message>` and the run goes on (exit status 1 at the end). Such lines: an \
+empty line; for cef, a line that is not CEF (the verifier parses what it verifies) or that \
+already carries ` sig=`; for json and cps, a line that is not a JSON object of the right \
+shape or that already has a `sig` member; a raw CR inside a line.
+
+Exit status: 0 every line signed, 1 some line could not be signed, 2 the key cannot be read \
+(nothing is signed), an input cannot be read, or output fails.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  cef keygen --out k
+  cef sign --key k.pem audit.cef > audit.signed.cef
+  cef sign --key k.pem --format json entries.jsonl
+  cef render events.jsonl | cef sign --key k.pem | cef verify --jwks k.jwks.json";
+
+/// The entry format of `cef sign` and `cef verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A CEF line; the signature is appended as ` sig=...`.
+    Cef,
+    /// A compact JSON object; the signature is its last member `"sig"`.
+    Json,
+    /// A CPS entry `{"event":{...}}`; the signature is the last member of `event`.
+    Cps,
+}
+
+/// Arguments of `cef sign`.
+#[derive(Debug, clap::Args)]
+#[command(about = "Sign each line (CEF, JSON or CPS) with an Ed25519 private key", long_about = LONG_ABOUT)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The private key: PKCS#8 PEM as `cef keygen` writes it.
+    #[arg(long, value_name = "FILE")]
+    pub key: std::path::PathBuf,
+
+    /// The format of the entries.
+    #[arg(long, value_enum, default_value_t = Format::Cef)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub inputs: Inputs,
+}
+
+/// Runs `cef sign`.
+pub fn run(args: &Args) -> Status {
+    let signer = match load_key(&args.key) {
+        Ok(signer) => signer,
+        Err(message) => {
+            report(format_args!("cef sign: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let parser = Parser::new();
+    io_util::run(&args.inputs, |input, out| {
+        Ok(match sign_line(&signer, &parser, args.format, input, out) {
+            Ok(()) => Outcome::Written,
+            Err(message) => Outcome::Failed(message),
+        })
+    })
+}
+
+/// Reads a private key file. Messages never include the file's contents.
+fn load_key(path: &Path) -> Result<Signer, String> {
+    let bytes =
+        Zeroizing::new(fs::read(path).map_err(|err| format!("cannot read key file {}: {err}", path.display()))?);
+    let not_a_key = |what: &str| {
+        format!(
+            "{}: {what}; expected an Ed25519 private key in PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), \
+             as `cef keygen` writes",
+            path.display()
+        )
+    };
+    if bytes.first() == Some(&0x30) {
+        return Signer::from_pkcs8_der(&bytes).map_err(|err| not_a_key(&format!("not a PKCS#8 Ed25519 key ({err})")));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| not_a_key("not a PEM text file"))?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') && trimmed.contains("\"keys\"") {
+        return Err(not_a_key("a JWKS (public keys), not a private key"));
+    }
+    if trimmed.starts_with('{') {
+        return Signer::from_jwk_str(trimmed).map_err(|err| not_a_key(&format!("not a private Ed25519 JWK ({err})")));
+    }
+    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        return Err(not_a_key("an encrypted private key, which is not supported"));
+    }
+    if text.contains("-----BEGIN PUBLIC KEY-----") {
+        return Err(not_a_key("a public key, not a private one"));
+    }
+    if !text.contains("-----BEGIN PRIVATE KEY-----") {
+        return Err(not_a_key("no `-----BEGIN PRIVATE KEY-----` block"));
+    }
+    Signer::from_pkcs8_pem(text).map_err(|err| not_a_key(&format!("not an Ed25519 key ({err})")))
+}
+
+/// Signs one line (without its line ending) into `out`, or says why it cannot.
+fn sign_line(signer: &Signer, parser: &Parser, format: Format, input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    if input.is_empty() {
+        return Err("empty line, nothing to sign".to_string());
+    }
+    match format {
+        Format::Cef => {
+            // The verifier parses the signed bytes and rejects a second ` sig=`:
+            // refuse here what could never verify.
+            parser.parse(input).map_err(|err| format!("not a CEF line: {err}"))?;
+            if let Some(at) = memchr::memmem::find(input, b" sig=") {
+                return Err(format!("already signed: ` sig=` at byte {at} (an entry carries one signature)"));
+            }
+            out.extend_from_slice(input);
+            signer.sign_cef(out, 0).map_err(|err| err.to_string())
+        }
+        Format::Json | Format::Cps => {
+            if let Err(err) = serde_json::from_slice::<IgnoredAny>(input) {
+                return Err(format!("not valid JSON at column {}: {}", err.column(), json_message(&err)));
+            }
+            if format == Format::Cps && !input.starts_with(b"{\"event\":{") {
+                return Err("not a CPS entry: expected a compact {\"event\":{...}} object".to_string());
+            }
+            if let Some(at) = memchr::memmem::find(input, b"\"sig\":") {
+                return Err(format!("already signed: `\"sig\":` at byte {at} (an entry carries one signature)"));
+            }
+            out.extend_from_slice(input);
+            let signed = if format == Format::Json { signer.sign_json(out, 0) } else { signer.sign_cps(out, 0) };
+            signed.map_err(|err| match err.kind() {
+                ErrorKind::NotJsonEntry if format == Format::Json => {
+                    format!("{err}: expected a compact, non-empty {{...}} object ending in `}}`")
+                }
+                ErrorKind::NotJsonEntry => format!("{err}: expected a compact {{\"event\":{{...}}}} ending in `}}}}`"),
+                _ => err.to_string(),
+            })
+        }
+    }
+}
+
+/// serde_json's message without its `at line 1 column N` tail.
+fn json_message(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let tail = format!(" at line {} column {}", err.line(), err.column());
+    message.strip_suffix(&tail).unwrap_or(&message).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(format: Format, input: &str) -> Result<String, String> {
+        let mut out = Vec::new();
+        sign_line(&Signer::from_seed(&[1; 32]), &Parser::new(), format, input.as_bytes(), &mut out)?;
+        String::from_utf8(out).map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn refuses_what_could_never_verify() {
+        assert!(sign(Format::Cef, "").is_err_and(|e| e.contains("empty line")));
+        assert!(sign(Format::Cef, "CEF:0|a|b").is_err_and(|e| e.contains("not a CEF line")));
+        assert!(sign(Format::Cef, "CEF:0|v|p|1|id|n|5|a=1 sig=x").is_err_and(|e| e.contains("already signed")));
+        assert!(sign(Format::Cef, "CEF:0|v|p|1|id|n|5|a=1\rb").is_err_and(|e| e.contains("line break")));
+        assert!(sign(Format::Json, "{\"a\":1").is_err_and(|e| e.contains("not valid JSON")));
+        assert!(sign(Format::Json, "{}").is_err_and(|e| e.contains("non-empty")));
+        assert!(sign(Format::Json, "{\"a\":1} ").is_err_and(|e| e.contains("ending in")));
+        assert!(sign(Format::Json, "{\"sig\":1,\"a\":2}").is_err_and(|e| e.contains("already signed")));
+        assert!(sign(Format::Cps, "{\"a\":{\"b\":1}}").is_err_and(|e| e.contains("not a CPS entry")));
+        assert!(sign(Format::Cef, "CEF:0|v|p|1|id|n|5|a=1").is_ok_and(|s| s.len() == 22 + 5 + 86));
+        assert!(sign(Format::Cps, "{\"event\":{\"a\":1}}").is_ok_and(|s| s.ends_with("\"}}")));
+    }
+}

@@ -1,0 +1,271 @@
+//! `cef verify`: check each line's signature against a JWKS, one result per line.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use audit_cef::{Error, ErrorKind, KeySet, Verifier};
+use serde_json::Value;
+
+use crate::io_util::{self, Chunk, Inputs, Status, report};
+use crate::sign::Format;
+
+const LONG_ABOUT: &str = "\
+Verify the Ed25519 signature of each input line against the keys of a JWKS, as a careful \
+consumer of Kong Konnect audit logs should, and write one result per input line, in input \
+order.
+
+The JWKS is Konnect's `jwks.json` (GET https://{region}.api.konghq.com/v2/audit-log-webhook/jwks.json) \
+or the one `cef keygen` writes: {\"keys\":[{\"kty\":\"OKP\",\"alg\":\"EdDSA\",\"kid\":\"...\",\"crv\":\"Ed25519\",\"x\":\"...\"}]}. \
+Entries carry no key id, so every key is tried. Keys that are not usable Ed25519 keys (RSA, \
+EC, malformed, weak) are skipped with a warning on standard error; a JWKS with no usable key \
+is an error.
+
+Each line is verified as received (its LF or CRLF removed): the signed bytes are everything \
+before the signature (` sig=` for cef, `,\"sig\":\"` for json and cps, see `cef sign --help`), \
+the signature must be the last field, 86 canonical base64url characters, and the only one, \
+and the check is strict (RFC 8032 with canonical encodings, no small-order points). For \
+cef the signed bytes must also parse as CEF.
+
+Results go to standard output, one per line:
+  line 1: ok kid=<kid>
+  line 2: FAIL no_key_matches: no key verifies the signature at byte 260
+or, with --json, one JSON object per line:
+  {\"line\":1,\"ok\":true,\"kid\":\"<kid>\"}
+  {\"line\":2,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"no key verifies the signature at byte 260\"}
+`kind` is a stable name (unsigned, malformed_signature, data_after_signature, \
+no_key_matches, empty, not_json_entry, or the CEF parser's kind such as too_few_header_fields); \
+byte offsets count from the start of the line. With several inputs, line numbers restart at \
+1 for each input and each result starts with the input's name (`<name>: line N: ...`, or an \
+`\"input\"` member first in JSON).
+
+An empty line is a failure of kind `empty` (a signed log has no blank lines, and every input \
+line gets its result); remove blank lines first if your log has them.
+
+Then a summary goes to standard error: `verified X of Y entries, Z failed`.
+
+For cef, lines are verified in chunks of --batch lines with batch verification (much faster \
+than one by one); a chunk that fails is split in halves until the failing entries are found, \
+and those are decided one by one with strict verification. Only the current chunk is in \
+memory, and a chunk is also verified early when the input pauses, so `tail -f log | cef \
+verify` reports as lines arrive.
+
+Exit status: 0 every entry verified, 1 at least one entry failed, 2 the JWKS cannot be read \
+or has no usable key, an input cannot be read, or output fails.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  cef verify --jwks jwks.json audit.cef
+  curl -s https://us.api.konghq.com/v2/audit-log-webhook/jwks.json > jwks.json
+  cef verify --jwks jwks.json --json --format json entries.jsonl
+  cef sign --key k.pem audit.cef | cef verify --jwks k.jwks.json
+    line 1: ok kid=<kid>
+    ...
+    verified 120 of 120 entries, 0 failed";
+
+/// Arguments of `cef verify`.
+#[derive(Debug, clap::Args)]
+#[command(about = "Verify each signed line against a JWKS: one result per line and a summary", long_about = LONG_ABOUT)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The public keys: a JWKS document ({"keys":[...]}).
+    #[arg(long, value_name = "FILE")]
+    pub jwks: PathBuf,
+
+    /// The format of the entries.
+    #[arg(long, value_enum, default_value_t = Format::Cef)]
+    pub format: Format,
+
+    /// Write each result as a JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// How many cef lines to verify together (1-4096; 1 verifies one by one).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub batch: u16,
+
+    #[command(flatten)]
+    pub inputs: Inputs,
+}
+
+/// Runs `cef verify`.
+pub fn run(args: &Args) -> Status {
+    let keys = match load_jwks(&args.jwks) {
+        Ok(keys) => keys,
+        Err(message) => {
+            report(format_args!("cef verify: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let verifier = Verifier::new(keys);
+    let mut counts = Counts::default();
+    let status = io_util::run_chunked(&args.inputs, usize::from(args.batch), |chunk, out| {
+        verify_chunk(&verifier, args.format, args.json, chunk, &mut counts, out)
+    });
+    report(format_args!(
+        "verified {} of {} entries, {} failed",
+        counts.ok,
+        counts.ok.saturating_add(counts.failed),
+        counts.failed
+    ));
+    status
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    ok: u64,
+    failed: u64,
+}
+
+/// Loads the key set; skipped keys are reported as warnings.
+fn load_jwks(path: &Path) -> Result<KeySet, String> {
+    let text = fs::read_to_string(path).map_err(|err| format!("cannot read JWKS {}: {err}", path.display()))?;
+    let set = KeySet::from_jwks_str(&text)
+        .map_err(|err| format!("{}: not a JWKS document {{\"keys\":[...]}} ({err})", path.display()))?;
+    if !set.skipped().is_empty() {
+        let document: Option<Value> = serde_json::from_str(&text).ok();
+        for skipped in set.skipped() {
+            let jwk = document.as_ref().and_then(|doc| doc.get("keys")).and_then(|keys| keys.get(skipped.index));
+            let member = |name: &str| jwk.and_then(|jwk| jwk.get(name)).and_then(Value::as_str);
+            let why = match (member("kty"), member("crv")) {
+                (Some("OKP"), Some("Ed25519")) => format!("{} ({})", skipped.reason, skipped.reason.name()),
+                (Some(kty), Some(crv)) => format!("not an Ed25519 key (kty {kty:?}, crv {crv:?})"),
+                (Some(kty), None) => format!("not an Ed25519 key (kty {kty:?})"),
+                (None, _) => "not a JWK object with a `kty`".to_string(),
+            };
+            let kid = skipped.kid.as_deref().map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
+            report(format_args!("cef verify: warning: {}: key {}{kid} skipped: {why}", path.display(), skipped.index));
+        }
+    }
+    if set.keys().is_empty() {
+        return Err(format!("{}: no usable Ed25519 key (kty \"OKP\", crv \"Ed25519\")", path.display()));
+    }
+    Ok(set)
+}
+
+/// Verifies one chunk and writes its results, in order.
+fn verify_chunk(
+    verifier: &Verifier,
+    format: Format,
+    json: bool,
+    chunk: &Chunk<'_>,
+    counts: &mut Counts,
+    out: &mut Vec<u8>,
+) -> io::Result<Status> {
+    let empty = || Err(Error::new(ErrorKind::Empty, 0));
+    let mut status = Status::Success;
+    let mut record = |offset: usize, result: Result<&str, Error>, out: &mut Vec<u8>| -> io::Result<()> {
+        let number = chunk.first_number.saturating_add(offset as u64);
+        if result.is_ok() {
+            counts.ok += 1;
+        } else {
+            counts.failed += 1;
+            status = Status::LineFailed;
+        }
+        write_result(out, chunk.input, number, &result, json)
+    };
+    match format {
+        Format::Cef => {
+            // Empty lines are not entries: they skip the batch and fail on their own.
+            let entries: Vec<&[u8]> = chunk.lines.iter().copied().filter(|line| !line.is_empty()).collect();
+            let mut results = verifier.verify_cef_batch(&entries).into_iter();
+            for (offset, line) in chunk.lines.iter().enumerate() {
+                let result = if line.is_empty() {
+                    empty()
+                } else {
+                    // One result per entry; fail closed if the library ever returned fewer.
+                    match results.next() {
+                        Some(result) => result.map(|verified| verified.key().kid()),
+                        None => Err(Error::new(ErrorKind::NoKeyMatches, 0)),
+                    }
+                };
+                record(offset, result, out)?;
+            }
+        }
+        Format::Json | Format::Cps => {
+            for (offset, line) in chunk.lines.iter().enumerate() {
+                let result = if line.is_empty() {
+                    empty()
+                } else if format == Format::Json {
+                    verifier.verify_json(line).map(|verified| verified.key().kid())
+                } else {
+                    verifier.verify_cps(line).map(|verified| verified.key().kid())
+                };
+                record(offset, result, out)?;
+            }
+        }
+    }
+    Ok(status)
+}
+
+/// `line N: ok kid=K` / `line N: FAIL kind: message`, or the JSON object; then LF.
+fn write_result(
+    out: &mut Vec<u8>,
+    input: Option<&str>,
+    number: u64,
+    result: &Result<&str, Error>,
+    json: bool,
+) -> io::Result<()> {
+    if json {
+        out.push(b'{');
+        if let Some(input) = input {
+            out.extend_from_slice(b"\"input\":");
+            serde_json::to_writer(&mut *out, input)?;
+            out.push(b',');
+        }
+        write!(out, "\"line\":{number},")?;
+        match result {
+            Ok(kid) => {
+                out.extend_from_slice(b"\"ok\":true,\"kid\":");
+                serde_json::to_writer(&mut *out, kid)?;
+            }
+            Err(err) => {
+                write!(out, "\"ok\":false,\"kind\":\"{}\",\"error\":", err.kind().name())?;
+                serde_json::to_writer(&mut *out, &err.to_string())?;
+            }
+        }
+        out.extend_from_slice(b"}\n");
+    } else {
+        if let Some(input) = input {
+            write!(out, "{input}: ")?;
+        }
+        match result {
+            Ok(kid) if kid.chars().any(|c| c.is_control() || c == ' ') => {
+                // A kid comes from the JWKS: keep one result per line whatever it holds.
+                write!(out, "line {number}: ok kid=")?;
+                serde_json::to_writer(&mut *out, kid)?;
+                out.push(b'\n');
+            }
+            Ok(kid) => writeln!(out, "line {number}: ok kid={kid}")?,
+            Err(err) => writeln!(out, "line {number}: FAIL {}: {err}", err.kind().name())?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(result: Result<&str, Error>, json: bool, input: Option<&str>) -> String {
+        let mut out = Vec::new();
+        write_result(&mut out, input, 7, &result, json).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn result_lines() {
+        let fail = || Err(Error::new(ErrorKind::NoKeyMatches, 12));
+        assert_eq!(text(Ok("k1"), false, None), "line 7: ok kid=k1\n");
+        assert_eq!(
+            text(fail(), false, None),
+            "line 7: FAIL no_key_matches: no key verifies the signature at byte 12\n"
+        );
+        assert_eq!(text(Ok("k1"), true, None), "{\"line\":7,\"ok\":true,\"kid\":\"k1\"}\n");
+        assert_eq!(
+            text(fail(), true, Some("a.log")),
+            "{\"input\":\"a.log\",\"line\":7,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"no key verifies the signature at byte 12\"}\n"
+        );
+        assert_eq!(text(Ok("a\nb"), false, Some("x")), "x: line 7: ok kid=\"a\\nb\"\n");
+    }
+}
