@@ -122,6 +122,8 @@ pub enum ErrorKind {
     WeakPublicKey,
     /// A JWK or JWKS document that is not valid JSON of the expected shape.
     InvalidJwks,
+    /// A well-formed JWK of another type, curve or algorithm than Ed25519/EdDSA.
+    UnsupportedKey,
     /// A Konnect entry lacks a field its family requires.
     MissingField(crate::konnect::Field),
     /// A Konnect field holds a value of the wrong form (UUID, IP, time,
@@ -170,6 +172,7 @@ impl ErrorKind {
             ErrorKind::InvalidKeyMaterial => "invalid_key_material",
             ErrorKind::WeakPublicKey => "weak_public_key",
             ErrorKind::InvalidJwks => "invalid_jwks",
+            ErrorKind::UnsupportedKey => "unsupported_key",
             ErrorKind::MissingField(_) => "missing_field",
             ErrorKind::InvalidField(_) => "invalid_field",
             ErrorKind::UnknownFamily => "unknown_family",
@@ -210,6 +213,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidKeyMaterial => f.write_str("invalid Ed25519 key material"),
             ErrorKind::WeakPublicKey => f.write_str("weak or non-canonical public key"),
             ErrorKind::InvalidJwks => f.write_str("invalid JWK or JWKS document"),
+            ErrorKind::UnsupportedKey => f.write_str("not an Ed25519 (EdDSA) key"),
             ErrorKind::MissingField(field) => write!(f, "missing field `{field}`"),
             ErrorKind::InvalidField(field) => write!(f, "invalid value for field `{field}`"),
             ErrorKind::UnknownFamily => f.write_str("not a Konnect audit event family"),

@@ -221,7 +221,7 @@ fn small_order_and_non_canonical_keys_are_refused() {
     let set = KeySet::from_jwks_str(&jwks).unwrap();
     assert!(set.keys().is_empty());
     let skipped: Vec<_> = set.skipped().iter().map(|s| (s.index, s.kid.clone().unwrap(), s.reason)).collect();
-    assert_eq!(skipped, [(0, "weak".into(), ErrorKind::WeakPublicKey), (1, "ec".into(), ErrorKind::InvalidJwks)]);
+    assert_eq!(skipped, [(0, "weak".into(), ErrorKind::WeakPublicKey), (1, "ec".into(), ErrorKind::UnsupportedKey)]);
 }
 
 #[test]
@@ -316,4 +316,28 @@ fn batch_results_equal_single_results() {
     let failed: Vec<usize> = batch.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect();
     assert_eq!(failed, [3, 10, 40, 50]);
     assert_eq!(batch[15].as_ref().unwrap().key().kid(), rotated.public_key().kid());
+}
+
+#[test]
+fn signing_refuses_entries_that_could_never_verify() {
+    let signer = signer();
+    for (line, kind) in [
+        ("", ErrorKind::Empty),
+        ("not cef at all", ErrorKind::MissingCefMarker),
+        ("CEF:0|v|p|1|id|n|5|a=1 sig=x", ErrorKind::DataAfterSignature),
+    ] {
+        let mut buf = line.as_bytes().to_vec();
+        assert_eq!(signer.sign_cef(&mut buf, 0).unwrap_err().kind(), kind, "{line:?}");
+        assert_eq!(buf, line.as_bytes());
+    }
+    let mut json = br#"{"a":1,"sig":"x"}"#.to_vec();
+    assert_eq!(signer.sign_json(&mut json, 0).unwrap_err().kind(), ErrorKind::DataAfterSignature);
+}
+
+#[test]
+fn pkcs8_output_is_the_v1_form_of_rfc_8410() {
+    // RFC 8410 section 10.3: the v1 example key.
+    let rfc = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
+    let signer = Signer::from_pkcs8_pem(rfc).unwrap();
+    assert_eq!(&*signer.to_pkcs8_pem().unwrap(), rfc);
 }

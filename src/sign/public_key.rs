@@ -55,8 +55,10 @@ impl PublicKey {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidJwks`] for another key type, curve or algorithm;
-    /// otherwise as [`PublicKey::from_bytes`].
+    /// [`ErrorKind::UnsupportedKey`] for another key type, curve or
+    /// algorithm; [`ErrorKind::InvalidJwks`] without `x`;
+    /// [`ErrorKind::InvalidKeyMaterial`] when `x` is not 32 bytes of
+    /// base64url; otherwise as [`PublicKey::from_bytes`].
     ///
     /// ```
     /// use audit_cef::{Jwk, PublicKey};
@@ -64,14 +66,14 @@ impl PublicKey {
     /// assert!(PublicKey::from_jwk(&jwk).is_err());
     /// ```
     pub fn from_jwk(jwk: &Jwk) -> Result<PublicKey> {
-        let wrong = || Error::new(ErrorKind::InvalidJwks, 0);
+        let unsupported = || Error::new(ErrorKind::UnsupportedKey, 0);
         if jwk.kty != "OKP" || jwk.crv.as_deref() != Some("Ed25519") {
-            return Err(wrong());
+            return Err(unsupported());
         }
         if jwk.alg.as_deref().is_some_and(|alg| alg != "EdDSA" && alg != "Ed25519") {
-            return Err(wrong());
+            return Err(unsupported());
         }
-        let x = jwk.x.as_deref().ok_or_else(wrong)?;
+        let x = jwk.x.as_deref().ok_or_else(|| Error::new(ErrorKind::InvalidJwks, 0))?;
         let key = PublicKey::from_bytes(&decode_32(x)?)?;
         Ok(match &jwk.kid {
             Some(kid) => PublicKey { kid: kid.clone(), ..key },

@@ -3,13 +3,14 @@
 
 use std::fmt;
 
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::pkcs8::DecodePrivateKey;
 use ed25519_dalek::{Signature, Signer as _, SigningKey};
 use zeroize::Zeroizing;
 
 use super::jwk::decode_32;
 use super::public_key::PublicKey;
 use super::signature::{CEF_MARKER, JSON_MARKER, JsonForm, SIGNATURE_B64_LEN, encode};
+use crate::cef::event::find_marker;
 use crate::error::{Error, ErrorKind, Result};
 
 /// An Ed25519 signing key. `Debug` shows only the public key id; the secret
@@ -136,21 +137,55 @@ impl Signer {
         Ok(signer)
     }
 
-    /// The private key as PKCS#8 PEM (v1, RFC 8410), zeroized on drop.
+    /// The private key as PKCS#8 PEM: the v1 `PrivateKeyInfo` of RFC 8410
+    /// (seed only, no public key), which OpenSSL and Python's
+    /// `cryptography` read. Zeroized on drop.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidKeyMaterial`] if encoding fails.
+    /// [`ErrorKind::InvalidKeyMaterial`] if encoding fails (it cannot for
+    /// Ed25519; kept for other key types).
     ///
     /// ```
     /// let pem = audit_cef::Signer::from_seed(&[1; 32]).to_pkcs8_pem()?;
+    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"));
     /// assert!(pem.trim_end().ends_with("-----END PRIVATE KEY-----"));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
-        self.key
-            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-            .map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))
+        let der = self.to_pkcs8_der();
+        // 48 bytes of DER are 64 base64 characters: one PEM line, encoded into
+        // a zeroized buffer, with the capacity reserved so that no
+        // reallocation leaves a copy of the secret behind.
+        let mut body = Zeroizing::new([0u8; 64]);
+        let written = base64::Engine::encode_slice(&base64::engine::general_purpose::STANDARD, &*der, &mut *body);
+        let body = match (written, core::str::from_utf8(&*body)) {
+            (Ok(64), Ok(text)) => text,
+            _ => return Err(Error::new(ErrorKind::InvalidKeyMaterial, 0)),
+        };
+        let mut pem = Zeroizing::new(String::with_capacity(128));
+        pem.push_str("-----BEGIN PRIVATE KEY-----\n");
+        pem.push_str(body);
+        pem.push_str("\n-----END PRIVATE KEY-----\n");
+        Ok(pem)
+    }
+
+    /// The private key as PKCS#8 v1 DER (RFC 8410): a fixed 16-byte header
+    /// and the 32-byte seed. Zeroized on drop.
+    ///
+    /// ```
+    /// let der = audit_cef::Signer::from_seed(&[1; 32]).to_pkcs8_der();
+    /// assert_eq!(der.len(), 48);
+    /// assert_eq!(audit_cef::Signer::from_pkcs8_der(&der)?.public_key(), audit_cef::Signer::from_seed(&[1; 32]).public_key());
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        const HEADER: [u8; 16] =
+            [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+        let mut der = Zeroizing::new(Vec::with_capacity(48));
+        der.extend_from_slice(&HEADER);
+        der.extend_from_slice(self.key.as_bytes());
+        der
     }
 
     /// The public half, with its RFC 7638 thumbprint as `kid`.
@@ -182,9 +217,12 @@ impl Signer {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::LineBreakInEntry`] when the line holds a CR or LF (a
-    /// rendered line never does), [`ErrorKind::Empty`] when `line_start` is
-    /// past the end. `buf` is left as it was.
+    /// What verification would always refuse: [`ErrorKind::Empty`] for an
+    /// empty line or `line_start` past the end,
+    /// [`ErrorKind::LineBreakInEntry`] for a CR or LF (a rendered line never
+    /// has one), [`ErrorKind::MissingCefMarker`] for text that is not CEF,
+    /// [`ErrorKind::DataAfterSignature`] for a line that already holds
+    /// ` sig=`. `buf` is left as it was.
     ///
     /// ```
     /// let mut buf = b"first line\nCEF:0|v|p|1|id|n|5|a=1".to_vec();
@@ -194,8 +232,18 @@ impl Signer {
     /// ```
     pub fn sign_cef(&self, buf: &mut Vec<u8>, line_start: usize) -> Result<()> {
         let line = buf.get(line_start..).ok_or_else(|| Error::new(ErrorKind::Empty, buf.len()))?;
+        if line.is_empty() {
+            return Err(Error::new(ErrorKind::Empty, line_start));
+        }
         if let Some(at) = memchr::memchr2(b'\r', b'\n', line) {
             return Err(Error::new(ErrorKind::LineBreakInEntry, line_start + at));
+        }
+        // Refuse what verification would always refuse.
+        if find_marker(line).is_none() {
+            return Err(Error::new(ErrorKind::MissingCefMarker, line_start));
+        }
+        if let Some(at) = memchr::memmem::find(line, CEF_MARKER) {
+            return Err(Error::new(ErrorKind::DataAfterSignature, line_start + at));
         }
         let encoded = encode(&self.signature(line));
         buf.reserve(CEF_MARKER.len() + SIGNATURE_B64_LEN);
@@ -210,7 +258,8 @@ impl Signer {
     /// # Errors
     ///
     /// [`ErrorKind::NotJsonEntry`] unless the entry is a non-empty `{...}`
-    /// object, [`ErrorKind::LineBreakInEntry`] for a raw CR or LF.
+    /// object, [`ErrorKind::LineBreakInEntry`] for a raw CR or LF,
+    /// [`ErrorKind::DataAfterSignature`] when it already has a `"sig"` member.
     ///
     /// ```
     /// let mut buf = br#"{"a":1}"#.to_vec();
@@ -253,6 +302,9 @@ impl Signer {
         }
         if let Some(at) = memchr::memchr2(b'\r', b'\n', entry) {
             return Err(Error::new(ErrorKind::LineBreakInEntry, entry_start + at));
+        }
+        if let Some(at) = memchr::memmem::find(entry, b"\"sig\":") {
+            return Err(Error::new(ErrorKind::DataAfterSignature, entry_start + at));
         }
         let encoded = encode(&self.signature(entry));
         buf.truncate(entry_start + body_end);

@@ -93,7 +93,7 @@ fn keygen(args: &Args) -> Result<(), String> {
 
     let seed = random_seed()?;
     let signer = Signer::from_seed(&seed);
-    let pem = pkcs8_v1_pem(&seed);
+    let pem = signer.to_pkcs8_pem().map_err(|err| format!("cannot encode the private key: {err}"))?;
     // The file must load back as this very key.
     match Signer::from_pkcs8_pem(&pem) {
         Ok(loaded) if loaded.public_key() == signer.public_key() => {}
@@ -124,37 +124,6 @@ fn random_seed() -> Result<Zeroizing<[u8; 32]>, String> {
     Ok(seed)
 }
 
-/// RFC 8410 `PrivateKeyInfo` version 1 (no public key) up to the 32-byte seed:
-/// SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32) } }.
-const PKCS8_V1_PREFIX: [u8; 16] =
-    [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
-
-/// The seed as a PKCS#8 v1 PEM `PRIVATE KEY` (RFC 8410 section 7), the form
-/// every implementation reads. Written here rather than with
-/// `Signer::to_pkcs8_pem`, whose v2 form (with the public key) OpenSSL 3.0
-/// and Python's `cryptography` refuse. Every copy of the secret is zeroized.
-fn pkcs8_v1_pem(seed: &[u8; 32]) -> Zeroizing<String> {
-    use base64::Engine;
-    let mut der = Zeroizing::new([0u8; 48]);
-    let (prefix, key) = der.split_at_mut(PKCS8_V1_PREFIX.len());
-    prefix.copy_from_slice(&PKCS8_V1_PREFIX);
-    key.copy_from_slice(seed);
-    // 48 bytes are 64 base64 characters: exactly one PEM line. Encoded into a
-    // zeroized buffer (not through a chunking encoder's stack buffer), and the
-    // capacity is reserved up front so that no reallocation leaves a copy behind.
-    let mut body = Zeroizing::new([0u8; 64]);
-    let written = base64::engine::general_purpose::STANDARD.encode_slice(der.as_slice(), body.as_mut_slice());
-    let body = match (written, std::str::from_utf8(body.as_slice())) {
-        (Ok(64), Ok(text)) => text,
-        _ => "",
-    };
-    let mut pem = Zeroizing::new(String::with_capacity(128));
-    pem.push_str("-----BEGIN PRIVATE KEY-----\n");
-    pem.push_str(body);
-    pem.push_str("\n-----END PRIVATE KEY-----\n");
-    pem
-}
-
 /// Creates `path` (it must not exist: a file or symlink planted there makes
 /// this fail instead of being followed) and writes `contents`. `secret`
 /// files get mode 0600 on Unix. With `replace`, an existing file is removed first.
@@ -181,24 +150,4 @@ fn write_new(path: &Path, contents: &[u8], secret: bool, replace: bool) -> io::R
         let _ = fs::remove_file(path);
     }
     written
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pem_is_rfc_8410_version_1() {
-        // RFC 8410 section 10.3: the private key 0xD4EE72DB...4475842 as PKCS#8 v1.
-        let seed: [u8; 32] = [
-            0xd4, 0xee, 0x72, 0xdb, 0xf9, 0x13, 0x58, 0x4a, 0xd5, 0xb6, 0xd8, 0xf1, 0xf7, 0x69, 0xf8, 0xad, 0x3a, 0xfe,
-            0x7c, 0x28, 0xcb, 0xf1, 0xd4, 0xfb, 0xe0, 0x97, 0xa8, 0x8f, 0x44, 0x75, 0x58, 0x42,
-        ];
-        assert_eq!(
-            pkcs8_v1_pem(&seed).as_str(),
-            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n"
-        );
-        let loaded = Signer::from_pkcs8_pem(&pkcs8_v1_pem(&seed)).map(|signer| signer.public_key());
-        assert_eq!(loaded.ok(), Some(Signer::from_seed(&seed).public_key()));
-    }
 }
