@@ -8,28 +8,55 @@ use std::borrow::Cow;
 
 use crate::error::{Error, ErrorKind, Result};
 
+/// An escaping rule: a 256-entry table mapping a byte to 0 (copy as is) or
+/// to the character written after a backslash, and the bytes it escapes,
+/// for skipping clean 8-byte words at once.
+pub(crate) struct Escapes {
+    table: [u8; 256],
+    specials: [u8; 4],
+}
+
+// Built at compile time: an out-of-range index fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn escapes(pairs: [(u8, u8); 4]) -> Escapes {
+    let mut table = [0u8; 256];
+    let mut specials = [0u8; 4];
+    let mut i = 0;
+    while i < 4 {
+        table[pairs[i].0 as usize] = pairs[i].1;
+        specials[i] = pairs[i].0;
+        i += 1;
+    }
+    Escapes { table, specials }
+}
+
 /// Header fields (E1): `\` and `|`. CR and LF never reach the escaper: they
 /// are rejected when the event is built (E2).
-// Built at compile time: an out-of-range index fails the build, not a run.
-#[allow(clippy::indexing_slicing)]
-pub(crate) static HEADER_ESCAPES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    table[b'\\' as usize] = b'\\';
-    table[b'|' as usize] = b'|';
-    table
-};
+pub(crate) static HEADER_ESCAPES: Escapes = escapes([(b'\\', b'\\'), (b'|', b'|'), (b'\\', b'\\'), (b'|', b'|')]);
 
 /// Extension values (E3): `\`, `=`, LF and CR. `|` and TAB are written as they are.
-// Built at compile time: an out-of-range index fails the build, not a run.
-#[allow(clippy::indexing_slicing)]
-pub(crate) static VALUE_ESCAPES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    table[b'\\' as usize] = b'\\';
-    table[b'=' as usize] = b'=';
-    table[b'\n' as usize] = b'n';
-    table[b'\r' as usize] = b'r';
-    table
-};
+pub(crate) static VALUE_ESCAPES: Escapes = escapes([(b'\\', b'\\'), (b'=', b'='), (b'\n', b'n'), (b'\r', b'r')]);
+
+impl Escapes {
+    /// Whether any of the 8 bytes of `word` needs escaping (the classic
+    /// "has zero byte" test on `word` XOR each special byte).
+    #[inline(always)]
+    fn any_in(&self, word: u64) -> bool {
+        const LOW: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        self.specials.iter().any(|&special| {
+            let x = word ^ LOW.wrapping_mul(u64::from(special));
+            x.wrapping_sub(LOW) & !x & HIGH != 0
+        })
+    }
+
+    /// The character to write after a backslash for `byte`, or 0.
+    #[inline(always)]
+    fn of(&self, byte: u8) -> u8 {
+        // A u8 index into a 256-entry array is always in bounds.
+        self.table.get(usize::from(byte)).copied().unwrap_or(0)
+    }
+}
 
 /// A destination for rendered text: a `Vec<u8>`, a formatter or a writer.
 /// One render core serves all three and is monomorphized for each.
@@ -47,25 +74,30 @@ impl Sink for Vec<u8> {
     }
 }
 
-/// The character to write after a backslash for `byte`, or 0.
-#[inline(always)]
-fn escape_of(table: &[u8; 256], byte: u8) -> u8 {
-    // A u8 index into a 256-entry array is always in bounds.
-    table.get(usize::from(byte)).copied().unwrap_or(0)
-}
-
-/// Writes `text` escaped with `table` into `out`, clean runs in bulk.
+/// Writes `text` escaped into `out`: clean 8-byte words are skipped at
+/// once, clean runs are copied in one call.
 #[inline]
-pub(crate) fn escape_to<S: Sink>(table: &[u8; 256], text: &str, out: &mut S) -> Result<(), S::Error> {
+pub(crate) fn escape_to<S: Sink>(escapes: &Escapes, text: &str, out: &mut S) -> Result<(), S::Error> {
     let bytes = text.as_bytes();
     let mut run_start = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        let escaped = escape_of(table, byte);
-        if escaped != 0 {
-            // Escaped bytes are ASCII, so `run_start..at` is on char boundaries.
-            out.put(text.get(run_start..at).unwrap_or_default())?;
-            out.put(escape_pair(escaped))?;
-            run_start = at + 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(word) = bytes.get(at..at + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok()) {
+            if !escapes.any_in(u64::from_le_bytes(word)) {
+                at += 8;
+                continue;
+            }
+        }
+        let end = bytes.len().min(at + 8);
+        while at < end {
+            let escaped = escapes.of(bytes.get(at).copied().unwrap_or(0));
+            if escaped != 0 {
+                // Escaped bytes are ASCII, so `run_start..at` is on char boundaries.
+                out.put(text.get(run_start..at).unwrap_or_default())?;
+                out.put(escape_pair(escaped))?;
+                run_start = at + 1;
+            }
+            at += 1;
         }
     }
     out.put(text.get(run_start..).unwrap_or_default())
@@ -139,10 +171,17 @@ impl Field {
 ///
 /// An undefined escape keeps its backslash literally; with `strict` it is an
 /// error at its offset in `raw`.
+#[inline]
 pub(crate) fn unescape(raw: &str, field: Field, strict: bool) -> Result<Cow<'_, str>> {
-    let Some(first) = memchr::memchr(b'\\', raw.as_bytes()) else {
-        return Ok(Cow::Borrowed(raw));
-    };
+    match memchr::memchr(b'\\', raw.as_bytes()) {
+        None => Ok(Cow::Borrowed(raw)),
+        Some(first) => unescape_from(raw, first, field, strict),
+    }
+}
+
+/// The slow path of [`unescape`]: `raw` has its first backslash at `first`.
+#[inline(never)]
+pub(crate) fn unescape_from(raw: &str, first: usize, field: Field, strict: bool) -> Result<Cow<'_, str>> {
     let mut out = String::with_capacity(raw.len());
     out.push_str(raw.get(..first).unwrap_or_default());
     let mut rest = raw.get(first..).unwrap_or_default();

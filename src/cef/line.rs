@@ -162,6 +162,7 @@ impl<'a> Line<'a> {
     /// assert_eq!(line.pairs().map(|p| p.key()).collect::<Vec<_>>(), ["a", "a"]);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
+    #[inline]
     pub fn pairs(&self) -> Pairs<'a> {
         Pairs::new(self.extension, self.extension_offset)
     }
@@ -225,6 +226,8 @@ pub struct Pair<'a> {
     key: &'a str,
     raw: &'a str,
     offset: usize,
+    /// Whether `raw` holds a backslash, learnt while finding its end.
+    escaped: bool,
 }
 
 impl<'a> Pair<'a> {
@@ -235,6 +238,7 @@ impl<'a> Pair<'a> {
     /// assert_eq!(line.pairs().next().map(|p| p.key()), Some("src"));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
+    #[inline]
     pub fn key(&self) -> &'a str {
         self.key
     }
@@ -246,6 +250,7 @@ impl<'a> Pair<'a> {
     /// assert_eq!(line.pairs().next().map(|p| p.raw_value()), Some(r"a\=b"));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
+    #[inline]
     pub fn raw_value(&self) -> &'a str {
         self.raw
     }
@@ -257,7 +262,11 @@ impl<'a> Pair<'a> {
     /// assert_eq!(line.pairs().next().map(|p| p.value().into_owned()).as_deref(), Some("a=b"));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
+    #[inline]
     pub fn value(&self) -> Cow<'a, str> {
+        if !self.escaped {
+            return Cow::Borrowed(self.raw);
+        }
         // Lenient unescaping cannot fail; strict lines were checked when parsed.
         unescape(self.raw, Field::Value, false).unwrap_or(Cow::Borrowed(self.raw))
     }
@@ -294,6 +303,7 @@ pub struct Pairs<'a> {
 }
 
 impl<'a> Pairs<'a> {
+    #[inline]
     pub(crate) fn new(extension: &'a str, offset: usize) -> Pairs<'a> {
         Pairs { rest: extension, offset }
     }
@@ -302,16 +312,22 @@ impl<'a> Pairs<'a> {
 impl<'a> Iterator for Pairs<'a> {
     type Item = Pair<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Pair<'a>> {
         let bytes = self.rest.as_bytes();
         let key_len = key_before_equals(bytes)?;
         let value_start = key_len + 1;
-        let (value_end, next) = match find_boundary(bytes, value_start) {
+        let (boundary, escaped) = find_boundary(bytes, value_start);
+        let (value_end, next) = match boundary {
             Some(space) => (space, space + 1),
             None => (bytes.len(), bytes.len()),
         };
-        let pair =
-            Pair { key: self.rest.get(..key_len)?, raw: self.rest.get(value_start..value_end)?, offset: self.offset };
+        let pair = Pair {
+            key: self.rest.get(..key_len)?,
+            raw: self.rest.get(value_start..value_end)?,
+            offset: self.offset,
+            escaped,
+        };
         self.rest = self.rest.get(next..)?;
         self.offset += next;
         Some(pair)
@@ -321,15 +337,20 @@ impl<'a> Iterator for Pairs<'a> {
 impl core::iter::FusedIterator for Pairs<'_> {}
 
 /// The first space at or after `from` that is followed by a key and `=`
-/// (P4, P5): with several spaces, all but the last stay in the value.
-pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> Option<usize> {
+/// (P4, P5): with several spaces, all but the last stay in the value. Also
+/// tells whether a backslash came before it, so clean values skip unescaping.
+#[inline]
+pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> (Option<usize>, bool) {
     let mut at = from;
-    while let Some(found) = memchr::memchr(b' ', bytes.get(at..)?) {
-        let space = at + found;
-        if key_before_equals(bytes.get(space + 1..)?).is_some() {
-            return Some(space);
+    let mut escaped = false;
+    while let Some(found) = bytes.get(at..).and_then(|rest| memchr::memchr2(b' ', b'\\', rest)) {
+        let stop = at + found;
+        at = stop + 1;
+        if bytes.get(stop) == Some(&b'\\') {
+            escaped = true;
+        } else if bytes.get(stop + 1..).and_then(key_before_equals).is_some() {
+            return (Some(stop), escaped);
         }
-        at = space + 1;
     }
-    None
+    (None, escaped)
 }

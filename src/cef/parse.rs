@@ -234,10 +234,11 @@ impl Parser {
 
         // Six more fields, each ended by an unescaped `|` (P2, P3).
         let mut at = version_at + digits + 1;
-        let mut raw = [("", 0usize); 6];
+        let mut raw = [("", 0usize, false); 6];
         for (index, slot) in raw.iter_mut().enumerate() {
             let field = HEADER_FIELDS.get(index).copied().unwrap_or(HeaderField::Severity);
-            let end = match header_field_end(bytes, at, field)? {
+            let (end, escaped) = header_field_end(bytes, at, field)?;
+            let end = match end {
                 Some(end) => end,
                 None if field == HeaderField::Severity && self.missing_extension_delimiter => bytes.len(),
                 None if field == HeaderField::Severity => {
@@ -245,11 +246,14 @@ impl Parser {
                 }
                 None => return Err(Error::new(ErrorKind::TooFewHeaderFields, bytes.len())),
             };
-            *slot = (text.get(at..end).unwrap_or_default(), at);
+            *slot = (text.get(at..end).unwrap_or_default(), at, escaped);
             at = end + 1;
         }
         let [vendor, product, device_version, event_class_id, name, severity] = raw;
-        let header = |(raw, offset): (&'a str, usize)| -> Result<Cow<'a, str>> {
+        let header = |(raw, offset, escaped): (&'a str, usize, bool)| -> Result<Cow<'a, str>> {
+            if !escaped {
+                return Ok(Cow::Borrowed(raw));
+            }
             unescape(raw, Field::Header, !self.undefined_escapes).map_err(|e| e.shifted(offset))
         };
         let severity_text = severity.0;
@@ -324,27 +328,43 @@ fn no_marker_error(bytes: &[u8]) -> Error {
     }
 }
 
-/// The offset of the unescaped `|` ending the field that starts at `from`,
-/// or `None` at the end of input. `\` always takes the next byte with it,
-/// so `a\\|` ends after `a\` (P2). A raw CR or LF anywhere in the field is
-/// an error (E2), also right after a backslash.
-fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<Option<usize>> {
+/// Bytes that stop the header scan: 1 `|`, 2 `\`, 3 CR or LF.
+// Built at compile time: an out-of-range index fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+static HEADER_STOPS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'|' as usize] = 1;
+    table[b'\\' as usize] = 2;
+    table[b'\r' as usize] = 3;
+    table[b'\n' as usize] = 3;
+    table
+};
+
+/// The offset of the unescaped `|` ending the field that starts at `from`
+/// (`None` at the end of input), and whether the field holds a backslash.
+/// One pass: header fields are short. `\` always takes the next byte with
+/// it, so `a\\|` ends after `a\` (P2). A raw CR or LF anywhere in the
+/// field is an error (E2), also right after a backslash.
+#[inline]
+fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<(Option<usize>, bool)> {
+    let line_break = |at| Err(Error::new(ErrorKind::LineBreakInHeader(field), at));
     let mut at = from;
-    let end = loop {
-        let Some(found) = memchr::memchr2(b'|', b'\\', bytes.get(at..).unwrap_or_default()) else {
-            break None;
-        };
-        let pos = at + found;
-        if bytes.get(pos) == Some(&b'|') {
-            break Some(pos);
+    let mut escaped = false;
+    while let Some(&byte) = bytes.get(at) {
+        match HEADER_STOPS.get(usize::from(byte)).copied().unwrap_or(0) {
+            0 => at += 1,
+            1 => return Ok((Some(at), escaped)),
+            2 => {
+                if matches!(bytes.get(at + 1), Some(b'\r' | b'\n')) {
+                    return line_break(at + 1);
+                }
+                escaped = true;
+                at += 2;
+            }
+            _ => return line_break(at),
         }
-        at = pos + 2;
-    };
-    let text = bytes.get(from..end.unwrap_or(bytes.len())).unwrap_or_default();
-    match memchr::memchr2(b'\r', b'\n', text) {
-        Some(at) => Err(Error::new(ErrorKind::LineBreakInHeader(field), from + at)),
-        None => Ok(end),
     }
+    Ok((None, escaped))
 }
 
 /// Splits the extension part that starts at `from` into unparsed text (P14)
@@ -355,7 +375,7 @@ fn split_extension(text: &str, from: usize) -> (Option<&str>, &str, usize) {
     if bytes.is_empty() || key_before_equals(bytes).is_some() {
         return (None, extension, from);
     }
-    match find_boundary(bytes, 0) {
+    match find_boundary(bytes, 0).0 {
         // The one space before the first key separates; what precedes it is unparsed.
         Some(space) => {
             let unparsed = extension.get(..space).filter(|u| !u.is_empty());
