@@ -315,7 +315,7 @@ fn help_explains_cef_and_each_subcommand() {
     assert_eq!(top.status.code(), Some(0));
     let text = stdout(&top);
     assert!(text.contains("Common Event Format"));
-    for command in ["parse", "render", "keygen", "sign", "verify"] {
+    for command in ["parse", "render", "keygen", "sign", "verify", "convert", "demo"] {
         assert!(text.contains(command), "--help lists {command}");
         let help = cef(&[command, "--help"], b"");
         assert_eq!(help.status.code(), Some(0));
@@ -324,6 +324,10 @@ fn help_explains_cef_and_each_subcommand() {
         assert!(help.contains(&format!("cef {command}")) || help.contains(&format!("| cef {command}")));
     }
     assert!(stdout(&cef(&["parse", "--help"], b"")).contains("last"), "documents duplicate keys");
+    let convert = cef(&["convert", "--help"], b"");
+    assert!(stdout(&convert).contains("a converted entry is a new entry"), "documents dropped signatures");
+    assert!(stdout(&convert).contains("cannot carry over"));
+    assert!(stdout(&cef(&["demo", "--help"], b"")).contains("NOT a secret"), "labels the demo key");
 }
 
 #[test]
@@ -838,4 +842,258 @@ fn verify_reports_each_line_as_it_arrives() {
     reader.join().expect("reader");
     assert_eq!(first.ok().as_deref(), Some(format!("line 1: ok kid={kid}\n").as_str()), "result before end of input");
     assert_eq!(stderr(&output), "verified 1 of 1 entries, 0 failed\n");
+}
+
+// ---------------------------------------------------------------------------
+// convert, demo
+
+/// konnect.md section 2's JSON entry as Kong printed it, signature included.
+const KONNECT_JSON_SIG: &str = "Jm73seSwAiacSBysDmgQ3D_R_1c39_T0Iuus9GqUEnAjCc-UnyKhFgS8jDx5UIl4J6PTCH5ouuPizwnjnMDECg";
+
+fn konnect_json_signed() -> String {
+    format!("{},\"sig\":\"{KONNECT_JSON_SIG}\"}}", KONNECT_JSON.strip_suffix('}').expect("}"))
+}
+
+/// The documented Konnect CEF lines without their signatures.
+fn konnect_unsigned_cef() -> Vec<String> {
+    unsigned_cef_lines().into_iter().take(2).collect()
+}
+
+/// What the library makes of an entry in `format` (unsigned).
+fn rendered(entry: &str, format: audit_cef::Format) -> String {
+    let event = audit_cef::AuditEvent::from_entry(entry.as_bytes()).expect("a Konnect entry");
+    let mut out = Vec::new();
+    event.render_into(format, &mut out);
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// Runs `cef convert --to <to> args...` and checks that every line converted.
+fn convert_ok(to: &str, args: &[&str], input: &[u8]) -> Output {
+    let output = cef(&[&["convert", "--to", to][..], args].concat(), input);
+    assert_eq!(output.status.code(), Some(0), "--to {to}: {}", stderr(&output));
+    assert!(output.stderr.is_empty(), "--to {to}: {}", stderr(&output));
+    output
+}
+
+#[test]
+fn convert_cef_json_cps_cef_gives_the_documented_lines_back_byte_for_byte() {
+    // Kong's lines as printed, signatures included: they are dropped.
+    let input = format!("{KONNECT_AUTHZ}\n{KONNECT_PORTAL}\n");
+    let json = convert_ok("json", &[], input.as_bytes());
+    let cps = convert_ok("cps", &[], &json.stdout);
+    let back = convert_ok("cef", &[], &cps.stdout);
+    assert_eq!(lines(&back), konnect_unsigned_cef());
+
+    // Each step writes what the library renders, and CPS is the JSON wrapped.
+    for (line, original) in lines(&json).iter().zip([KONNECT_AUTHZ, KONNECT_PORTAL]) {
+        assert_eq!(*line, rendered(original, audit_cef::Format::Json));
+        assert!(!line.contains("\"sig\""), "{line}");
+    }
+    for (wrapped, plain) in lines(&cps).iter().zip(lines(&json)) {
+        assert_eq!(*wrapped, format!("{{\"event\":{plain}}}"));
+    }
+    assert!(lines(&json)[0].contains(r#""trace_id":3959872677347089807,"#), "64-bit trace_id stays exact");
+
+    // CEF to CEF only drops the signature.
+    let same = convert_ok("cef", &[], input.as_bytes());
+    assert_eq!(lines(&same), konnect_unsigned_cef());
+
+    // konnect.md's JSON entry: JSON -> CEF -> CPS -> JSON is Kong's entry without its signature.
+    let cef_line = convert_ok("cef", &[], format!("{}\n", konnect_json_signed()).as_bytes());
+    assert_eq!(
+        lines(&cef_line),
+        [
+            "2023-04-28T20:52:09Z konghq.com CEF:0|KongInc|Konnect|1.0|identity|Authz.identity-provider|1|rt=1682715129807 src=127.0.0.6 action=read granted=true org_id=b065b594-6afc-4658-9101-5d9cf3f36b7b principal_id=87655c36-8d63-48fe-9a1e-53b28dfbc19b trace_id=3895213347334635099 user_agent=grpc-go/1.54.0"
+        ]
+    );
+    let cps = convert_ok("cps", &[], &cef_line.stdout);
+    let json = convert_ok("json", &[], &cps.stdout);
+    assert_eq!(lines(&json), [KONNECT_JSON]);
+
+    // Mixed formats in one input, detected per line; CRLF and a missing last LF are fine.
+    let mixed = format!("{KONNECT_AUTHZ}\r\n{}\n{}", konnect_json_signed(), lines(&cps)[0]);
+    let out = convert_ok("cef", &[], mixed.as_bytes());
+    assert_eq!(lines(&out), [konnect_unsigned_cef()[0].as_str(), lines(&cef_line)[0], lines(&cef_line)[0]]);
+}
+
+#[test]
+fn convert_with_jwks_converts_what_verifies_and_reports_the_rest_in_order() {
+    let dir = TempDir::new("convert-jwks");
+    let prefix = dir.path("k");
+    assert_eq!(cef(&["keygen", "--out", &prefix], b"").status.code(), Some(0));
+    let (key, jwks) = (format!("{prefix}.pem"), format!("{prefix}.jwks.json"));
+
+    let sign = |format: &str, entry: &str| -> String {
+        let signed = cef(&["sign", "--key", &key, "--format", format], format!("{entry}\n").as_bytes());
+        assert_eq!(signed.status.code(), Some(0), "{}", stderr(&signed));
+        lines(&signed)[0].to_string()
+    };
+    let [authz, portal] = [&konnect_unsigned_cef()[0], &konnect_unsigned_cef()[1]].map(|line| sign("cef", line));
+    let json = sign("json", KONNECT_JSON);
+    let cps = sign("cps", &format!("{{\"event\":{KONNECT_JSON}}}"));
+    let tampered = authz.replace("action=list", "action=edit");
+    let (other_key, _, _) = fixed_key(&dir);
+    let other = cef(&["sign", "--key", &other_key], format!("{}\n", konnect_unsigned_cef()[1]).as_bytes());
+    let other = lines(&other)[0].to_string();
+    let input = [
+        authz.as_str(),
+        json.as_str(),
+        tampered.as_str(),
+        cps.as_str(),
+        KONNECT_AUTHZ, // Kong's own signature: not from this key set
+        konnect_unsigned_cef()[1].as_str(),
+        other.as_str(),
+        portal.as_str(),
+    ]
+    .join("\n");
+
+    let output = cef(&["convert", "--to", "json", "--jwks", &jwks], input.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    let json_of = |entry: &str| rendered(entry, audit_cef::Format::Json);
+    assert_eq!(lines(&output), [json_of(&authz), KONNECT_JSON.to_string(), KONNECT_JSON.to_string(), json_of(&portal)]);
+    let portal_len = konnect_unsigned_cef()[1].len();
+    assert_eq!(
+        stderr(&output).lines().collect::<Vec<_>>(),
+        [
+            format!("line 3: no_key_matches: no key verifies the signature at byte {}", tampered.len() - 91),
+            format!("line 5: no_key_matches: no key verifies the signature at byte {}", KONNECT_AUTHZ.len() - 91),
+            format!("line 6: unsigned: entry is not signed at byte {portal_len}"),
+            format!("line 7: no_key_matches: no key verifies the signature at byte {portal_len}"),
+        ]
+    );
+
+    // Without --jwks the same input converts entirely: nothing checks the signatures.
+    let unchecked = convert_ok("json", &[], input.as_bytes());
+    assert_eq!(lines(&unchecked).len(), 8);
+    assert_eq!(lines(&unchecked)[2], json_of(&tampered));
+}
+
+#[test]
+fn convert_with_sign_key_writes_entries_cef_verify_accepts() {
+    let dir = TempDir::new("convert-sign");
+    let (key, jwks, kid) = fixed_key(&dir);
+    let signer = audit_cef::Signer::from_seed(&[7; 32]);
+    let input = format!("{KONNECT_AUTHZ}\n{}\n{KONNECT_PORTAL}\n", konnect_json_signed());
+    for (to, format) in
+        [("cef", audit_cef::Format::Cef), ("json", audit_cef::Format::Json), ("cps", audit_cef::Format::Cps)]
+    {
+        let output = convert_ok(to, &["--sign-key", &key], input.as_bytes());
+        // Exactly what the library signs (Ed25519 is deterministic).
+        let expected: Vec<String> = [KONNECT_AUTHZ.to_string(), konnect_json_signed(), KONNECT_PORTAL.to_string()]
+            .iter()
+            .map(|entry| {
+                let mut out = Vec::new();
+                let event = audit_cef::AuditEvent::from_entry(entry.as_bytes()).expect("entry");
+                event.sign_into(format, &signer, &mut out).expect("sign");
+                String::from_utf8(out).expect("UTF-8")
+            })
+            .collect();
+        assert_eq!(lines(&output), expected, "--to {to}");
+
+        let verified = cef(&["verify", "--jwks", &jwks, "--format", to], &output.stdout);
+        assert_eq!(verified.status.code(), Some(0), "--to {to}: {}", stderr(&verified));
+        assert_eq!(lines(&verified), verified_ok(&kid, 3), "--to {to}");
+
+        // Verify with one key set, re-sign with another: the output verifies again.
+        let again = convert_ok("cef", &["--jwks", &jwks, "--sign-key", &key], &output.stdout);
+        let reverified = cef(&["verify", "--jwks", &jwks], &again.stdout);
+        assert_eq!(lines(&reverified), verified_ok(&kid, 3), "--to {to} then cef");
+    }
+}
+
+#[test]
+fn convert_reports_lines_that_are_not_konnect_entries() {
+    let input = [
+        "CEF:0|Acme|Sensor|1.0|42|Port scan|8|src=10.0.0.1 msg=a\\=b",
+        KONNECT_AUTHZ,
+        "",
+        "CEF:0|a|b",
+        r#"{"a":1"#,
+        r#"{"event_vendor":"Acme","a":1}"#,
+        &KONNECT_AUTHZ.replace("granted=true", "granted=yes"),
+        &KONNECT_AUTHZ.replace("2025-06-18T21:02:36Z konghq.com ", "<134>2025-06-18T21:02:36Z konghq.com "),
+        KONNECT_PORTAL,
+    ]
+    .join("\n");
+    let output = cef(&["convert", "--to", "cef"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(lines(&output), konnect_unsigned_cef());
+    assert_eq!(
+        stderr(&output).lines().collect::<Vec<_>>(),
+        [
+            "line 1: unknown_family: not a Konnect audit event family",
+            "line 3: empty: empty input at byte 0",
+            "line 4: too_few_header_fields: fewer than 7 header fields at byte 9",
+            "line 5: invalid_json: invalid JSON entry at column 6",
+            "line 6: unknown_family: not a Konnect audit event family",
+            "line 7: invalid_field: invalid value for field `granted`",
+            "line 8: invalid_field: invalid value for field `event_ts` (the prefix before ` CEF:` must be an RFC 3339 \
+             or BSD time and a host, without a syslog <PRI>)",
+        ]
+    );
+
+    // With several inputs, messages name the input.
+    let named = cef(&["convert", "--to", "json", SAMPLE_CEF, "-"], b"CEF:0|v|p|1|id|n|5|a=1\n");
+    assert_eq!(named.status.code(), Some(1));
+    assert!(stderr(&named).contains(&format!("{SAMPLE_CEF}: line 3: unknown_family: ")), "{}", stderr(&named));
+    assert!(stderr(&named).ends_with("<stdin>: line 1: unknown_family: not a Konnect audit event family\n"));
+}
+
+#[test]
+fn convert_usage_and_key_errors_exit_2_before_converting_anything() {
+    let dir = TempDir::new("convert-usage");
+    let (key, jwks, _) = fixed_key(&dir);
+    let input = format!("{KONNECT_AUTHZ}\n");
+    let missing = dir.path("missing.json");
+    let cases: [(&[&str], &str); 6] = [
+        (&["convert"], "--to"),
+        (&["convert", "--to", "xml"], "xml"),
+        (&["convert", "--to", "json", "--jwks", &missing], "cef convert: cannot read JWKS"),
+        (&["convert", "--to", "json", "--jwks", &key], "cef convert: "),
+        (&["convert", "--to", "json", "--sign-key", &jwks], "a JWKS (public keys), not a private key"),
+        (&["convert", "--to", "json", "--sign-key", &missing], "cef convert: cannot read key file"),
+    ];
+    for (args, message) in cases {
+        let output = cef(args, input.as_bytes());
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(stderr(&output).contains(message), "{args:?}: {}", stderr(&output));
+    }
+    let unreadable = cef(&["convert", "--to", "json", &dir.path("no-such.cef"), "-"], input.as_bytes());
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert_eq!(lines(&unreadable).len(), 1, "the other inputs are still converted");
+}
+
+#[test]
+fn demo_prints_each_family_in_three_formats_and_verifies_them() {
+    let output = cef(&["demo"], b"");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let kid = audit_cef::Signer::from_seed(b"audit-cef DEMO key, never real!!").public_key().kid().to_string();
+    assert_eq!(text.matches("verified: ok").count(), 9, "{text}");
+    assert_eq!(text.matches(&format!("verified: ok kid={kid}\n")).count(), 9, "{text}");
+    for header in ["== Authentication", "== Authorization", "== Access", "== Demo key =="] {
+        assert_eq!(text.matches(header).count(), 1, "{header}: {text}");
+    }
+    assert!(text.contains("DEMO ONLY") && text.contains("Never use it for real entries"), "{text}");
+    assert!(text.contains("|KongInc|Dev-Portal|1.0|AUTHENTICATION_TYPE_BASIC|AUTHENTICATION_OUTCOME_SUCCESS|0|"));
+    assert!(text.contains("|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|"));
+    assert!(text.contains("|KongGateway|Ingress|6|") && text.contains(" status=403 ") && text.contains(" query={"));
+
+    // The printed JWKS and entries work with the other commands, as --help shows.
+    let dir = TempDir::new("demo");
+    let jwks_line = lines(&output).into_iter().find(|line| line.starts_with("{\"keys\"")).expect("JWKS line");
+    let jwks = dir.write("demo.jwks.json", jwks_line.as_bytes());
+    // Each entry is the line after its `CEF entry:` / `JSON entry:` / `CPS entry:` label.
+    let printed = lines(&output);
+    for (format, label) in [("cef", "CEF entry:"), ("json", "JSON entry:"), ("cps", "CPS entry:")] {
+        let entries: Vec<&str> = printed.windows(2).filter(|pair| pair[0] == label).map(|pair| pair[1]).collect();
+        assert_eq!(entries.len(), 3, "{format}: {entries:?}");
+        let verified =
+            cef(&["verify", "--jwks", &jwks, "--format", format], format!("{}\n", entries.join("\n")).as_bytes());
+        assert_eq!(lines(&verified), verified_ok(&kid, 3), "{format}: {}", stderr(&verified));
+        let converted = convert_ok("cef", &["--jwks", &jwks], format!("{}\n", entries.join("\n")).as_bytes());
+        assert_eq!(lines(&converted).len(), 3);
+    }
 }

@@ -1,8 +1,9 @@
 //! `cef`: parse CEF lines to JSON and render JSON back to CEF, one line at a
-//! time; generate Ed25519 keys, sign entries and verify their signatures.
+//! time; generate Ed25519 keys, sign entries and verify their signatures;
+//! convert Konnect entries between CEF, JSON and CPS; show a signed demo.
 //!
 //! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`,
-//! `keygen.rs`, `sign.rs`, `verify.rs`);
+//! `keygen.rs`, `sign.rs`, `verify.rs`, `convert.rs`, `demo.rs`);
 //! `io_util.rs` holds the streaming line loop they share. A new subcommand is
 //! a module with an `Args` struct and a `run` function, and a `Command` variant.
 
@@ -12,6 +13,10 @@
 
 // A crate root looks for modules next to itself (`src/bin/`), where cargo
 // would take each file for a binary of its own: point at `src/bin/cef/`.
+#[path = "cef/convert.rs"]
+mod convert;
+#[path = "cef/demo.rs"]
+mod demo;
 #[path = "cef/io_util.rs"]
 mod io_util;
 #[path = "cef/keygen.rs"]
@@ -29,10 +34,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-const ABOUT: &str = "Parse, render, sign and verify ArcSight CEF (Common Event Format) lines";
+const ABOUT: &str = "Parse, render, sign, verify and convert ArcSight CEF (Common Event Format) lines";
 
 const LONG_ABOUT: &str = "\
-Parse, render, sign and verify ArcSight CEF (Common Event Format) lines.
+Parse, render, sign, verify and convert ArcSight CEF (Common Event Format) lines.
 
 CEF is a one-line text format for security and audit events: an optional \
 syslog prefix, then `CEF:Version|Vendor|Product|Device Version|Event Class ID|Name|Severity|` \
@@ -46,12 +51,19 @@ line per input line (render writes nothing for a line it rejects).
 Kong Konnect signs each audit log entry (CEF, JSON or CPS) with Ed25519. \
 `cef keygen` makes a signing key and its public JWKS, `cef sign` signs each \
 line as Konnect does, and `cef verify` checks each line against a JWKS (such \
-as Konnect's own `jwks.json`), one result per line. They stream too.";
+as Konnect's own `jwks.json`), one result per line. They stream too.
+
+`cef convert --to cef|json|cps` turns Konnect entries in any of the three formats into \
+one of them (checking their signatures first with --jwks, signing the result with \
+--sign-key), and `cef demo` shows a signed event of each Konnect family in all three \
+formats, verified.";
 
 const AFTER_HELP: &str = "\
 Examples:
   cef parse audit.log | cef render
   cef keygen --out k && cef sign --key k.pem audit.log | cef verify --jwks k.jwks.json
+  cef convert --to json --jwks jwks.json audit.cef
+  cef demo
 
 Exit status: 0 success, 1 some line failed, 2 usage or I/O error. See `cef --help` for more.";
 
@@ -64,6 +76,9 @@ Examples:
   cef keygen --out k                       # k.pem (private, mode 0600) and k.jwks.json
   cef sign --key k.pem audit.log > signed.log
   cef verify --jwks jwks.json signed.log   # one result per line, then a summary
+  cef convert --to json audit.cef          # Konnect CEF -> JSON (input signatures dropped)
+  cef convert --to cps --jwks jwks.json --sign-key k.pem audit.cef   # verify, convert, re-sign
+  cef demo                                 # signed Konnect events in CEF, JSON and CPS
 
 Exit status:
   0  every line succeeded
@@ -89,6 +104,8 @@ enum Command {
     Keygen(keygen::Args),
     Sign(sign::Args),
     Verify(verify::Args),
+    Convert(convert::Args),
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -100,6 +117,8 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     status.exit_code()
 }

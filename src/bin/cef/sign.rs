@@ -88,8 +88,9 @@ pub fn run(args: &Args) -> Status {
     })
 }
 
-/// Reads a private key file. Messages never include the file's contents.
-fn load_key(path: &Path) -> Result<Signer, String> {
+/// Reads a private key file (also for `cef convert --sign-key`). Messages
+/// never include the file's contents.
+pub fn load_key(path: &Path) -> Result<Signer, String> {
     let bytes =
         Zeroizing::new(fs::read(path).map_err(|err| format!("cannot read key file {}: {err}", path.display()))?);
     let not_a_key = |what: &str| {

@@ -90,7 +90,7 @@ pub struct Args {
 
 /// Runs `cef verify`.
 pub fn run(args: &Args) -> Status {
-    let keys = match load_jwks(&args.jwks) {
+    let keys = match load_jwks("cef verify", &args.jwks) {
         Ok(keys) => keys,
         Err(message) => {
             report(format_args!("cef verify: {message}"));
@@ -117,8 +117,9 @@ struct Counts {
     failed: u64,
 }
 
-/// Loads the key set; skipped keys are reported as warnings.
-fn load_jwks(path: &Path) -> Result<KeySet, String> {
+/// Loads the key set; skipped keys are reported as warnings that start with
+/// `command` (`cef verify`, `cef convert`).
+pub fn load_jwks(command: &str, path: &Path) -> Result<KeySet, String> {
     let text = fs::read_to_string(path).map_err(|err| format!("cannot read JWKS {}: {err}", path.display()))?;
     let set = KeySet::from_jwks_str(&text)
         .map_err(|err| format!("{}: not a JWKS document {{\"keys\":[...]}} ({err})", path.display()))?;
@@ -134,7 +135,7 @@ fn load_jwks(path: &Path) -> Result<KeySet, String> {
                 (None, _) => "not a JWK object with a `kty`".to_string(),
             };
             let kid = skipped.kid.as_deref().map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
-            report(format_args!("cef verify: warning: {}: key {}{kid} skipped: {why}", path.display(), skipped.index));
+            report(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", path.display(), skipped.index));
         }
     }
     if set.keys().is_empty() {
