@@ -1024,11 +1024,14 @@ fn convert_reports_lines_that_are_not_konnect_entries() {
             "line 1: unknown_family: not a Konnect audit event family",
             "line 3: empty: empty input at byte 0",
             "line 4: too_few_header_fields: fewer than 7 header fields at byte 9",
-            "line 5: invalid_json: invalid JSON entry at column 6",
+            "line 5: invalid_json: invalid JSON entry at byte 5",
             "line 6: unknown_family: not a Konnect audit event family",
-            "line 7: invalid_field: invalid value for field `granted`",
-            "line 8: invalid_field: invalid value for field `event_ts` (the prefix before ` CEF:` must be an RFC 3339 \
-             or BSD time and a host, without a syslog <PRI>)",
+            &format!(
+                "line 7: invalid_field: invalid value for field `granted` at byte {}",
+                KONNECT_AUTHZ.find("granted=").unwrap() + "granted=".len()
+            ),
+            "line 8: invalid_field: invalid value for field `event_ts` at byte 0 (the prefix before ` CEF:` must be an \
+             RFC 3339 or BSD time and a host, without a syslog <PRI>)",
         ]
     );
 

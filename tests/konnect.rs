@@ -154,3 +154,18 @@ fn trace_id_above_2_pow_53_survives_every_conversion() {
     assert_eq!(back.to_cef_string(), line);
     assert!(event.to_json_string().contains(&format!("\"trace_id\":{big},")));
 }
+
+#[test]
+fn field_errors_carry_the_byte_offset_of_the_value() {
+    let line = "2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1 src=10.0.0.1 action=read granted=maybe";
+    let err = AuditEvent::from_cef(line.as_bytes()).unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (ErrorKind::InvalidField(Field::Granted), line.find("maybe").unwrap()));
+    let missing = AuditEvent::from_cef(line.replace(" granted=maybe", "").as_bytes()).unwrap_err();
+    assert_eq!((missing.kind(), missing.offset()), (ErrorKind::MissingField(Field::Granted), line.len() - 14));
+
+    let json = DOCUMENTED_JSON.replace(r#""src":"127.0.0.6""#, r#""src":"nowhere""#);
+    let err = AuditEvent::from_json(json.as_bytes()).unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (ErrorKind::InvalidField(Field::Src), json.find(r#""nowhere""#).unwrap()));
+    let syntax = AuditEvent::from_json(br#"{"a":x}"#).unwrap_err();
+    assert_eq!((syntax.kind(), syntax.offset()), (ErrorKind::InvalidJson, 5));
+}

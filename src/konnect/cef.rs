@@ -263,6 +263,10 @@ impl AuditEvent {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_line(line: &Line<'_>) -> Result<AuditEvent> {
+        AuditEvent::decode_line(line).map_err(|err| locate_in_line(err, line))
+    }
+
+    fn decode_line(line: &Line<'_>) -> Result<AuditEvent> {
         let invalid = |field| Error::new(ErrorKind::InvalidField(field), 0);
         if line.vendor() != "KongInc" {
             return Err(Error::new(ErrorKind::UnknownFamily, 0));
@@ -291,6 +295,24 @@ impl AuditEvent {
         let (time, host, prefix_style) = prefix_from(line.prefix(), rt)?;
         let severity = line.severity();
         fields.finish(product, time, host, prefix_style, rt, family, severity)
+    }
+}
+
+/// Field errors are made without a position; give them the byte offset of
+/// the pair's value (the last pair of that key, for duplicates), or the end
+/// of the line for a missing field.
+#[cold]
+fn locate_in_line(err: Error, line: &Line<'_>) -> Error {
+    let end = line.extension_offset + line.extension.len();
+    match err.kind() {
+        ErrorKind::InvalidField(field) if err.offset() == 0 => {
+            match line.pairs().filter(|pair| pair.key() == field.as_str()).last() {
+                Some(pair) => Error::new(err.kind(), pair.value_offset()),
+                None => err,
+            }
+        }
+        ErrorKind::MissingField(field) if field != Field::Time => Error::new(err.kind(), end),
+        _ => err,
     }
 }
 

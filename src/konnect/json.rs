@@ -212,9 +212,9 @@ impl AuditEvent {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_json(entry: &[u8]) -> Result<AuditEvent> {
-        let map: Map<String, Json> = serde_json::from_slice(crate::sign::signature::trim_line_ending(entry))
-            .map_err(|e| Error::new(ErrorKind::InvalidJson, e.column()))?;
-        AuditEvent::from_json_map(map)
+        let entry = crate::sign::signature::trim_line_ending(entry);
+        let map: Map<String, Json> = serde_json::from_slice(entry).map_err(|e| json_syntax_error(&e, entry))?;
+        AuditEvent::from_json_map(map).map_err(|err| locate_in_json(err, entry))
     }
 
     /// Decodes a CPS entry `{"event":{...}}`.
@@ -231,10 +231,12 @@ impl AuditEvent {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_cps(entry: &[u8]) -> Result<AuditEvent> {
-        let mut map: Map<String, Json> = serde_json::from_slice(crate::sign::signature::trim_line_ending(entry))
-            .map_err(|e| Error::new(ErrorKind::InvalidJson, e.column()))?;
+        let entry = crate::sign::signature::trim_line_ending(entry);
+        let mut map: Map<String, Json> = serde_json::from_slice(entry).map_err(|e| json_syntax_error(&e, entry))?;
         match (map.remove("event"), map.is_empty()) {
-            (Some(Json::Object(event)), true) => AuditEvent::from_json_map(event),
+            (Some(Json::Object(event)), true) => {
+                AuditEvent::from_json_map(event).map_err(|err| locate_in_json(err, entry))
+            }
             _ => Err(Error::new(ErrorKind::NotJsonEntry, 0)),
         }
     }
@@ -298,6 +300,38 @@ impl AuditEvent {
         // JSON has no pair order of its own: render CEF in Konnect's order.
         event.order.clear();
         Ok(event)
+    }
+}
+
+/// A JSON syntax error at its byte offset (serde_json counts lines and
+/// 1-based columns).
+#[cold]
+pub(crate) fn json_syntax_error(err: &serde_json::Error, entry: &[u8]) -> Error {
+    let line_start = entry
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(at, _)| at + 1)
+        .nth(err.line().saturating_sub(2))
+        .filter(|_| err.line() > 1)
+        .unwrap_or(0);
+    Error::new(ErrorKind::InvalidJson, (line_start + err.column().saturating_sub(1)).min(entry.len()))
+}
+
+/// Field errors are made without a position; give them the byte offset of
+/// the member's value, or the end of the entry for a missing member.
+#[cold]
+fn locate_in_json(err: Error, entry: &[u8]) -> Error {
+    match err.kind() {
+        ErrorKind::InvalidField(field) if err.offset() == 0 => {
+            let member = format!("\"{}\":", field.as_str());
+            match memchr::memmem::rfind(entry, member.as_bytes()) {
+                Some(at) => Error::new(err.kind(), at + member.len()),
+                None => err,
+            }
+        }
+        ErrorKind::MissingField(_) => Error::new(err.kind(), entry.len()),
+        _ => err,
     }
 }
 

@@ -159,26 +159,24 @@ fn convert_line(
     }
 }
 
-/// `<kind>: <message>` for a line in `format`. The Konnect decoder's field
-/// errors carry no position (their offset is always 0), so none is shown for
-/// them; a JSON syntax error's offset is serde_json's column.
+/// `<kind>: <message>` for a line in `format`, with a hint where the field
+/// name alone does not say what is wrong with a CEF entry's prefix.
 fn describe(err: &Error, format: Format) -> String {
     let kind = err.kind();
-    match kind {
+    let hint = match kind {
         // The time of a CEF entry is its prefix, which the field name `event_ts` does not say.
         ErrorKind::MissingField(Field::Time) if format == Format::Cef => {
-            format!("{}: {kind} (a Konnect CEF entry starts with its time and host, then ` CEF:`)", kind.name())
+            " (a Konnect CEF entry starts with its time and host, then ` CEF:`)"
         }
-        ErrorKind::InvalidField(Field::Time) if format == Format::Cef => format!(
-            "{}: {kind} (the prefix before ` CEF:` must be an RFC 3339 or BSD time and a host, without a syslog <PRI>)",
-            kind.name()
-        ),
-        ErrorKind::MissingField(_) | ErrorKind::InvalidField(_) | ErrorKind::UnknownFamily => {
-            format!("{}: {kind}", kind.name())
+        ErrorKind::InvalidField(Field::Time) if format == Format::Cef => {
+            " (the prefix before ` CEF:` must be an RFC 3339 or BSD time and a host, without a syslog <PRI>)"
         }
-        ErrorKind::UnparsedText if err.offset() == 0 => format!("{}: {kind}", kind.name()),
-        ErrorKind::InvalidJson => format!("{}: {kind} at column {}", kind.name(), err.offset()),
-        _ => format!("{}: {err}", kind.name()),
+        _ => "",
+    };
+    match kind {
+        // The whole entry is of another kind: a position would say nothing.
+        ErrorKind::UnknownFamily => format!("{}: {kind}", kind.name()),
+        _ => format!("{}: {err}{hint}", kind.name()),
     }
 }
 
@@ -225,8 +223,8 @@ mod tests {
     #[test]
     fn messages() {
         assert_eq!(
-            describe(&Error::new(ErrorKind::InvalidField(Field::Granted), 0), Format::Cef),
-            "invalid_field: invalid value for field `granted`"
+            describe(&Error::new(ErrorKind::InvalidField(Field::Granted), 140), Format::Cef),
+            "invalid_field: invalid value for field `granted` at byte 140"
         );
         let describe = |err: Error| describe(&err, Format::Json);
         assert_eq!(
@@ -234,10 +232,10 @@ mod tests {
             "unknown_family: not a Konnect audit event family"
         );
         assert_eq!(describe(Error::new(ErrorKind::Empty, 0)), "empty: empty input at byte 0");
-        assert_eq!(describe(Error::new(ErrorKind::InvalidJson, 3)), "invalid_json: invalid JSON entry at column 3");
+        assert_eq!(describe(Error::new(ErrorKind::InvalidJson, 3)), "invalid_json: invalid JSON entry at byte 3");
         assert_eq!(
             describe(Error::new(ErrorKind::InvalidField(Field::Time), 0)),
-            "invalid_field: invalid value for field `event_ts`"
+            "invalid_field: invalid value for field `event_ts` at byte 0"
         );
         assert_eq!(
             describe(Error::new(ErrorKind::NoKeyMatches, 12)),
