@@ -13,7 +13,7 @@ use super::family::{
 };
 use super::field::Field;
 use crate::cef::escape::{HEADER_ESCAPES, VALUE_ESCAPES, escape_to};
-use crate::cef::prefix::{write_bsd_time, write_rfc3339_seconds};
+use crate::cef::prefix::{write_bsd_time, write_rfc3339_unix};
 use crate::cef::{Key, Line, Parser, Prefix, Severity};
 use crate::error::{Error, ErrorKind, HeaderField, Result};
 
@@ -85,6 +85,7 @@ pub(crate) enum Value<'e> {
 
 impl AuditEvent {
     /// The value of a pair field, or `None` when the event does not carry it.
+    #[inline(always)]
     pub(crate) fn value(&self, field: Field) -> Option<Value<'_>> {
         let family = &self.family;
         Some(match field {
@@ -143,9 +144,10 @@ impl AuditEvent {
     /// ```
     pub fn render_cef_into(&self, out: &mut Vec<u8>) {
         self.write_prefix(out);
-        out.extend_from_slice(b" CEF:0|KongInc|");
-        out.extend_from_slice(self.product.as_str().as_bytes());
-        out.extend_from_slice(b"|1.0|");
+        out.extend_from_slice(match self.product {
+            Product::Konnect => b" CEF:0|KongInc|Konnect|1.0|".as_slice(),
+            Product::DevPortal => b" CEF:0|KongInc|Dev-Portal|1.0|".as_slice(),
+        });
         let Ok(()) = match &self.family {
             Family::Authentication(a) => {
                 write_open_enum("AUTHENTICATION_TYPE_", a.kind.suffix(), out);
@@ -167,29 +169,43 @@ impl AuditEvent {
         out.extend_from_slice(self.severity().as_str().as_bytes());
         out.push(b'|');
 
-        let mut first = true;
+        if self.order.is_empty() {
+            // Konnect's own order: one pass over the family's fields.
+            let mut separator = false;
+            for field in canonical_order(&self.family) {
+                if let Some(value) = self.value(*field) {
+                    let start = field.pair_start();
+                    // The first pair has no space before it.
+                    let start = if separator { start } else { start.get(1..).unwrap_or(start) };
+                    out.extend_from_slice(start.as_bytes());
+                    write_value(&value, out);
+                    separator = true;
+                }
+            }
+            for (key, value) in &self.extra {
+                write_pair(separator, key.as_str(), &Value::Text(value), out);
+                separator = true;
+            }
+            return;
+        }
+
+        // A parsed entry's own order, then anything added since.
+        let mut separator = false;
         let mut written = 0u32;
         let mut extras = self.extra.iter();
-        let mut pair = |key: &str, value: Value<'_>, out: &mut Vec<u8>| {
-            if !first {
-                out.push(b' ');
-            }
-            first = false;
-            out.extend_from_slice(key.as_bytes());
-            out.push(b'=');
-            write_value(&value, out);
-        };
         for slot in &self.order {
             match slot {
                 Slot::Known(field) => {
                     if let Some(value) = self.value(*field) {
-                        pair(field.as_str(), value, out);
+                        write_pair(separator, field.as_str(), &value, out);
+                        separator = true;
                         written |= field.bit();
                     }
                 }
                 Slot::Extra => {
                     if let Some((key, value)) = extras.next() {
-                        pair(key.as_str(), Value::Text(value), out);
+                        write_pair(separator, key.as_str(), &Value::Text(value), out);
+                        separator = true;
                     }
                 }
             }
@@ -197,12 +213,14 @@ impl AuditEvent {
         for field in canonical_order(&self.family) {
             if written & field.bit() == 0 {
                 if let Some(value) = self.value(*field) {
-                    pair(field.as_str(), value, out);
+                    write_pair(separator, field.as_str(), &value, out);
+                    separator = true;
                 }
             }
         }
         for (key, value) in extras {
-            pair(key.as_str(), Value::Text(value), out);
+            write_pair(separator, key.as_str(), &Value::Text(value), out);
+            separator = true;
         }
     }
 
@@ -221,9 +239,9 @@ impl AuditEvent {
         match self.prefix_style {
             // The builder and the parsers keep the year in 0-9999.
             PrefixStyle::Rfc3339 => {
-                let _ = write_rfc3339_seconds(&self.time, out);
+                let _ = write_rfc3339_unix(self.unix_seconds, out);
             }
-            PrefixStyle::Bsd => write_bsd_time(&crate::cef::BsdTime::from_datetime(&self.time), out),
+            PrefixStyle::Bsd => write_bsd_time(&crate::cef::BsdTime::from_datetime(&self.time()), out),
         }
         out.push(b' ');
         out.extend_from_slice(self.host.as_bytes());
@@ -322,7 +340,19 @@ fn write_open_enum(prefix: &str, suffix: &str, out: &mut Vec<u8>) {
     let Ok(()) = escape_to(&HEADER_ESCAPES, suffix, out);
 }
 
+/// ` key=value` (no space before the first pair).
+#[inline]
+fn write_pair(separator: bool, key: &str, value: &Value<'_>, out: &mut Vec<u8>) {
+    if separator {
+        out.push(b' ');
+    }
+    out.extend_from_slice(key.as_bytes());
+    out.push(b'=');
+    write_value(value, out);
+}
+
 /// Writes a pair value: text escaped (E3), numbers through itoa.
+#[inline(always)]
 pub(crate) fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
     match value {
         Value::Text(text) => {
@@ -332,15 +362,7 @@ pub(crate) fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
         Value::Uint(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Uuid(id) => out.extend_from_slice(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()).as_bytes()),
-        Value::Ip(IpAddr::V4(ip)) => {
-            let mut buffer = itoa::Buffer::new();
-            for (i, octet) in ip.octets().iter().enumerate() {
-                if i > 0 {
-                    out.push(b'.');
-                }
-                out.extend_from_slice(buffer.format(*octet).as_bytes());
-            }
-        }
+        Value::Ip(IpAddr::V4(ip)) => write_ipv4(ip.octets(), out),
         Value::Ip(ip) => {
             let _ = write!(out, "{ip}");
         }
@@ -363,6 +385,34 @@ const JSON_ONLY: [Field; 9] = [
 /// Whether `key` names a JSON-only member (`name`, `severity`, `sig`, ...).
 pub(crate) fn is_json_only(key: &str) -> bool {
     JSON_ONLY.iter().any(|f| f.as_str() == key)
+}
+
+/// Dotted decimal, composed on the stack and written in one copy.
+#[inline]
+fn write_ipv4(octets: [u8; 4], out: &mut Vec<u8>) {
+    let mut text = [0u8; 15];
+    let mut len = 0;
+    {
+        let mut put = |byte: u8| {
+            if let Some(slot) = text.get_mut(len) {
+                *slot = byte;
+                len += 1;
+            }
+        };
+        for (i, octet) in octets.into_iter().enumerate() {
+            if i > 0 {
+                put(b'.');
+            }
+            if octet >= 100 {
+                put(b'0' + octet / 100);
+            }
+            if octet >= 10 {
+                put(b'0' + octet / 10 % 10);
+            }
+            put(b'0' + octet % 10);
+        }
+    }
+    out.extend_from_slice(text.get(..len).unwrap_or_default());
 }
 
 /// The pairs of a line, gathered by field.
@@ -467,7 +517,7 @@ impl Fields {
     ) -> Result<AuditEvent> {
         let event = AuditEvent {
             product,
-            time,
+            unix_seconds: time.timestamp(),
             host,
             prefix_style,
             rt,

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
 use super::family::Family;
@@ -97,7 +97,8 @@ pub(crate) enum Slot {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AuditEvent {
     pub(crate) product: Product,
-    pub(crate) time: DateTime<Utc>,
+    /// The event time in whole seconds since the Unix epoch (years 0-9999).
+    pub(crate) unix_seconds: i64,
     pub(crate) host: String,
     pub(crate) prefix_style: PrefixStyle,
     pub(crate) rt: i64,
@@ -164,7 +165,7 @@ impl AuditEvent {
     /// assert_eq!(event.time().to_rfc3339(), "2025-06-18T21:02:36+00:00");
     /// ```
     pub fn time(&self) -> DateTime<Utc> {
-        self.time
+        DateTime::from_timestamp(self.unix_seconds, 0).unwrap_or_default()
     }
 
     /// The host in the CEF prefix.
@@ -336,7 +337,7 @@ impl AuditEvent {
 fn unreachable_example() -> AuditEvent {
     AuditEvent {
         product: Product::Konnect,
-        time: DateTime::<Utc>::UNIX_EPOCH,
+        unix_seconds: 0,
         host: KONNECT_HOST.to_owned(),
         prefix_style: PrefixStyle::Rfc3339,
         rt: 0,
@@ -565,7 +566,6 @@ impl AuditEventBuilder {
         if !(0..=9999).contains(&given.year()) {
             return Err(Error::new(ErrorKind::InvalidField(Field::Time), 0));
         }
-        let time = given.with_nanosecond(0).unwrap_or(given);
         if self.host.is_empty() || self.host.bytes().any(|b| b == b' ' || b == b'\r' || b == b'\n') {
             return Err(Error::new(ErrorKind::InvalidField(Field::Host), 0));
         }
@@ -581,7 +581,7 @@ impl AuditEventBuilder {
         Ok(AuditEvent {
             product: self.product,
             rt: self.rt.unwrap_or_else(|| given.timestamp_millis()),
-            time,
+            unix_seconds: given.timestamp(),
             host: self.host,
             prefix_style: self.prefix_style,
             src: self.src.ok_or_else(|| missing(Field::Src))?,

@@ -7,7 +7,7 @@ use super::cef::{Fields, Value, write_value};
 use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product};
 use super::field::Field;
 use crate::cef::Severity;
-use crate::cef::prefix::{parse_rfc3339_seconds, write_rfc3339_seconds};
+use crate::cef::prefix::{parse_rfc3339_seconds, write_rfc3339_unix};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Every key of the JSON form, in byte order (a unit test checks it).
@@ -121,9 +121,9 @@ impl AuditEvent {
             match member {
                 Member::Value(value) => write_json_value(&value, out),
                 Member::Text(text) => write_json_string(&text, out),
-                Member::Time(time) => {
+                Member::Time(seconds) => {
                     out.push(b'"');
-                    let _ = write_rfc3339_seconds(&time, out);
+                    let _ = write_rfc3339_unix(seconds, out);
                     out.push(b'"');
                 }
             }
@@ -151,7 +151,7 @@ impl AuditEvent {
             let member = match field {
                 Field::EventClassId => Member::Text(self.family.event_class_id()),
                 Field::Name => Member::Text(self.family.name()),
-                Field::Time => Member::Time(self.time),
+                Field::Time => Member::Time(self.unix_seconds),
                 _ => match self.json_value(field) {
                     Some(value) => Member::Value(value),
                     None => continue,
@@ -339,7 +339,8 @@ fn locate_in_json(err: Error, entry: &[u8]) -> Error {
 pub(crate) enum Member<'e> {
     Value(Value<'e>),
     Text(std::borrow::Cow<'e, str>),
-    Time(chrono::DateTime<chrono::Utc>),
+    /// Seconds since the Unix epoch, written as RFC 3339 UTC seconds.
+    Time(i64),
 }
 
 /// Writes a typed JSON value.

@@ -27,7 +27,11 @@ impl Serialize for AuditEvent {
             Member::Value(Value::Ip(ip)) => map.serialize_entry(key, &ip.to_string()),
             Member::Value(Value::Uuid(id)) => map.serialize_entry(key, &id.hyphenated().to_string()),
             Member::Text(text) => map.serialize_entry(key, &*text),
-            Member::Time(time) => map.serialize_entry(key, &time.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            Member::Time(seconds) => {
+                let mut text = Vec::with_capacity(20);
+                let _ = crate::cef::prefix::write_rfc3339_unix(seconds, &mut text);
+                map.serialize_entry(key, &String::from_utf8_lossy(&text))
+            }
         })?;
         map.end()
     }

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use ed25519_dalek::pkcs8::DecodePrivateKey;
 use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign};
+use ed25519_dalek::pkcs8::DecodePrivateKey;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use sha2::Sha512;
 use zeroize::Zeroizing;
