@@ -174,11 +174,7 @@ impl AuditEvent {
             let mut separator = false;
             for field in canonical_order(&self.family) {
                 if let Some(value) = self.value(*field) {
-                    let start = field.pair_start();
-                    // The first pair has no space before it.
-                    let start = if separator { start } else { start.get(1..).unwrap_or(start) };
-                    out.extend_from_slice(start.as_bytes());
-                    write_value(&value, out);
+                    write_pair(separator, field.as_str(), &value, out);
                     separator = true;
                 }
             }

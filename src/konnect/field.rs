@@ -105,30 +105,6 @@ impl Field {
         }
     }
 
-    /// ` key=` as written before a pair's value (with its separating space).
-    pub(crate) const fn pair_start(self) -> &'static str {
-        match self {
-            Field::Rt => " rt=",
-            Field::Src => " src=",
-            Field::Request => " request=",
-            Field::Success => " success=",
-            Field::Action => " action=",
-            Field::Granted => " granted=",
-            Field::Act => " act=",
-            Field::Status => " status=",
-            Field::Query => " query=",
-            Field::OrgId => " org_id=",
-            Field::PortalId => " portal_id=",
-            Field::PrincipalId => " principal_id=",
-            Field::PrincipalName => " principal_name=",
-            Field::ActorId => " actor_id=",
-            Field::KongInitiated => " kong_initiated=",
-            Field::TraceId => " trace_id=",
-            Field::UserAgent => " user_agent=",
-            _ => " ",
-        }
-    }
-
     /// The extension-pair fields, by CEF key.
     pub(crate) fn from_pair_key(key: &str) -> Option<Field> {
         PAIR_FIELDS.iter().copied().find(|f| f.as_str() == key)
