@@ -111,6 +111,11 @@ mod error;
 mod konnect;
 mod sign;
 
+/// chrono, whose `DateTime<Utc>` the API takes for event times.
+pub use chrono;
+/// uuid, whose `Uuid` the API takes for Konnect's ids.
+pub use uuid;
+
 pub use cef::*;
 pub use konnect::*;
 pub use sign::*;
