@@ -87,47 +87,25 @@ impl AuditEvent {
     /// The value of a pair field, or `None` when the event does not carry it.
     #[inline(always)]
     pub(crate) fn value(&self, field: Field) -> Option<Value<'_>> {
-        let family = &self.family;
-        Some(match field {
-            Field::Rt => Value::Int(self.rt),
-            Field::Src => Value::Ip(self.src),
-            Field::OrgId => Value::Uuid(self.org_id),
-            Field::PrincipalId => Value::Uuid(self.principal_id),
-            Field::TraceId => Value::Uint(self.trace_id),
-            Field::UserAgent => Value::Text(&self.user_agent),
-            Field::PortalId => Value::Uuid(self.portal_id?),
-            Field::PrincipalName => Value::Text(self.principal_name.as_deref()?),
-            Field::ActorId => Value::Text(self.actor_id.as_deref()?),
-            Field::KongInitiated if self.kong_initiated => Value::Bool(true),
-            Field::Request => match family {
-                Family::Authentication(a) => Value::Text(&a.request),
-                Family::Access(a) => Value::Text(&a.request),
-                Family::Authorization(_) => return None,
-            },
-            Field::Success => match family {
-                Family::Authentication(a) => Value::Bool(a.success),
-                _ => return None,
-            },
-            Field::Action => match family {
-                Family::Authorization(a) => Value::Text(&a.action),
-                _ => return None,
-            },
-            Field::Granted => match family {
-                Family::Authorization(a) => Value::Bool(a.granted),
-                _ => return None,
-            },
-            Field::Act => match family {
-                Family::Access(a) => Value::Text(&a.method),
-                _ => return None,
-            },
-            Field::Status => match family {
-                Family::Access(a) => Value::Uint(u64::from(a.status)),
-                _ => return None,
-            },
-            Field::Query => match family {
-                Family::Access(a) => Value::Text(&a.query),
-                _ => return None,
-            },
+        Some(match (field, &self.family) {
+            (Field::Rt, _) => Value::Int(self.rt),
+            (Field::Src, _) => Value::Ip(self.src),
+            (Field::OrgId, _) => Value::Uuid(self.org_id),
+            (Field::PrincipalId, _) => Value::Uuid(self.principal_id),
+            (Field::TraceId, _) => Value::Uint(self.trace_id),
+            (Field::UserAgent, _) => Value::Text(&self.user_agent),
+            (Field::PortalId, _) => Value::Uuid(self.portal_id?),
+            (Field::PrincipalName, _) => Value::Text(self.principal_name.as_deref()?),
+            (Field::ActorId, _) => Value::Text(self.actor_id.as_deref()?),
+            (Field::KongInitiated, _) if self.kong_initiated => Value::Bool(true),
+            (Field::Request, Family::Authentication(a)) => Value::Text(&a.request),
+            (Field::Request, Family::Access(a)) => Value::Text(&a.request),
+            (Field::Success, Family::Authentication(a)) => Value::Bool(a.success),
+            (Field::Action, Family::Authorization(a)) => Value::Text(&a.action),
+            (Field::Granted, Family::Authorization(a)) => Value::Bool(a.granted),
+            (Field::Act, Family::Access(a)) => Value::Text(&a.method),
+            (Field::Status, Family::Access(a)) => Value::Uint(u64::from(a.status)),
+            (Field::Query, Family::Access(a)) => Value::Text(&a.query),
             _ => return None,
         })
     }
