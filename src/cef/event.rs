@@ -32,8 +32,8 @@ pub struct Event<'a> {
 }
 
 /// E2: header fields (and the prefix) hold no CR or LF.
-fn no_line_break<'a>(text: Cow<'a, str>, field: HeaderField) -> Result<Cow<'a, str>> {
-    match memchr::memchr2(b'\r', b'\n', text.as_bytes()) {
+pub(crate) fn no_line_break<T: AsRef<str>>(text: T, field: HeaderField) -> Result<T> {
+    match memchr::memchr2(b'\r', b'\n', text.as_ref().as_bytes()) {
         Some(at) => Err(Error::new(ErrorKind::LineBreakInHeader(field), at)),
         None => Ok(text),
     }

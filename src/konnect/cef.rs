@@ -9,10 +9,10 @@ use uuid::Uuid;
 use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product, Slot};
 use super::family::{
     ACCESS_CLASS, ACCESS_NAME, AUTHZ_PREFIX, Access, AuthOutcome, AuthType, Authentication, Authorization, Family,
-    header_text,
 };
 use super::field::Field;
 use crate::cef::escape::{HEADER_ESCAPES, VALUE_ESCAPES, escape_to};
+use crate::cef::event::no_line_break;
 use crate::cef::prefix::{write_bsd_time, write_rfc3339_unix};
 use crate::cef::{Key, Line, Parser, Prefix, Severity};
 use crate::error::{Error, ErrorKind, HeaderField, Result};
@@ -598,6 +598,6 @@ fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(DateTime<Utc>, String, 
     if host.contains(' ') {
         return Err(Error::new(ErrorKind::InvalidField(Field::Host), 0));
     }
-    let host = header_text(host.to_owned(), HeaderField::Prefix).map_err(|_| invalid())?;
+    let host = no_line_break(host.to_owned(), HeaderField::Prefix).map_err(|_| invalid())?;
     Ok((time, if host.is_empty() { KONNECT_HOST.to_owned() } else { host }, style))
 }

@@ -3,15 +3,8 @@
 use std::fmt;
 
 use crate::cef::Severity;
+use crate::cef::event::no_line_break;
 use crate::error::{Error, ErrorKind, HeaderField, Result};
-
-/// Refuses CR and LF in text that goes into a CEF header field (E2).
-pub(crate) fn header_text(text: String, field: HeaderField) -> Result<String> {
-    match memchr::memchr2(b'\r', b'\n', text.as_bytes()) {
-        Some(at) => Err(Error::new(ErrorKind::LineBreakInHeader(field), at)),
-        None => Ok(text),
-    }
-}
 
 macro_rules! open_enum {
     (
@@ -50,7 +43,7 @@ macro_rules! open_enum {
                 let suffix = text.strip_prefix($prefix).ok_or_else(|| Error::new(ErrorKind::UnknownFamily, 0))?;
                 Ok(match suffix {
                     $($text => $name::$variant,)*
-                    other => $name::Other(header_text(other.to_owned(), HeaderField::Name)?),
+                    other => $name::Other(no_line_break(other.to_owned(), HeaderField::Name)?),
                 })
             }
         }
@@ -217,8 +210,8 @@ impl Authorization {
         action: impl Into<String>,
         granted: bool,
     ) -> Result<Authorization> {
-        let service = header_text(service.into(), HeaderField::EventClassId)?;
-        let resource = header_text(resource.into(), HeaderField::Name)?;
+        let service = no_line_break(service.into(), HeaderField::EventClassId)?;
+        let resource = no_line_break(resource.into(), HeaderField::Name)?;
         let name = format!("{AUTHZ_PREFIX}{resource}");
         Ok(Authorization { service, resource, name, action: action.into(), granted })
     }
