@@ -572,7 +572,7 @@ impl AuditEventBuilder {
         let mut extra = Vec::with_capacity(self.extra.len());
         for (key, value) in self.extra {
             let key = Key::new(key)?;
-            let taken = Field::from_pair_key(key.as_str()).is_some() || super::cef::is_json_only(key.as_str());
+            let taken = Field::from_pair_key(key.as_str()).is_some() || super::fields::is_json_only(key.as_str());
             if taken || extra.iter().any(|(k, _): &(Key<'_>, String)| k == &key) {
                 return Err(Error::new(ErrorKind::InvalidKey, 0));
             }

@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::cef::{Fields, Value, write_value};
+use super::cef::{Value, write_value};
 use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product};
 use super::field::Field;
+use super::fields::{Fields, family_from};
 use crate::cef::Severity;
 use crate::cef::prefix::{parse_rfc3339_seconds, write_rfc3339_unix};
 use crate::error::{Error, ErrorKind, Result};
@@ -293,7 +294,7 @@ impl AuditEvent {
             };
             fields.take(&key, text)?;
         }
-        let family = super::cef::family_from(&class, &name, &mut fields)?;
+        let family = family_from(&class, &name, &mut fields)?;
         let rt = fields.int(Field::Rt)?;
         let mut event =
             fields.finish(product, time, KONNECT_HOST.to_owned(), PrefixStyle::Rfc3339, rt, family, severity)?;

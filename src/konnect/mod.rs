@@ -5,6 +5,7 @@ pub(crate) mod entry;
 pub(crate) mod event;
 pub(crate) mod family;
 pub(crate) mod field;
+pub(crate) mod fields;
 pub(crate) mod json;
 mod serde;
 
