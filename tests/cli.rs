@@ -43,6 +43,17 @@ fn stderr(output: &Output) -> &str {
     std::str::from_utf8(&output.stderr).expect("stderr is UTF-8")
 }
 
+/// Standard error holds exactly one `line N: ...` message per expected
+/// (line number, text), in order.
+fn assert_line_errors(output: &Output, expected: &[(usize, &str)]) {
+    let errors: Vec<&str> = stderr(output).lines().collect();
+    assert_eq!(errors.len(), expected.len(), "{errors:?}");
+    for (error, (number, text)) in errors.iter().zip(expected) {
+        assert!(error.starts_with(&format!("line {number}: ")), "{error}");
+        assert!(error.contains(text), "{error}");
+    }
+}
+
 fn lines(output: &Output) -> Vec<&str> {
     stdout(output).lines().collect()
 }
@@ -195,21 +206,19 @@ fn render_errors_name_the_line_and_processing_goes_on() {
     let output = cef(&["render"], input.as_bytes());
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(lines(&output), ["CEF:0|v|p|1|id|n|5|a=1", "CEF:1|v|p|1|id|n|High|b=2"]);
-    let errors: Vec<&str> = stderr(&output).lines().collect();
-    assert_eq!(errors.len(), 8, "{errors:?}");
-    for (error, (number, text)) in errors.iter().zip([
-        (2, "invalid JSON"),
-        (3, "missing member `severity`"),
-        (4, "invalid extension key at byte 3"),
-        (5, "empty line"),
-        (6, "line break in header field name at byte 1"),
-        (7, "`unparsed` cannot be rendered"),
-        (8, "unknown member \"color\""),
-        (10, "error object (kind `too_few_header_fields`)"),
-    ]) {
-        assert!(error.starts_with(&format!("line {number}: ")), "{error}");
-        assert!(error.contains(text), "{error}");
-    }
+    assert_line_errors(
+        &output,
+        &[
+            (2, "invalid JSON"),
+            (3, "missing member `severity`"),
+            (4, "invalid extension key at byte 3"),
+            (5, "empty line"),
+            (6, "line break in header field name at byte 1"),
+            (7, "`unparsed` cannot be rendered"),
+            (8, "unknown member \"color\""),
+            (10, "error object (kind `too_few_header_fields`)"),
+        ],
+    );
 }
 
 #[test]
@@ -784,16 +793,15 @@ fn sign_reports_lines_it_cannot_sign_and_goes_on() {
         cef(&["sign", "--key", &key, "--format", "json"], b"{\"a\":1}\n{}\n[1]\n{\"a\":1,\"sig\":\"x\"}\nnot json\n");
     assert_eq!(json.status.code(), Some(1));
     assert_eq!(lines(&json).len(), 1);
-    let errors: Vec<&str> = stderr(&json).lines().collect();
-    assert_eq!(errors.len(), 4, "{errors:?}");
-    for (error, (number, text)) in errors.iter().zip([
-        (2, "not a JSON entry object"),
-        (3, "not a JSON entry object"),
-        (4, "already signed"),
-        (5, "not valid JSON at column 2"),
-    ]) {
-        assert!(error.starts_with(&format!("line {number}: ")) && error.contains(text), "{error}");
-    }
+    assert_line_errors(
+        &json,
+        &[
+            (2, "not a JSON entry object"),
+            (3, "not a JSON entry object"),
+            (4, "already signed"),
+            (5, "not valid JSON at column 2"),
+        ],
+    );
     let cps = cef(&["sign", "--key", &key, "--format", "cps"], b"{\"a\":{\"b\":1}}\n");
     assert_eq!(cps.status.code(), Some(1));
     assert!(stderr(&cps).contains("not a CPS entry"), "{}", stderr(&cps));
