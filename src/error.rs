@@ -1,6 +1,9 @@
-//! The crate's one error type: a kind and the byte offset where input went wrong.
+//! The crate's one error type: a kind, the byte offset where input went
+//! wrong (when there is such a byte), and the I/O error behind a failed write.
 
 use core::fmt;
+use std::io;
+use std::sync::Arc;
 
 /// Which header field an error is about.
 ///
@@ -51,6 +54,94 @@ impl HeaderField {
 impl fmt::Display for HeaderField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The name of a Konnect entry field an error is about, as CEF and JSON
+/// write it (`org_id`, `event_ts`). The `konnect` layer's `Field` converts
+/// into it and compares equal to it; the error layer itself knows no field.
+///
+/// ```
+/// let name = audit_cef::FieldName::new("org_id");
+/// assert_eq!(name.as_str(), "org_id");
+/// assert_eq!(name.to_string(), "org_id");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldName(&'static str);
+
+impl FieldName {
+    /// A field name.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::FieldName::new("rt").as_str(), "rt");
+    /// ```
+    pub const fn new(name: &'static str) -> FieldName {
+        FieldName(name)
+    }
+
+    /// The name.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::FieldName::new("src").as_str(), "src");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for FieldName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// What sort of failure an error is, for callers that route errors without
+/// matching every [`ErrorKind`].
+///
+/// ```
+/// use audit_cef::{ErrorCategory, Parser};
+/// let err = Parser::new().parse(b"no marker here").unwrap_err();
+/// assert_eq!(err.category(), ErrorCategory::Syntax);
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCategory {
+    /// The input is not well-formed CEF, prefix, JSON or text, or an event
+    /// being built breaks a wire rule.
+    Syntax,
+    /// A length limit of the standard (opt-in E8) is exceeded.
+    Limit,
+    /// The entry's signature is missing, malformed, misplaced or does not verify.
+    Signature,
+    /// Key material, a JWK or a JWKS cannot be used.
+    Key,
+    /// A well-formed entry that is not a valid Konnect audit event.
+    Konnect,
+    /// Writing the output failed.
+    Io,
+}
+
+impl ErrorCategory {
+    /// A stable `snake_case` name for machine-readable output.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::ErrorCategory::Signature.name(), "signature");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorCategory::Syntax => "syntax",
+            ErrorCategory::Limit => "limit",
+            ErrorCategory::Signature => "signature",
+            ErrorCategory::Key => "key",
+            ErrorCategory::Konnect => "konnect",
+            ErrorCategory::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -125,10 +216,10 @@ pub enum ErrorKind {
     /// A well-formed JWK of another type, curve or algorithm than Ed25519/EdDSA.
     UnsupportedKey,
     /// A Konnect entry lacks a field its family requires.
-    MissingField(crate::konnect::Field),
+    MissingField(FieldName),
     /// A Konnect field holds a value of the wrong form (UUID, IP, time,
     /// boolean, number), or appears twice.
-    InvalidField(crate::konnect::Field),
+    InvalidField(FieldName),
     /// A CEF entry that is not one of Konnect's families (authentication,
     /// authorization, access): it still parses as generic CEF.
     UnknownFamily,
@@ -136,6 +227,8 @@ pub enum ErrorKind {
     InvalidJson,
     /// A `log_format` other than `cef`, `json` or `cps`.
     UnknownFormat,
+    /// Writing to an `io::Write` failed; [`Error::io_error`] holds the cause.
+    Io,
 }
 
 impl ErrorKind {
@@ -178,6 +271,51 @@ impl ErrorKind {
             ErrorKind::UnknownFamily => "unknown_family",
             ErrorKind::InvalidJson => "invalid_json",
             ErrorKind::UnknownFormat => "unknown_format",
+            ErrorKind::Io => "io",
+        }
+    }
+
+    /// The kind's [`ErrorCategory`].
+    ///
+    /// ```
+    /// use audit_cef::{ErrorCategory, ErrorKind};
+    /// assert_eq!(ErrorKind::NoKeyMatches.category(), ErrorCategory::Signature);
+    /// assert_eq!(ErrorKind::WeakPublicKey.category(), ErrorCategory::Key);
+    /// ```
+    pub const fn category(self) -> ErrorCategory {
+        match self {
+            ErrorKind::Empty
+            | ErrorKind::NotUtf8
+            | ErrorKind::MissingCefMarker
+            | ErrorKind::TooFewHeaderFields
+            | ErrorKind::InvalidVersion
+            | ErrorKind::InvalidSeverity
+            | ErrorKind::LineBreakInHeader(_)
+            | ErrorKind::InvalidKey
+            | ErrorKind::InvalidEscape
+            | ErrorKind::UnescapedEquals
+            | ErrorKind::LineBreakInValue
+            | ErrorKind::MissingExtensionDelimiter
+            | ErrorKind::UnparsedText
+            | ErrorKind::MarkerInPrefix
+            | ErrorKind::InvalidPrefix
+            | ErrorKind::LineBreakInEntry
+            | ErrorKind::NotJsonEntry
+            | ErrorKind::InvalidJson
+            | ErrorKind::UnknownFormat => ErrorCategory::Syntax,
+            ErrorKind::HeaderTooLong(_) | ErrorKind::ValueTooLong { .. } => ErrorCategory::Limit,
+            ErrorKind::Unsigned
+            | ErrorKind::MalformedSignature
+            | ErrorKind::DataAfterSignature
+            | ErrorKind::NoKeyMatches => ErrorCategory::Signature,
+            ErrorKind::InvalidKeyMaterial
+            | ErrorKind::WeakPublicKey
+            | ErrorKind::InvalidJwks
+            | ErrorKind::UnsupportedKey => ErrorCategory::Key,
+            ErrorKind::MissingField(_) | ErrorKind::InvalidField(_) | ErrorKind::UnknownFamily => {
+                ErrorCategory::Konnect
+            }
+            ErrorKind::Io => ErrorCategory::Io,
         }
     }
 }
@@ -219,67 +357,145 @@ impl fmt::Display for ErrorKind {
             ErrorKind::UnknownFamily => f.write_str("not a Konnect audit event family"),
             ErrorKind::InvalidJson => f.write_str("invalid JSON entry"),
             ErrorKind::UnknownFormat => f.write_str("log format must be cef, json or cps"),
+            ErrorKind::Io => f.write_str("write failed"),
         }
     }
 }
 
-/// An error: its [`ErrorKind`] and the byte offset in the input where it was found.
+/// An error: its [`ErrorKind`], the byte offset in the input where it was
+/// found, and for [`ErrorKind::Io`] the I/O error.
 ///
-/// For a parsed line the offset counts from the start of the bytes given to
-/// the parser; for a value being built (a key, a header field) it counts
-/// from the start of that value. Errors never contain input text, so they
-/// are safe to log.
+/// The offset counts from the start of the input the failing call was
+/// given: the line for a parser, the entry for a verifier, the text for a
+/// key or a header field being built. It is `None` when no byte is to blame
+/// (a missing field, a key that verifies nothing, a failed write). Errors
+/// never contain input text or key material, so they are safe to log.
 ///
 /// ```
 /// use audit_cef::{ErrorKind, Parser};
 /// let err = Parser::new().parse(b"CEF:0|a|b|c|d|e").unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::TooFewHeaderFields);
-/// assert_eq!(err.offset(), 15);
+/// assert_eq!(err.offset(), Some(15));
 /// assert_eq!(err.to_string(), "fewer than 7 header fields at byte 15");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[error("{kind} at byte {offset}")]
+#[derive(Debug, Clone)]
 pub struct Error {
     kind: ErrorKind,
-    offset: usize,
+    offset: Option<usize>,
+    /// Shared so that `Error` stays `Clone` (`io::Error` is not).
+    io: Option<Arc<io::Error>>,
 }
 
 impl Error {
-    /// An error of `kind` at byte `offset`.
+    /// An error of `kind` that no single byte of the input is to blame for.
     ///
     /// ```
-    /// let err = audit_cef::Error::new(audit_cef::ErrorKind::InvalidKey, 3);
-    /// assert_eq!(err.offset(), 3);
+    /// let err = audit_cef::Error::new(audit_cef::ErrorKind::NoKeyMatches);
+    /// assert_eq!(err.offset(), None);
+    /// assert_eq!(err.to_string(), "no key verifies the signature");
     /// ```
     #[cold]
-    pub const fn new(kind: ErrorKind, offset: usize) -> Error {
-        Error { kind, offset }
+    pub const fn new(kind: ErrorKind) -> Error {
+        Error { kind, offset: None, io: None }
+    }
+
+    /// An error of `kind` at byte `offset` of the input.
+    ///
+    /// ```
+    /// let err = audit_cef::Error::at(audit_cef::ErrorKind::InvalidKey, 3);
+    /// assert_eq!(err.offset(), Some(3));
+    /// assert_eq!(err.to_string(), "invalid extension key at byte 3");
+    /// ```
+    #[cold]
+    pub const fn at(kind: ErrorKind, offset: usize) -> Error {
+        Error { kind, offset: Some(offset), io: None }
     }
 
     /// What went wrong.
     ///
     /// ```
-    /// let err = audit_cef::Error::new(audit_cef::ErrorKind::Empty, 0);
+    /// let err = audit_cef::Error::new(audit_cef::ErrorKind::Empty);
     /// assert_eq!(err.kind(), audit_cef::ErrorKind::Empty);
     /// ```
     pub const fn kind(&self) -> ErrorKind {
         self.kind
     }
 
-    /// The byte offset where it went wrong.
+    /// What sort of failure it is: see [`ErrorCategory`].
     ///
     /// ```
-    /// let err = audit_cef::Error::new(audit_cef::ErrorKind::Empty, 0);
-    /// assert_eq!(err.offset(), 0);
+    /// let err = audit_cef::Error::new(audit_cef::ErrorKind::MalformedSignature);
+    /// assert_eq!(err.category(), audit_cef::ErrorCategory::Signature);
     /// ```
-    pub const fn offset(&self) -> usize {
+    pub const fn category(&self) -> ErrorCategory {
+        self.kind.category()
+    }
+
+    /// The byte offset in the input where it went wrong, if a byte is to blame.
+    ///
+    /// ```
+    /// let err = audit_cef::Error::at(audit_cef::ErrorKind::InvalidEscape, 7);
+    /// assert_eq!(err.offset(), Some(7));
+    /// ```
+    pub const fn offset(&self) -> Option<usize> {
         self.offset
+    }
+
+    /// The I/O error behind an [`ErrorKind::Io`].
+    ///
+    /// ```
+    /// let err = audit_cef::Error::from(std::io::Error::other("disk full"));
+    /// assert_eq!(err.kind(), audit_cef::ErrorKind::Io);
+    /// assert_eq!(err.io_error().map(|e| e.to_string()).as_deref(), Some("disk full"));
+    /// ```
+    pub fn io_error(&self) -> Option<&io::Error> {
+        self.io.as_deref()
     }
 
     /// The same error with `base` added to its offset (saturating), for
     /// errors found in a part of a larger input.
-    pub(crate) const fn shifted(self, base: usize) -> Error {
-        Error { kind: self.kind, offset: self.offset.saturating_add(base) }
+    pub(crate) fn shifted(self, base: usize) -> Error {
+        Error { offset: self.offset.map(|at| at.saturating_add(base)), ..self }
+    }
+
+    /// The same error at `offset` unless it already has one.
+    #[cfg_attr(not(feature = "sign"), allow(dead_code))]
+    pub(crate) fn or_at(self, offset: usize) -> Error {
+        Error { offset: self.offset.or(Some(offset)), ..self }
+    }
+}
+
+/// Compares kind and offset (and, for I/O errors, the `io::ErrorKind`).
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        self.kind == other.kind
+            && self.offset == other.offset
+            && self.io.as_ref().map(|e| e.kind()) == other.io.as_ref().map(|e| e.kind())
+    }
+}
+
+impl Eq for Error {}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.io, self.offset) {
+            (Some(io), _) => write!(f, "{}: {io}", self.kind),
+            (None, Some(at)) => write!(f, "{} at byte {at}", self.kind),
+            (None, None) => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A failed write, as [`ErrorKind::Io`].
+impl From<io::Error> for Error {
+    fn from(err: io::Error) -> Error {
+        Error { kind: ErrorKind::Io, offset: None, io: Some(Arc::new(err)) }
     }
 }
 

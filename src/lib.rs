@@ -31,36 +31,11 @@
 //!
 //! ## Konnect audit events, signed
 //!
-//! Build a typed event, sign it into a buffer exactly as Konnect does, and
-//! verify it (in CEF, JSON or CPS) against a key set:
-//!
-//! ```
-//! use audit_cef::{AuditEvent, Authorization, Family, Format, KeySet, Signer, Verifier};
-//! use chrono::{TimeZone, Utc};
-//!
-//! let signer = Signer::from_seed(&[42; 32]); // or from_pkcs8_pem / from_jwk_str
-//! let event = AuditEvent::builder(Family::Authorization(Authorization::new("konnect", "control-planes", "list", true)?))
-//!     .time(Utc.with_ymd_and_hms(2025, 6, 18, 21, 2, 36).unwrap())
-//!     .src("127.0.0.6".parse().unwrap())
-//!     .org_id("777db3e4-5cb7-4dd5-b51c-9878096a6999".parse().unwrap())
-//!     .principal_id("eb999f01-5976-4f4b-9fbc-dd5d514bd675".parse().unwrap())
-//!     .trace_id(3959872677347089807)
-//!     .user_agent("grpc-node-js/1.12.4")
-//!     .build()?;
-//!
-//! let mut buf = Vec::with_capacity(1024);
-//! event.sign_into(Format::Cef, &signer, &mut buf)?;
-//! assert!(buf.starts_with(b"2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|"));
-//!
-//! // Publish the public key as Konnect does, and verify as a consumer.
-//! let jwks = KeySet::from_keys([signer.public_key()]).to_jwks_string();
-//! let verifier = Verifier::new(KeySet::from_jwks_str(&jwks)?);
-//! assert_eq!(verifier.verify_audit(&buf)?.into_entry(), event);
-//! # Ok::<(), audit_cef::Error>(())
-//! ```
-//!
-//! The signature covers every byte before ` sig=` (prefix included), is
-//! 86 base64url characters, and must be the last field: see [`Verifier`].
+//! With the default `konnect` feature, build a typed event, sign it into a
+//! buffer exactly as Konnect does, and verify it (in CEF, JSON or CPS)
+//! against a key set: see the `konnect` module for the walk-through. The signature
+//! covers every byte before ` sig=` (prefix included), is 86 base64url
+//! characters, and must be the last field: see `Verifier`.
 //!
 //! ## Wire rules
 //!
@@ -85,8 +60,10 @@
 //!
 //! ## Errors
 //!
-//! One [`Error`] type: an [`ErrorKind`] and the byte offset where the input
-//! went wrong. Errors never carry input text.
+//! One [`Error`] type for every layer: an [`ErrorKind`], its
+//! [`ErrorCategory`], the byte offset where the input went wrong (when a
+//! byte is to blame), and the cause of a failed write. Errors never carry
+//! input text.
 //!
 //! ## Security
 //!
@@ -94,34 +71,57 @@
 //!   re-serialization; parsed fields come from the signed bytes only.
 //! - `verify_strict` semantics: non-canonical or small-order signatures and
 //!   keys are refused; keys are checked when loaded.
-//! - [`Signer`] never shows its secret in `Debug`, and the key is zeroized
+//! - `Signer` never shows its secret in `Debug`, and the key is zeroized
 //!   when dropped. Errors never carry input text or key material.
 //!
-//! ## Features
+//! ## Layers and features
 //!
-//! - `cli`: the `cef` command-line tool (clap).
+//! Three layers, each usable without the ones above it, each a module:
+//!
+//! | module | feature | what | needs |
+//! |---|---|---|---|
+//! | [`cef`] | always | escaping, [`Event`], [`Renderer`], [`Parser`], [`Prefix`] | chrono, memchr, itoa, serde |
+//! | `sign` | `sign` | `Signer`, `Verifier`, `KeySet`, JWK/JWKS | + ed25519-dalek, sha2, base64, serde_json |
+//! | `konnect` | `konnect` (default, implies `sign`) | `AuditEvent`, its families, JSON and CPS | + uuid |
+//!
+//! The `cli` feature builds the `cef` tool. With `default-features = false`
+//! the crate is the CEF codec alone. The everyday names of each layer are
+//! re-exported here at the root.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
-mod cef;
+pub mod cef;
 mod error;
-mod konnect;
-mod sign;
+#[cfg(feature = "konnect")]
+pub mod konnect;
+#[cfg(feature = "sign")]
+pub mod sign;
 
 /// chrono, whose `DateTime<Utc>` the API takes for event times.
 pub use chrono;
 /// uuid, whose `Uuid` the API takes for Konnect's ids.
+#[cfg(feature = "konnect")]
 pub use uuid;
 
-pub use cef::*;
-pub use konnect::*;
-pub use sign::*;
+pub use cef::{
+    BsdTime, Event, Key, Line, Pair, Pairs, Parser, Prefix, Pri, Renderer, Rfc5424, Severity, Version, escape_header,
+    escape_header_into, escape_value, escape_value_into,
+};
+pub use error::{Error, ErrorCategory, ErrorKind, FieldName, HeaderField, Result};
+#[cfg(feature = "konnect")]
+pub use konnect::{
+    Access, AuditEvent, AuditEventBuilder, AuthOutcome, AuthType, Authentication, Authorization, Family, Field, Format,
+    KONNECT_HOST, PrefixStyle, Product,
+};
+#[cfg(feature = "sign")]
+pub use sign::{
+    Jwk, Jwks, KeySet, PublicKey, SIGNATURE_B64_LEN, SIGNATURE_LEN, Signer, SkippedKey, Verified, Verifier,
+};
 
 /// The README's examples run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "konnect"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
-pub use error::{Error, ErrorKind, HeaderField, Result};

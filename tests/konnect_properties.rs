@@ -1,5 +1,6 @@
 //! CEF -> JSON -> CEF (and CPS, serde) is the identity for every family,
 //! with hostile characters in every free-text field.
+#![cfg(feature = "konnect")]
 
 use audit_cef::{
     Access, AuditEvent, AuthOutcome, AuthType, Authentication, Authorization, Family, Format, KeySet, Product, Signer,

@@ -4,6 +4,8 @@
 use audit_cef::{Event, Parser, Severity, Version};
 use proptest::prelude::*;
 
+mod oracle;
+
 /// Text with every character that matters to CEF, plus multi-byte UTF-8.
 const HOSTILE: &str = "[a-zA-Z0-9 =\\\\|\\n\\r\\t,._\\-\\[\\]\"'é€😀]{0,16}";
 /// Header text: anything but CR and LF (E2).
@@ -70,8 +72,8 @@ proptest! {
 
     #[test]
     fn fast_escapers_equal_the_naive_reference(text in "\\PC{0,64}|[\\\\=|\\n\\r a]{0,64}") {
-        prop_assert_eq!(audit_cef::escape_value(&text), audit_cef::escape_value_reference(&text));
-        prop_assert_eq!(audit_cef::escape_header(&text), audit_cef::escape_header_reference(&text));
+        prop_assert_eq!(audit_cef::escape_value(&text), oracle::escape_value_reference(&text));
+        prop_assert_eq!(audit_cef::escape_header(&text), oracle::escape_header_reference(&text));
     }
 
     #[test]
@@ -84,7 +86,7 @@ proptest! {
                         let _ = pair.value();
                     }
                 }
-                Err(err) => prop_assert!(err.offset() <= bytes.len()),
+                Err(err) => prop_assert!(err.offset().is_none_or(|at| at <= bytes.len())),
             }
         }
     }

@@ -56,10 +56,44 @@ impl Escapes {
         // A u8 index into a 256-entry array is always in bounds.
         self.table.get(usize::from(byte)).copied().unwrap_or(0)
     }
+
+    /// How many bytes at the start of `bytes` need no escape: clean 8-byte
+    /// words are skipped at once.
+    #[inline(always)]
+    fn clean_len(&self, bytes: &[u8]) -> usize {
+        let mut len = 0;
+        for chunk in bytes.chunks(8) {
+            if let Ok(word) = <[u8; 8]>::try_from(chunk) {
+                if !self.any_in(u64::from_le_bytes(word)) {
+                    len += 8;
+                    continue;
+                }
+            }
+            match chunk.iter().position(|&byte| self.of(byte) != 0) {
+                Some(at) => return len + at,
+                None => len += chunk.len(),
+            }
+        }
+        len
+    }
+
+    /// The two-character escape of `c`, or `None` when this rule writes it as is.
+    #[inline]
+    fn escape_of(&self, c: char) -> Option<&'static str> {
+        let byte = u8::try_from(c).ok()?;
+        Some(match self.of(byte) {
+            0 => return None,
+            b'\\' => "\\\\",
+            b'|' => "\\|",
+            b'=' => "\\=",
+            b'n' => "\\n",
+            _ => "\\r",
+        })
+    }
 }
 
-/// A destination for rendered text: a `Vec<u8>`, a formatter or a writer.
-/// One render core serves all three and is monomorphized for each.
+/// A destination for rendered text: a `Vec<u8>`, a `String`, a formatter
+/// or a writer. One render core serves all of them, monomorphized for each.
 pub(crate) trait Sink {
     type Error;
     fn put(&mut self, text: &str) -> core::result::Result<(), Self::Error>;
@@ -74,45 +108,73 @@ impl Sink for Vec<u8> {
     }
 }
 
-/// Writes `text` escaped into `out`: clean 8-byte words are skipped at
-/// once, clean runs are copied in one call.
-#[inline]
-pub(crate) fn escape_to<S: Sink>(escapes: &Escapes, text: &str, out: &mut S) -> Result<(), S::Error> {
-    let bytes = text.as_bytes();
-    let mut run_start = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(word) = bytes.get(at..at + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok()) {
-            if !escapes.any_in(u64::from_le_bytes(word)) {
-                at += 8;
-                continue;
-            }
-        }
-        let end = bytes.len().min(at + 8);
-        while at < end {
-            let escaped = escapes.of(bytes.get(at).copied().unwrap_or(0));
-            if escaped != 0 {
-                // Escaped bytes are ASCII, so `run_start..at` is on char boundaries.
-                out.put(text.get(run_start..at).unwrap_or_default())?;
-                out.put(escape_pair(escaped))?;
-                run_start = at + 1;
-            }
-            at += 1;
-        }
+impl Sink for String {
+    type Error = core::convert::Infallible;
+    #[inline]
+    fn put(&mut self, text: &str) -> core::result::Result<(), Self::Error> {
+        self.push_str(text);
+        Ok(())
     }
-    out.put(text.get(run_start..).unwrap_or_default())
 }
 
-/// The two-character escape for an escaped character.
+/// Writes `text` escaped into `out`: clean runs are found a word at a time
+/// and copied in one call.
 #[inline]
-fn escape_pair(escaped: u8) -> &'static str {
-    match escaped {
-        b'\\' => "\\\\",
-        b'|' => "\\|",
-        b'=' => "\\=",
-        b'n' => "\\n",
-        _ => "\\r",
+pub(crate) fn escape_to<S: Sink>(escapes: &Escapes, text: &str, out: &mut S) -> Result<(), S::Error> {
+    let mut rest = text;
+    loop {
+        let clean = escapes.clean_len(rest.as_bytes());
+        // The run ends before an escaped byte, which is ASCII, or at the end:
+        // always a char boundary. Were it not, the char-wise path below
+        // writes the same bytes.
+        let Some((run, tail)) = rest.split_at_checked(clean) else {
+            return escape_chars(escapes, rest, out);
+        };
+        out.put(run)?;
+        let mut chars = tail.chars();
+        let Some(special) = chars.next() else { return Ok(()) };
+        match escapes.escape_of(special) {
+            Some(pair) => out.put(pair)?,
+            None => out.put(special.encode_utf8(&mut [0; 4]))?,
+        }
+        rest = chars.as_str();
     }
+}
+
+/// The char-by-char escaper: the definition [`escape_to`] speeds up.
+#[cold]
+fn escape_chars<S: Sink>(escapes: &Escapes, text: &str, out: &mut S) -> Result<(), S::Error> {
+    for c in text.chars() {
+        match escapes.escape_of(c) {
+            Some(pair) => out.put(pair)?,
+            None => out.put(c.encode_utf8(&mut [0; 4]))?,
+        }
+    }
+    Ok(())
+}
+
+/// Appends a header field escaped (E1) to `out`: `\` and `|`. Allocates
+/// nothing when `out` has the capacity.
+///
+/// ```
+/// let mut out = Vec::with_capacity(32);
+/// audit_cef::escape_header_into("a|b\\c=d", &mut out);
+/// assert_eq!(out, b"a\\|b\\\\c=d");
+/// ```
+pub fn escape_header_into(text: &str, out: &mut Vec<u8>) {
+    let Ok(()) = escape_to(&HEADER_ESCAPES, text, out);
+}
+
+/// Appends an extension value escaped (E3) to `out`: `\`, `=`, LF and CR.
+/// Allocates nothing when `out` has the capacity.
+///
+/// ```
+/// let mut out = Vec::with_capacity(32);
+/// audit_cef::escape_value_into("a=b\nc|d", &mut out);
+/// assert_eq!(out, b"a\\=b\\nc|d");
+/// ```
+pub fn escape_value_into(text: &str, out: &mut Vec<u8>) {
+    let Ok(()) = escape_to(&VALUE_ESCAPES, text, out);
 }
 
 /// Escapes a header field into a new `String` (E1).
@@ -121,9 +183,9 @@ fn escape_pair(escaped: u8) -> &'static str {
 /// assert_eq!(audit_cef::escape_header("a|b\\c=d"), "a\\|b\\\\c=d");
 /// ```
 pub fn escape_header(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len());
     let Ok(()) = escape_to(&HEADER_ESCAPES, text, &mut out);
-    bytes_to_string(out)
+    out
 }
 
 /// Escapes an extension value into a new `String` (E3).
@@ -132,15 +194,9 @@ pub fn escape_header(text: &str) -> String {
 /// assert_eq!(audit_cef::escape_value("a=b\nc|d"), "a\\=b\\nc|d");
 /// ```
 pub fn escape_value(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len());
     let Ok(()) = escape_to(&VALUE_ESCAPES, text, &mut out);
-    bytes_to_string(out)
-}
-
-/// Escaping only splits at ASCII bytes, so the output is UTF-8; the lossy
-/// fallback can never change it and only avoids a panic path.
-fn bytes_to_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+    out
 }
 
 /// Which escapes a field accepts when unescaping.
@@ -195,7 +251,7 @@ pub(crate) fn unescape_from(raw: &str, first: usize, field: Field, strict: bool)
                 rest = rest.get(at + 2..).unwrap_or_default();
                 offset += at + 2;
             }
-            None if strict => return Err(Error::new(ErrorKind::InvalidEscape, offset + at)),
+            None if strict => return Err(Error::at(ErrorKind::InvalidEscape, offset + at)),
             None => {
                 out.push('\\');
                 rest = rest.get(at + 1..).unwrap_or_default();
@@ -213,51 +269,20 @@ pub(crate) fn unescape_from(raw: &str, first: usize, field: Field, strict: bool)
 pub(crate) fn check_strict_value(raw: &str) -> Result<()> {
     let bytes = raw.as_bytes();
     if let Some(at) = memchr::memchr2(b'\r', b'\n', bytes) {
-        return Err(Error::new(ErrorKind::LineBreakInValue, at));
+        return Err(Error::at(ErrorKind::LineBreakInValue, at));
     }
     let mut at = 0;
     while let Some(found) = memchr::memchr2(b'\\', b'=', bytes.get(at..).unwrap_or_default()) {
         let pos = at + found;
         if bytes.get(pos) == Some(&b'=') {
-            return Err(Error::new(ErrorKind::UnescapedEquals, pos));
+            return Err(Error::at(ErrorKind::UnescapedEquals, pos));
         }
         match bytes.get(pos + 1).and_then(|&next| Field::Value.decode(next)) {
             Some(_) => at = pos + 2,
-            None => return Err(Error::new(ErrorKind::InvalidEscape, pos)),
+            None => return Err(Error::at(ErrorKind::InvalidEscape, pos)),
         }
     }
     Ok(())
-}
-
-/// A simple, obviously correct escaper used as the oracle in property tests
-/// and as the naive baseline's building block.
-#[doc(hidden)]
-pub fn escape_value_reference(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '=' => out.push_str("\\="),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// The header counterpart of [`escape_value_reference`].
-#[doc(hidden)]
-pub fn escape_header_reference(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '|' => out.push_str("\\|"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -274,14 +299,14 @@ mod tests {
         assert_eq!(unescape("a\\|b\\", Field::Value, false).ok().as_deref(), Some("a\\|b\\"));
         assert_eq!(unescape("a\\=b", Field::Header, false).ok().as_deref(), Some("a\\=b"));
         let err = unescape("ab\\|", Field::Value, true).err();
-        assert_eq!(err, Some(Error::new(ErrorKind::InvalidEscape, 2)));
+        assert_eq!(err, Some(Error::at(ErrorKind::InvalidEscape, 2)));
     }
 
     #[test]
     fn strict_value_check_reports_offsets() {
         assert_eq!(check_strict_value("a\\=b\\\\c"), Ok(()));
-        assert_eq!(check_strict_value("id==x").err(), Some(Error::new(ErrorKind::UnescapedEquals, 2)));
-        assert_eq!(check_strict_value("a\\xb").err(), Some(Error::new(ErrorKind::InvalidEscape, 1)));
-        assert_eq!(check_strict_value("trail\\").err(), Some(Error::new(ErrorKind::InvalidEscape, 5)));
+        assert_eq!(check_strict_value("id==x").err(), Some(Error::at(ErrorKind::UnescapedEquals, 2)));
+        assert_eq!(check_strict_value("a\\xb").err(), Some(Error::at(ErrorKind::InvalidEscape, 1)));
+        assert_eq!(check_strict_value("trail\\").err(), Some(Error::at(ErrorKind::InvalidEscape, 5)));
     }
 }

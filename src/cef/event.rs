@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::key::Key;
+use super::marker::find_marker;
 use super::severity::{Severity, Version};
 use crate::error::{Error, ErrorKind, HeaderField, Result};
 
@@ -34,28 +35,9 @@ pub struct Event<'a> {
 /// E2: header fields (and the prefix) hold no CR or LF.
 pub(crate) fn no_line_break<T: AsRef<str>>(text: T, field: HeaderField) -> Result<T> {
     match memchr::memchr2(b'\r', b'\n', text.as_ref().as_bytes()) {
-        Some(at) => Err(Error::new(ErrorKind::LineBreakInHeader(field), at)),
+        Some(at) => Err(Error::at(ErrorKind::LineBreakInHeader(field), at)),
         None => Ok(text),
     }
-}
-
-/// Offset of a `CEF:<digits>|` marker in `text`, and its digit count (P1).
-/// Searches for `C` with memchr: cheaper per line than building a
-/// substring searcher, and prefixes rarely hold a `C`.
-pub(crate) fn find_marker(text: &[u8]) -> Option<(usize, usize)> {
-    let mut from = 0;
-    while let Some(found) = memchr::memchr(b'C', text.get(from..)?) {
-        let start = from + found;
-        let rest = text.get(start..).unwrap_or_default();
-        if rest.starts_with(b"CEF:") {
-            let digits = rest.get(4..).unwrap_or_default().iter().take_while(|b| b.is_ascii_digit()).count();
-            if digits > 0 && rest.get(4 + digits) == Some(&b'|') {
-                return Some((start, digits));
-            }
-        }
-        from = start + 1;
-    }
-    None
 }
 
 impl<'a> Event<'a> {
@@ -70,7 +52,7 @@ impl<'a> Event<'a> {
     /// use audit_cef::{ErrorKind, Event, HeaderField, Severity};
     /// let err = Event::new("v", "p", "1", "id", "two\nlines", Severity::LOW).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::LineBreakInHeader(HeaderField::Name));
-    /// assert_eq!(err.offset(), 3);
+    /// assert_eq!(err.offset(), Some(3));
     /// ```
     pub fn new(
         vendor: impl Into<Cow<'a, str>>,
@@ -112,7 +94,7 @@ impl<'a> Event<'a> {
     pub fn with_prefix(mut self, prefix: impl Into<Cow<'a, str>>) -> Result<Event<'a>> {
         let prefix = no_line_break(prefix.into(), HeaderField::Prefix)?;
         if let Some((at, _)) = find_marker(prefix.as_bytes()) {
-            return Err(Error::new(ErrorKind::MarkerInPrefix, at));
+            return Err(Error::at(ErrorKind::MarkerInPrefix, at));
         }
         self.prefix = Some(prefix);
         Ok(self)

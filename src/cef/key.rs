@@ -73,13 +73,13 @@ impl<'a> Key<'a> {
     ///
     /// ```
     /// let err = audit_cef::Key::new("org id").unwrap_err();
-    /// assert_eq!(err.offset(), 3);
+    /// assert_eq!(err.offset(), Some(3));
     /// ```
     pub fn new(key: impl Into<Cow<'a, str>>) -> Result<Key<'a>> {
         let key = key.into();
         let len = key_token_len(key.as_bytes());
         if len == 0 || len != key.len() {
-            return Err(Error::new(ErrorKind::InvalidKey, len));
+            return Err(Error::at(ErrorKind::InvalidKey, len));
         }
         Ok(Key(key))
     }
@@ -164,7 +164,7 @@ mod tests {
             ("é", 0),
             ("kä", 1),
         ] {
-            assert_eq!(Key::new(bad).err(), Some(Error::new(ErrorKind::InvalidKey, at)), "{bad:?}");
+            assert_eq!(Key::new(bad).err(), Some(Error::at(ErrorKind::InvalidKey, at)), "{bad:?}");
         }
     }
 

@@ -196,7 +196,7 @@ impl<'a> Line<'a> {
     pub fn to_event(&self) -> Result<Event<'a>> {
         let version: Version = self.version.parse()?;
         if self.unparsed.is_some() {
-            return Err(Error::new(ErrorKind::UnparsedText, self.extension_offset));
+            return Err(Error::at(ErrorKind::UnparsedText, self.extension_offset));
         }
         Ok(Event {
             prefix: self.prefix.map(Cow::Borrowed),

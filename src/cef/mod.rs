@@ -1,21 +1,31 @@
 //! Vendor-neutral CEF: escaping, the event model, the renderer, the
-//! zero-copy parser and syslog prefixes.
+//! zero-copy parser and syslog prefixes. Needs no other layer of the crate
+//! and builds with `--no-default-features`.
 
+pub(crate) mod bsd_time;
+pub(crate) mod digits;
 pub(crate) mod escape;
 pub(crate) mod event;
 pub(crate) mod key;
 pub(crate) mod limits;
 pub(crate) mod line;
+pub(crate) mod marker;
 pub(crate) mod parse;
 pub(crate) mod prefix;
+pub(crate) mod pri;
 pub(crate) mod render;
+pub(crate) mod rfc3339;
+pub(crate) mod rfc5424;
 pub(crate) mod severity;
 
-pub use escape::{escape_header, escape_header_reference, escape_value, escape_value_reference};
+pub use bsd_time::BsdTime;
+pub use escape::{escape_header, escape_header_into, escape_value, escape_value_into};
 pub use event::Event;
 pub use key::Key;
 pub use line::{Line, Pair, Pairs};
 pub use parse::Parser;
-pub use prefix::{BsdTime, Prefix, Pri, Rfc5424};
-pub use render::{RenderError, Renderer};
+pub use prefix::Prefix;
+pub use pri::Pri;
+pub use render::Renderer;
+pub use rfc5424::Rfc5424;
 pub use severity::{Severity, Version};

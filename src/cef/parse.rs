@@ -3,9 +3,9 @@
 use std::borrow::Cow;
 
 use super::escape::{Field, check_strict_value, unescape};
-use super::event::find_marker;
 use super::key::key_before_equals;
 use super::line::{Line, Pairs, find_boundary};
+use super::marker::find_marker;
 use super::severity::Severity;
 use crate::error::{Error, ErrorKind, HeaderField, Result};
 
@@ -192,12 +192,12 @@ impl Parser {
     /// ```
     /// use audit_cef::{ErrorKind, Parser};
     /// let err = Parser::new().parse(b"CEF:0|v|p|1|id|n|5|k=\xff").unwrap_err();
-    /// assert_eq!((err.kind(), err.offset()), (ErrorKind::NotUtf8, 21));
+    /// assert_eq!((err.kind(), err.offset()), (ErrorKind::NotUtf8, Some(21)));
     /// ```
     pub fn parse<'a>(&self, input: &'a [u8]) -> Result<Line<'a>> {
         match core::str::from_utf8(input) {
             Ok(text) => self.parse_str(text),
-            Err(err) => Err(Error::new(ErrorKind::NotUtf8, err.valid_up_to())),
+            Err(err) => Err(Error::at(ErrorKind::NotUtf8, err.valid_up_to())),
         }
     }
 
@@ -215,7 +215,7 @@ impl Parser {
     pub fn parse_str<'a>(&self, input: &'a str) -> Result<Line<'a>> {
         let text = input.trim_end_matches(['\r', '\n']);
         if text.is_empty() {
-            return Err(Error::new(ErrorKind::Empty, 0));
+            return Err(Error::new(ErrorKind::Empty));
         }
         let bytes = text.as_bytes();
         let Some((marker, digits)) = find_marker(bytes) else {
@@ -224,12 +224,12 @@ impl Parser {
 
         let prefix = text.get(..marker).map(|p| p.strip_suffix(' ').unwrap_or(p)).filter(|_| marker > 0);
         if let Some(at) = prefix.and_then(|p| memchr::memchr2(b'\r', b'\n', p.as_bytes())) {
-            return Err(Error::new(ErrorKind::LineBreakInHeader(HeaderField::Prefix), at));
+            return Err(Error::at(ErrorKind::LineBreakInHeader(HeaderField::Prefix), at));
         }
         let version_at = marker + 4;
         let version = text.get(version_at..version_at + digits).unwrap_or_default();
         if !self.any_version && version != "0" && version != "1" {
-            return Err(Error::new(ErrorKind::InvalidVersion, version_at));
+            return Err(Error::at(ErrorKind::InvalidVersion, version_at));
         }
 
         // Six more fields, each ended by an unescaped `|` (P2, P3).
@@ -242,9 +242,9 @@ impl Parser {
                 Some(end) => end,
                 None if field == HeaderField::Severity && self.missing_extension_delimiter => bytes.len(),
                 None if field == HeaderField::Severity => {
-                    return Err(Error::new(ErrorKind::MissingExtensionDelimiter, bytes.len()));
+                    return Err(Error::at(ErrorKind::MissingExtensionDelimiter, bytes.len()));
                 }
-                None => return Err(Error::new(ErrorKind::TooFewHeaderFields, bytes.len())),
+                None => return Err(Error::at(ErrorKind::TooFewHeaderFields, bytes.len())),
             };
             *slot = (text.get(at..end).unwrap_or_default(), at, escaped);
             at = end + 1;
@@ -258,11 +258,11 @@ impl Parser {
         };
         let severity_text = severity.0;
         let severity_value = Severity::parse(severity_text, self.severity_any_case)
-            .map_err(|_| Error::new(ErrorKind::InvalidSeverity, severity.1))?;
+            .map_err(|_| Error::at(ErrorKind::InvalidSeverity, severity.1))?;
 
         let (unparsed, extension, extension_offset) = split_extension(text, at);
         if let (Some(_), false) = (unparsed, self.unparsed_text) {
-            return Err(Error::new(ErrorKind::UnparsedText, at));
+            return Err(Error::at(ErrorKind::UnparsedText, at));
         }
         if !self.undefined_escapes || !self.unescaped_equals || !self.raw_line_breaks {
             self.check_values(extension, extension_offset)?;
@@ -316,15 +316,15 @@ const HEADER_FIELDS: [HeaderField; 6] = [
 #[cold]
 fn no_marker_error(bytes: &[u8]) -> Error {
     let Some(start) = memchr::memmem::find(bytes, b"CEF:") else {
-        return Error::new(ErrorKind::MissingCefMarker, 0);
+        return Error::new(ErrorKind::MissingCefMarker);
     };
     let digits_at = start + 4;
     let rest = bytes.get(digits_at..).unwrap_or_default();
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits > 0 && digits == rest.len() {
-        Error::new(ErrorKind::TooFewHeaderFields, bytes.len())
+        Error::at(ErrorKind::TooFewHeaderFields, bytes.len())
     } else {
-        Error::new(ErrorKind::InvalidVersion, digits_at)
+        Error::at(ErrorKind::InvalidVersion, digits_at)
     }
 }
 
@@ -347,7 +347,7 @@ static HEADER_STOPS: [u8; 256] = {
 /// field is an error (E2), also right after a backslash.
 #[inline]
 fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<(Option<usize>, bool)> {
-    let line_break = |at| Err(Error::new(ErrorKind::LineBreakInHeader(field), at));
+    let line_break = |at| Err(Error::at(ErrorKind::LineBreakInHeader(field), at));
     let mut at = from;
     let mut escaped = false;
     while let Some(&byte) = bytes.get(at) {

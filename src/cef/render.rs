@@ -6,7 +6,7 @@ use std::io;
 use super::escape::{HEADER_ESCAPES, Sink, VALUE_ESCAPES, escape_to};
 use super::event::Event;
 use super::limits;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Renders events; the one switch turns on the standard's length limits (E8).
 ///
@@ -100,7 +100,7 @@ impl Renderer {
     /// # Errors
     ///
     /// As [`Renderer::render_into`], or the writer's error as
-    /// [`RenderError::Io`].
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) (see [`Error::io_error`](crate::Error::io_error)).
     ///
     /// ```
     /// # use audit_cef::{Event, Renderer, Severity};
@@ -108,33 +108,16 @@ impl Renderer {
     /// let mut out = Vec::new();
     /// Renderer::new().render_to_writer(&event, &mut out)?;
     /// assert_eq!(out, b"CEF:0|v|p|1|id|n|Low|");
-    /// # Ok::<(), audit_cef::RenderError>(())
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn render_to_writer<W: io::Write>(&self, event: &Event<'_>, writer: W) -> Result<(), RenderError> {
+    pub fn render_to_writer<W: io::Write>(&self, event: &Event<'_>, writer: W) -> Result<()> {
         self.check(event)?;
-        render_to(event, &mut IoSink(writer)).map_err(RenderError::Io)
+        render_to(event, &mut IoSink(writer)).map_err(Error::from)
     }
 
     fn check(&self, event: &Event<'_>) -> Result<()> {
         if self.check_lengths { limits::check(event) } else { Ok(()) }
     }
-}
-
-/// Failure of [`Renderer::render_to_writer`]: a rejected event or the writer's error.
-///
-/// ```
-/// let err = audit_cef::RenderError::from(std::io::Error::other("disk full"));
-/// assert!(err.to_string().contains("disk full"));
-/// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RenderError {
-    /// The event was rejected.
-    #[error(transparent)]
-    Cef(#[from] crate::error::Error),
-    /// The writer failed.
-    #[error("write failed: {0}")]
-    Io(#[from] io::Error),
 }
 
 impl Event<'_> {

@@ -45,7 +45,7 @@ impl Severity {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn from_level(level: u8) -> Result<Severity> {
-        if level <= 10 { Ok(Severity(level)) } else { Err(Error::new(ErrorKind::InvalidSeverity, 0)) }
+        if level <= 10 { Ok(Severity(level)) } else { Err(Error::new(ErrorKind::InvalidSeverity)) }
     }
 
     /// Parses the exact spellings of E6; with `ignore_case`, names in any
@@ -57,7 +57,7 @@ impl Severity {
         let name = NAMES.iter().position(|&n| if ignore_case { n.eq_ignore_ascii_case(text) } else { n == text });
         match name {
             Some(index) => Ok(Severity(FIRST_NAME + index as u8)),
-            None => Err(Error::new(ErrorKind::InvalidSeverity, 0)),
+            None => Err(Error::new(ErrorKind::InvalidSeverity)),
         }
     }
 
@@ -141,7 +141,7 @@ impl FromStr for Version {
         match text {
             "0" => Ok(Version::Zero),
             "1" => Ok(Version::One),
-            _ => Err(Error::new(ErrorKind::InvalidVersion, 0)),
+            _ => Err(Error::new(ErrorKind::InvalidVersion)),
         }
     }
 }

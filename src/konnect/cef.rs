@@ -1,115 +1,22 @@
 //! Konnect entries as CEF: Konnect's prefix, header and field order, rendered
 //! straight into a buffer, and CEF lines decoded through the field collector.
 
-use std::io::Write as _;
-use std::net::IpAddr;
-
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use uuid::Uuid;
 
-use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product, Slot};
+use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product};
 use super::family::Family;
 use super::field::Field;
 use super::fields::{Fields, family_from};
-use crate::cef::escape::{HEADER_ESCAPES, VALUE_ESCAPES, escape_to};
+use super::order::{Slot, canonical_order};
+use super::value::{Value, write_value};
+use crate::cef::bsd_time::write_bsd_time;
+use crate::cef::escape::{HEADER_ESCAPES, escape_to};
 use crate::cef::event::no_line_break;
-use crate::cef::prefix::{write_bsd_time, write_rfc3339_unix};
+use crate::cef::rfc3339::write_rfc3339_unix;
 use crate::cef::{Line, Parser, Prefix};
 use crate::error::{Error, ErrorKind, HeaderField, Result};
 
-const AUTHENTICATION_ORDER: [Field; 12] = [
-    Field::Rt,
-    Field::Src,
-    Field::Request,
-    Field::Success,
-    Field::OrgId,
-    Field::PortalId,
-    Field::PrincipalId,
-    Field::PrincipalName,
-    Field::ActorId,
-    Field::TraceId,
-    Field::UserAgent,
-    Field::KongInitiated,
-];
-const AUTHORIZATION_ORDER: [Field; 12] = [
-    Field::Rt,
-    Field::Src,
-    Field::Action,
-    Field::Granted,
-    Field::OrgId,
-    Field::PortalId,
-    Field::PrincipalId,
-    Field::PrincipalName,
-    Field::ActorId,
-    Field::TraceId,
-    Field::UserAgent,
-    Field::KongInitiated,
-];
-const ACCESS_ORDER: [Field; 14] = [
-    Field::Rt,
-    Field::Src,
-    Field::Request,
-    Field::Act,
-    Field::Status,
-    Field::OrgId,
-    Field::PortalId,
-    Field::PrincipalId,
-    Field::PrincipalName,
-    Field::ActorId,
-    Field::UserAgent,
-    Field::TraceId,
-    Field::Query,
-    Field::KongInitiated,
-];
-
-/// Konnect's documented pair order for a family (konnect.md section 1;
-/// where `principal_name`, `actor_id` and `kong_initiated` go is not
-/// documented: after `principal_id`, and last).
-pub(crate) fn canonical_order(family: &Family) -> &'static [Field] {
-    match family {
-        Family::Authentication(_) => &AUTHENTICATION_ORDER,
-        Family::Authorization(_) => &AUTHORIZATION_ORDER,
-        Family::Access(_) => &ACCESS_ORDER,
-    }
-}
-
-/// The value of a pair field, borrowed or formatted on the stack.
-pub(crate) enum Value<'e> {
-    Text(&'e str),
-    Int(i64),
-    Uint(u64),
-    Bool(bool),
-    Ip(IpAddr),
-    Uuid(Uuid),
-}
-
 impl AuditEvent {
-    /// The value of a pair field, or `None` when the event does not carry it.
-    #[inline(always)]
-    pub(crate) fn value(&self, field: Field) -> Option<Value<'_>> {
-        Some(match (field, &self.family) {
-            (Field::Rt, _) => Value::Int(self.rt),
-            (Field::Src, _) => Value::Ip(self.src),
-            (Field::OrgId, _) => Value::Uuid(self.org_id),
-            (Field::PrincipalId, _) => Value::Uuid(self.principal_id),
-            (Field::TraceId, _) => Value::Uint(self.trace_id),
-            (Field::UserAgent, _) => Value::Text(&self.user_agent),
-            (Field::PortalId, _) => Value::Uuid(self.portal_id?),
-            (Field::PrincipalName, _) => Value::Text(self.principal_name.as_deref()?),
-            (Field::ActorId, _) => Value::Text(self.actor_id.as_deref()?),
-            (Field::KongInitiated, _) if self.kong_initiated => Value::Bool(true),
-            (Field::Request, Family::Authentication(a)) => Value::Text(&a.request),
-            (Field::Request, Family::Access(a)) => Value::Text(&a.request),
-            (Field::Success, Family::Authentication(a)) => Value::Bool(a.success),
-            (Field::Action, Family::Authorization(a)) => Value::Text(&a.action),
-            (Field::Granted, Family::Authorization(a)) => Value::Bool(a.granted),
-            (Field::Act, Family::Access(a)) => Value::Text(&a.method),
-            (Field::Status, Family::Access(a)) => Value::Uint(u64::from(a.status)),
-            (Field::Query, Family::Access(a)) => Value::Text(&a.query),
-            _ => return None,
-        })
-    }
-
     /// Appends the entry as a CEF line (no line ending, no signature), in
     /// Konnect's order, or in the order it was parsed in. Allocates nothing
     /// when `out` has the capacity.
@@ -236,7 +143,7 @@ impl AuditEvent {
     /// ```
     /// use audit_cef::{AuditEvent, ErrorKind, Field};
     /// let line = b"2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1 src=10.0.0.1 action=read granted=maybe";
-    /// assert_eq!(AuditEvent::from_cef(line).unwrap_err().kind(), ErrorKind::InvalidField(Field::Granted));
+    /// assert_eq!(AuditEvent::from_cef(line).unwrap_err().kind(), ErrorKind::InvalidField(Field::Granted.into()));
     /// ```
     pub fn from_cef(entry: &[u8]) -> Result<AuditEvent> {
         let line = Parser::new().parse(entry)?;
@@ -259,9 +166,9 @@ impl AuditEvent {
     }
 
     fn decode_line(line: &Line<'_>) -> Result<AuditEvent> {
-        let invalid = |field| Error::new(ErrorKind::InvalidField(field), 0);
+        let invalid = |field: Field| Error::new(ErrorKind::InvalidField(field.into()));
         if line.vendor() != "KongInc" {
-            return Err(Error::new(ErrorKind::UnknownFamily, 0));
+            return Err(Error::new(ErrorKind::UnknownFamily));
         }
         if line.version() != "0" {
             return Err(invalid(Field::CefVersion));
@@ -270,7 +177,7 @@ impl AuditEvent {
             return Err(invalid(Field::DeviceVersion));
         }
         if line.unparsed().is_some() {
-            return Err(Error::new(ErrorKind::UnparsedText, 0));
+            return Err(Error::new(ErrorKind::UnparsedText));
         }
         let product = Product::from_text(line.product()).ok_or_else(|| invalid(Field::Product))?;
         let mut fields = Fields::default();
@@ -297,13 +204,13 @@ impl AuditEvent {
 fn locate_in_line(err: Error, line: &Line<'_>) -> Error {
     let end = line.extension_offset + line.extension.len();
     match err.kind() {
-        ErrorKind::InvalidField(field) if err.offset() == 0 => {
+        ErrorKind::InvalidField(field) if err.offset().is_none() => {
             match line.pairs().filter(|pair| pair.key() == field.as_str()).last() {
-                Some(pair) => Error::new(err.kind(), pair.value_offset()),
+                Some(pair) => Error::at(err.kind(), pair.value_offset()),
                 None => err,
             }
         }
-        ErrorKind::MissingField(field) if field != Field::Time => Error::new(err.kind(), end),
+        ErrorKind::MissingField(field) if field != Field::Time => Error::at(err.kind(), end),
         _ => err,
     }
 }
@@ -325,56 +232,10 @@ fn write_pair(separator: bool, key: &str, value: &Value<'_>, out: &mut Vec<u8>) 
     write_value(value, out);
 }
 
-/// Writes a pair value: text escaped (E3), numbers through itoa.
-#[inline(always)]
-pub(crate) fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
-    match value {
-        Value::Text(text) => {
-            let Ok(()) = escape_to(&VALUE_ESCAPES, text, out);
-        }
-        Value::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-        Value::Uint(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Uuid(id) => out.extend_from_slice(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()).as_bytes()),
-        Value::Ip(IpAddr::V4(ip)) => write_ipv4(ip.octets(), out),
-        Value::Ip(ip) => {
-            let _ = write!(out, "{ip}");
-        }
-    }
-}
-
-/// Dotted decimal, composed on the stack and written in one copy.
-#[inline]
-fn write_ipv4(octets: [u8; 4], out: &mut Vec<u8>) {
-    let mut text = [0u8; 15];
-    let mut len = 0;
-    {
-        let mut put = |byte: u8| {
-            if let Some(slot) = text.get_mut(len) {
-                *slot = byte;
-                len += 1;
-            }
-        };
-        for (i, octet) in octets.into_iter().enumerate() {
-            if i > 0 {
-                put(b'.');
-            }
-            if octet >= 100 {
-                put(b'0' + octet / 100);
-            }
-            if octet >= 10 {
-                put(b'0' + octet / 10 % 10);
-            }
-            put(b'0' + octet % 10);
-        }
-    }
-    out.extend_from_slice(text.get(..len).unwrap_or_default());
-}
-
 /// Time, host and style from the prefix; a BSD time takes its year from `rt`.
 fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(DateTime<Utc>, String, PrefixStyle)> {
-    let invalid = || Error::new(ErrorKind::InvalidField(Field::Time), 0);
-    let prefix = prefix.ok_or_else(|| Error::new(ErrorKind::MissingField(Field::Time), 0))?;
+    let invalid = || Error::new(ErrorKind::InvalidField(Field::Time.into()));
+    let prefix = prefix.ok_or_else(|| Error::new(ErrorKind::MissingField(Field::Time.into())))?;
     let (time, host, style) = match Prefix::parse(prefix).map_err(|_| invalid())? {
         Prefix::Rfc3339 { pri: None, time, host } => (time, host, PrefixStyle::Rfc3339),
         Prefix::Bsd { pri: None, time, host } => {
@@ -392,7 +253,7 @@ fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(DateTime<Utc>, String, 
         _ => return Err(invalid()),
     };
     if host.contains(' ') {
-        return Err(Error::new(ErrorKind::InvalidField(Field::Host), 0));
+        return Err(Error::new(ErrorKind::InvalidField(Field::Host.into())));
     }
     let host = no_line_break(host.to_owned(), HeaderField::Prefix).map_err(|_| invalid())?;
     Ok((time, if host.is_empty() { KONNECT_HOST.to_owned() } else { host }, style))

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use super::event::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
-use crate::sign::signature::trim_line_ending;
+use crate::sign::line_ending::trim_line_ending;
 use crate::sign::{Signer, Verified, Verifier};
 
 /// Konnect's `log_format`: `cef` (default), `json` or `cps`.
@@ -65,7 +65,7 @@ impl FromStr for Format {
             "cef" => Ok(Format::Cef),
             "json" => Ok(Format::Json),
             "cps" => Ok(Format::Cps),
-            _ => Err(Error::new(ErrorKind::UnknownFormat, 0)),
+            _ => Err(Error::new(ErrorKind::UnknownFormat)),
         }
     }
 }

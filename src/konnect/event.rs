@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::family::Family;
 use super::field::Field;
+use super::order::Slot;
 use crate::cef::{Key, Severity};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -63,14 +64,6 @@ pub enum PrefixStyle {
 /// The host Konnect writes in its prefix.
 pub const KONNECT_HOST: &str = "konghq.com";
 
-/// Where a pair sat in a parsed line, so re-rendering gives the same bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Slot {
-    Known(Field),
-    /// The next of [`AuditEvent::extra`], in order.
-    Extra,
-}
-
 /// A Konnect audit event: what every family shares, plus its [`Family`].
 ///
 /// Build one with [`AuditEvent::builder`]; parse one with
@@ -124,7 +117,7 @@ impl AuditEvent {
     /// ```
     /// use audit_cef::{Access, AuditEvent, ErrorKind, Family, Field};
     /// let err = AuditEvent::builder(Family::Access(Access::new("/", "GET", 200, ""))).build().unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time));
+    /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time.into()));
     /// ```
     pub fn builder(family: Family) -> AuditEventBuilder {
         AuditEventBuilder {
@@ -558,23 +551,23 @@ impl AuditEventBuilder {
     /// ```
     /// use audit_cef::{Access, AuditEvent, ErrorKind, Family};
     /// let err = AuditEvent::builder(Family::Access(Access::new("/", "GET", 200, ""))).extra("rt", "1").build().unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::MissingField(audit_cef::Field::Time));
+    /// assert_eq!(err.kind(), ErrorKind::MissingField(audit_cef::Field::Time.into()));
     /// ```
     pub fn build(self) -> Result<AuditEvent> {
-        let missing = |field| Error::new(ErrorKind::MissingField(field), 0);
+        let missing = |field: Field| Error::new(ErrorKind::MissingField(field.into()));
         let given = self.time.ok_or_else(|| missing(Field::Time))?;
         if !(0..=9999).contains(&given.year()) {
-            return Err(Error::new(ErrorKind::InvalidField(Field::Time), 0));
+            return Err(Error::new(ErrorKind::InvalidField(Field::Time.into())));
         }
         if self.host.is_empty() || self.host.bytes().any(|b| b == b' ' || b == b'\r' || b == b'\n') {
-            return Err(Error::new(ErrorKind::InvalidField(Field::Host), 0));
+            return Err(Error::new(ErrorKind::InvalidField(Field::Host.into())));
         }
         let mut extra = Vec::with_capacity(self.extra.len());
         for (key, value) in self.extra {
             let key = Key::new(key)?;
-            let taken = Field::from_pair_key(key.as_str()).is_some() || super::fields::is_json_only(key.as_str());
+            let taken = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
             if taken || extra.iter().any(|(k, _): &(Key<'_>, String)| k == &key) {
-                return Err(Error::new(ErrorKind::InvalidKey, 0));
+                return Err(Error::new(ErrorKind::InvalidKey));
             }
             extra.push((key, value));
         }

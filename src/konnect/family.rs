@@ -40,7 +40,7 @@ macro_rules! open_enum {
             ///
             #[doc = concat!("```\nassert!(audit_cef::", stringify!($name), "::from_header(\"SOMETHING_ELSE\").is_err());\n```")]
             pub fn from_header(text: &str) -> Result<$name> {
-                let suffix = text.strip_prefix($prefix).ok_or_else(|| Error::new(ErrorKind::UnknownFamily, 0))?;
+                let suffix = text.strip_prefix($prefix).ok_or_else(|| Error::new(ErrorKind::UnknownFamily))?;
                 Ok(match suffix {
                     $($text => $name::$variant,)*
                     other => $name::Other(no_line_break(other.to_owned(), HeaderField::Name)?),

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::error::FieldName;
+
 /// A field of a Konnect audit entry: CEF pairs, the header and prefix
 /// fields, and the JSON-only keys.
 ///
@@ -105,6 +107,11 @@ impl Field {
         }
     }
 
+    /// The JSON-only member (`name`, `severity`, `sig`, ...) named `key`.
+    pub(crate) fn json_only(key: &str) -> Option<Field> {
+        JSON_ONLY.iter().copied().find(|f| f.as_str() == key)
+    }
+
     /// The extension-pair fields, by CEF key.
     pub(crate) fn from_pair_key(key: &str) -> Option<Field> {
         PAIR_FIELDS.iter().copied().find(|f| f.as_str() == key)
@@ -137,8 +144,42 @@ pub(crate) const PAIR_FIELDS: [Field; 17] = [
     Field::UserAgent,
 ];
 
+/// Members of the JSON form that are not CEF pairs.
+const JSON_ONLY: [Field; 9] = [
+    Field::Time,
+    Field::Vendor,
+    Field::Product,
+    Field::DeviceVersion,
+    Field::CefVersion,
+    Field::EventClassId,
+    Field::Name,
+    Field::Severity,
+    Field::Sig,
+];
+
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The name an error carries for this field.
+impl From<Field> for FieldName {
+    fn from(field: Field) -> FieldName {
+        FieldName::new(field.as_str())
+    }
+}
+
+/// A field and an error's field name are equal when the names are.
+impl PartialEq<Field> for FieldName {
+    fn eq(&self, field: &Field) -> bool {
+        self.as_str() == field.as_str()
+    }
+}
+
+/// A field and an error's field name are equal when the names are.
+impl PartialEq<FieldName> for Field {
+    fn eq(&self, name: &FieldName) -> bool {
+        self.as_str() == name.as_str()
     }
 }

@@ -6,32 +6,14 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::cef::canonical_order;
-use super::event::{AuditEvent, PrefixStyle, Product, Slot};
+use super::event::{AuditEvent, PrefixStyle, Product};
 use super::family::{
     ACCESS_CLASS, ACCESS_NAME, AUTHZ_PREFIX, Access, AuthOutcome, AuthType, Authentication, Authorization, Family,
 };
 use super::field::Field;
+use super::order::{Slot, canonical_order};
 use crate::cef::{Key, Severity};
 use crate::error::{Error, ErrorKind, Result};
-
-/// Members of the JSON form that are not CEF pairs.
-const JSON_ONLY: [Field; 9] = [
-    Field::Time,
-    Field::Vendor,
-    Field::Product,
-    Field::DeviceVersion,
-    Field::CefVersion,
-    Field::EventClassId,
-    Field::Name,
-    Field::Severity,
-    Field::Sig,
-];
-
-/// Whether `key` names a JSON-only member (`name`, `severity`, `sig`, ...).
-pub(crate) fn is_json_only(key: &str) -> bool {
-    JSON_ONLY.iter().any(|f| f.as_str() == key)
-}
 
 /// The pairs of a line, gathered by field.
 #[derive(Default)]
@@ -46,15 +28,15 @@ impl Fields {
     pub(crate) fn take(&mut self, key: &str, value: String) -> Result<()> {
         // A pair named like a JSON header member (or a signature that is not
         // last) would collide with it in the JSON form.
-        if let Some(header) = JSON_ONLY.iter().find(|f| f.as_str() == key) {
-            return Err(Error::new(ErrorKind::InvalidField(*header), 0));
+        if let Some(header) = Field::json_only(key) {
+            return Err(Error::new(ErrorKind::InvalidField(header.into())));
         }
         match Field::from_pair_key(key) {
             // kong_initiated is written only when true; anything else stays as written.
             Some(Field::KongInitiated) if value != "true" => self.push_extra(key, value),
             Some(field) => {
                 if self.known.iter().any(|(f, _)| *f == field) {
-                    return Err(Error::new(ErrorKind::InvalidField(field), 0));
+                    return Err(Error::new(ErrorKind::InvalidField(field.into())));
                 }
                 self.known.push((field, value));
                 self.order.push(Slot::Known(field));
@@ -77,20 +59,20 @@ impl Fields {
     }
 
     fn required(&mut self, field: Field) -> Result<String> {
-        self.remove(field).ok_or_else(|| Error::new(ErrorKind::MissingField(field), 0))
+        self.remove(field).ok_or_else(|| Error::new(ErrorKind::MissingField(field.into())))
     }
 
     /// A canonical decimal (what itoa writes back).
     pub(crate) fn int(&mut self, field: Field) -> Result<i64> {
         let text = self.required(field)?;
-        let value: i64 = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field), 0))?;
+        let value: i64 = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field.into())))?;
         canonical(&text, itoa::Buffer::new().format(value), field)?;
         Ok(value)
     }
 
     fn uint(&mut self, field: Field) -> Result<u64> {
         let text = self.required(field)?;
-        let value: u64 = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field), 0))?;
+        let value: u64 = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field.into())))?;
         canonical(&text, itoa::Buffer::new().format(value), field)?;
         Ok(value)
     }
@@ -99,24 +81,24 @@ impl Fields {
         match self.required(field)?.as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(Error::new(ErrorKind::InvalidField(field), 0)),
+            _ => Err(Error::new(ErrorKind::InvalidField(field.into()))),
         }
     }
 
     fn uuid(&mut self, field: Field) -> Result<Option<Uuid>> {
         let Some(text) = self.remove(field) else { return Ok(None) };
-        let id = Uuid::try_parse(&text).map_err(|_| Error::new(ErrorKind::InvalidField(field), 0))?;
+        let id = Uuid::try_parse(&text).map_err(|_| Error::new(ErrorKind::InvalidField(field.into())))?;
         canonical(&text, id.hyphenated().encode_lower(&mut Uuid::encode_buffer()), field)?;
         Ok(Some(id))
     }
 
     fn required_uuid(&mut self, field: Field) -> Result<Uuid> {
-        self.uuid(field)?.ok_or_else(|| Error::new(ErrorKind::MissingField(field), 0))
+        self.uuid(field)?.ok_or_else(|| Error::new(ErrorKind::MissingField(field.into())))
     }
 
     fn ip(&mut self, field: Field) -> Result<IpAddr> {
         let text = self.required(field)?;
-        let ip: IpAddr = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field), 0))?;
+        let ip: IpAddr = text.parse().map_err(|_| Error::new(ErrorKind::InvalidField(field.into())))?;
         canonical(&text, &ip.to_string(), field)?;
         Ok(ip)
     }
@@ -190,7 +172,7 @@ impl Fields {
 }
 
 fn canonical(text: &str, written: &str, field: Field) -> Result<()> {
-    if text == written { Ok(()) } else { Err(Error::new(ErrorKind::InvalidField(field), 0)) }
+    if text == written { Ok(()) } else { Err(Error::new(ErrorKind::InvalidField(field.into()))) }
 }
 
 /// The family from the event class id and name.
@@ -212,9 +194,9 @@ pub(crate) fn family_from(class: &str, name: &str, fields: &mut Fields) -> Resul
         let request = fields.required(Field::Request)?;
         let method = fields.required(Field::Act)?;
         let status = u16::try_from(fields.uint(Field::Status)?)
-            .map_err(|_| Error::new(ErrorKind::InvalidField(Field::Status), 0))?;
+            .map_err(|_| Error::new(ErrorKind::InvalidField(Field::Status.into())))?;
         let query = fields.required(Field::Query)?;
         return Ok(Family::Access(Access { request, method, status, query }));
     }
-    Err(Error::new(ErrorKind::UnknownFamily, 0))
+    Err(Error::new(ErrorKind::UnknownFamily))
 }

@@ -3,13 +3,14 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::cef::{Value, write_value};
 use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product};
 use super::field::Field;
 use super::fields::{Fields, family_from};
+use super::value::{Value, write_value};
 use crate::cef::Severity;
-use crate::cef::prefix::{parse_rfc3339_seconds, write_rfc3339_unix};
+use crate::cef::rfc3339::{parse_rfc3339_seconds, write_rfc3339_unix};
 use crate::error::{Error, ErrorKind, Result};
+use crate::sign::line_ending::trim_line_ending;
 
 /// Every key of the JSON form, in byte order (a unit test checks it).
 pub(crate) const JSON_ORDER: [Field; 25] = [
@@ -213,7 +214,7 @@ impl AuditEvent {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_json(entry: &[u8]) -> Result<AuditEvent> {
-        let entry = crate::sign::signature::trim_line_ending(entry);
+        let entry = trim_line_ending(entry);
         let map: Map<String, Json> = serde_json::from_slice(entry).map_err(|e| json_syntax_error(&e, entry))?;
         AuditEvent::from_json_map(map).map_err(|err| locate_in_json(err, entry))
     }
@@ -232,27 +233,27 @@ impl AuditEvent {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_cps(entry: &[u8]) -> Result<AuditEvent> {
-        let entry = crate::sign::signature::trim_line_ending(entry);
+        let entry = trim_line_ending(entry);
         let mut map: Map<String, Json> = serde_json::from_slice(entry).map_err(|e| json_syntax_error(&e, entry))?;
         match (map.remove("event"), map.is_empty()) {
             (Some(Json::Object(event)), true) => {
                 AuditEvent::from_json_map(event).map_err(|err| locate_in_json(err, entry))
             }
-            _ => Err(Error::new(ErrorKind::NotJsonEntry, 0)),
+            _ => Err(Error::new(ErrorKind::NotJsonEntry)),
         }
     }
 
     pub(crate) fn from_json_map(mut map: Map<String, Json>) -> Result<AuditEvent> {
-        let invalid = |field| Error::new(ErrorKind::InvalidField(field), 0);
+        let invalid = |field: Field| Error::new(ErrorKind::InvalidField(field.into()));
         let text = |map: &mut Map<String, Json>, field: Field| -> Result<String> {
             match map.remove(field.as_str()) {
                 Some(Json::String(s)) => Ok(s),
                 Some(_) => Err(invalid(field)),
-                None => Err(Error::new(ErrorKind::MissingField(field), 0)),
+                None => Err(Error::new(ErrorKind::MissingField(field.into()))),
             }
         };
         if text(&mut map, Field::Vendor)? != "KongInc" {
-            return Err(Error::new(ErrorKind::UnknownFamily, 0));
+            return Err(Error::new(ErrorKind::UnknownFamily));
         }
         if text(&mut map, Field::DeviceVersion)? != "1.0" {
             return Err(invalid(Field::DeviceVersion));
@@ -261,7 +262,7 @@ impl AuditEvent {
             Some(Json::String(v)) if v == "0" => {}
             Some(Json::Number(n)) if n.as_u64() == Some(0) => {}
             Some(_) => return Err(invalid(Field::CefVersion)),
-            None => return Err(Error::new(ErrorKind::MissingField(Field::CefVersion), 0)),
+            None => return Err(Error::new(ErrorKind::MissingField(Field::CefVersion.into()))),
         }
         let product = Product::from_text(&text(&mut map, Field::Product)?).ok_or_else(|| invalid(Field::Product))?;
         let class = text(&mut map, Field::EventClassId)?;
@@ -273,7 +274,7 @@ impl AuditEvent {
             }
             Some(Json::String(s)) => s.parse().ok(),
             Some(_) => None,
-            None => return Err(Error::new(ErrorKind::MissingField(Field::Severity), 0)),
+            None => return Err(Error::new(ErrorKind::MissingField(Field::Severity.into()))),
         }
         .ok_or_else(|| invalid(Field::Severity))?;
         map.remove(Field::Sig.as_str());
@@ -316,7 +317,7 @@ pub(crate) fn json_syntax_error(err: &serde_json::Error, entry: &[u8]) -> Error 
         .nth(err.line().saturating_sub(2))
         .filter(|_| err.line() > 1)
         .unwrap_or(0);
-    Error::new(ErrorKind::InvalidJson, (line_start + err.column().saturating_sub(1)).min(entry.len()))
+    Error::at(ErrorKind::InvalidJson, (line_start + err.column().saturating_sub(1)).min(entry.len()))
 }
 
 /// Field errors are made without a position; give them the byte offset of
@@ -324,14 +325,14 @@ pub(crate) fn json_syntax_error(err: &serde_json::Error, entry: &[u8]) -> Error 
 #[cold]
 fn locate_in_json(err: Error, entry: &[u8]) -> Error {
     match err.kind() {
-        ErrorKind::InvalidField(field) if err.offset() == 0 => {
+        ErrorKind::InvalidField(field) if err.offset().is_none() => {
             let member = format!("\"{}\":", field.as_str());
             match memchr::memmem::rfind(entry, member.as_bytes()) {
-                Some(at) => Error::new(err.kind(), at + member.len()),
+                Some(at) => Error::at(err.kind(), at + member.len()),
                 None => err,
             }
         }
-        ErrorKind::MissingField(_) => Error::new(err.kind(), entry.len()),
+        ErrorKind::MissingField(_) => Error::at(err.kind(), entry.len()),
         _ => err,
     }
 }

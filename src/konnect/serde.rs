@@ -4,9 +4,9 @@ use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::cef::Value;
 use super::event::AuditEvent;
 use super::json::Member;
+use super::value::Value;
 
 /// Serializes as Konnect's compact JSON entry (without `sig`): keys in byte
 /// order, `rt`/`severity`/`trace_id`/`status` as numbers (`trace_id`
@@ -29,7 +29,7 @@ impl Serialize for AuditEvent {
             Member::Text(text) => map.serialize_entry(key, &*text),
             Member::Time(seconds) => {
                 let mut text = Vec::with_capacity(20);
-                let _ = crate::cef::prefix::write_rfc3339_unix(seconds, &mut text);
+                let _ = crate::cef::rfc3339::write_rfc3339_unix(seconds, &mut text);
                 map.serialize_entry(key, &String::from_utf8_lossy(&text))
             }
         })?;

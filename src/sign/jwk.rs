@@ -67,7 +67,7 @@ pub(crate) fn decode_32(text: &str) -> Result<[u8; 32]> {
         }
         _ => {
             zeroize::Zeroize::zeroize(&mut out);
-            Err(Error::new(ErrorKind::InvalidKeyMaterial, 0))
+            Err(Error::new(ErrorKind::InvalidKeyMaterial))
         }
     }
 }

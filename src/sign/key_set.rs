@@ -1,5 +1,6 @@
 //! A set of public keys, as a JWKS document publishes them.
 
+use super::json_position::json_error;
 use super::jwk::{Jwk, Jwks};
 use super::public_key::PublicKey;
 use crate::error::{Error, ErrorKind, Result};
@@ -60,12 +61,13 @@ impl KeySet {
     /// assert!(audit_cef::KeySet::from_jwks_str(r#"{"nokeys":1}"#).is_err());
     /// ```
     pub fn from_jwks_str(json: &str) -> Result<KeySet> {
-        let jwks: Jwks = serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidJwks, e.column()))?;
+        let jwks: Jwks =
+            serde_json::from_str(json).map_err(|e| json_error(ErrorKind::InvalidJwks, &e, json.as_bytes()))?;
         let mut set = KeySet::default();
         for (index, value) in jwks.keys.into_iter().enumerate() {
             let kid = value.get("kid").and_then(|k| k.as_str()).map(str::to_owned);
             let loaded = serde_json::from_value::<Jwk>(value)
-                .map_err(|_| Error::new(ErrorKind::InvalidJwks, 0))
+                .map_err(|_| Error::new(ErrorKind::InvalidJwks))
                 .and_then(|jwk| PublicKey::from_jwk(&jwk));
             match loaded {
                 Ok(key) => set.keys.push(key),

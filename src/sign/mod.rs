@@ -1,8 +1,11 @@
 //! Ed25519 signatures exactly as Konnect makes them: keys, JWK/JWKS,
-//! signing, and verification of raw received bytes.
+//! signing, and verification of raw received bytes (feature `sign`).
+//! Builds on the `cef` layer only.
 
+pub(crate) mod json_position;
 pub(crate) mod jwk;
 pub(crate) mod key_set;
+pub(crate) mod line_ending;
 pub(crate) mod public_key;
 pub(crate) mod signature;
 pub(crate) mod signer;

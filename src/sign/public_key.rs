@@ -7,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::VerifyingKey;
 use ed25519_dalek::pkcs8::DecodePublicKey;
 
+use super::json_position::json_error;
 use super::jwk::{Jwk, decode_32, thumbprint};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -66,14 +67,14 @@ impl PublicKey {
     /// assert!(PublicKey::from_jwk(&jwk).is_err());
     /// ```
     pub fn from_jwk(jwk: &Jwk) -> Result<PublicKey> {
-        let unsupported = || Error::new(ErrorKind::UnsupportedKey, 0);
+        let unsupported = || Error::new(ErrorKind::UnsupportedKey);
         if jwk.kty != "OKP" || jwk.crv.as_deref() != Some("Ed25519") {
             return Err(unsupported());
         }
         if jwk.alg.as_deref().is_some_and(|alg| alg != "EdDSA" && alg != "Ed25519") {
             return Err(unsupported());
         }
-        let x = jwk.x.as_deref().ok_or_else(|| Error::new(ErrorKind::InvalidJwks, 0))?;
+        let x = jwk.x.as_deref().ok_or_else(|| Error::new(ErrorKind::InvalidJwks))?;
         let key = PublicKey::from_bytes(&decode_32(x)?)?;
         Ok(match &jwk.kid {
             Some(kid) => PublicKey { kid: kid.clone(), ..key },
@@ -92,7 +93,8 @@ impl PublicKey {
     /// assert!(audit_cef::PublicKey::from_jwk_str("{").is_err());
     /// ```
     pub fn from_jwk_str(json: &str) -> Result<PublicKey> {
-        let jwk: Jwk = serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidJwks, e.column()))?;
+        let jwk: Jwk =
+            serde_json::from_str(json).map_err(|e| json_error(ErrorKind::InvalidJwks, &e, json.as_bytes()))?;
         PublicKey::from_jwk(&jwk)
     }
 
@@ -109,7 +111,7 @@ impl PublicKey {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_spki_pem(pem: &str) -> Result<PublicKey> {
-        let key = VerifyingKey::from_public_key_pem(pem).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        let key = VerifyingKey::from_public_key_pem(pem).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial))?;
         PublicKey::from_bytes(key.as_bytes())
     }
 
@@ -123,7 +125,7 @@ impl PublicKey {
     /// assert!(audit_cef::PublicKey::from_spki_der(b"not der").is_err());
     /// ```
     pub fn from_spki_der(der: &[u8]) -> Result<PublicKey> {
-        let key = VerifyingKey::from_public_key_der(der).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        let key = VerifyingKey::from_public_key_der(der).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial))?;
         PublicKey::from_bytes(key.as_bytes())
     }
 
@@ -188,7 +190,7 @@ impl PublicKey {
     /// ```
     pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> Result<()> {
         let signature = ed25519_dalek::Signature::from_bytes(signature);
-        self.key.verify_strict(message, &signature).map_err(|_| Error::new(ErrorKind::NoKeyMatches, message.len()))
+        self.key.verify_strict(message, &signature).map_err(|_| Error::new(ErrorKind::NoKeyMatches))
     }
 
     /// The key as a JWK in Konnect's shape.
@@ -218,9 +220,9 @@ impl fmt::Debug for PublicKey {
 
 /// A point strict verification accepts: decodes, canonical, not small order.
 fn checked(bytes: &[u8; 32]) -> Result<VerifyingKey> {
-    let key = VerifyingKey::from_bytes(bytes).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial))?;
     if key.is_weak() || key.to_edwards().compress().as_bytes() != bytes {
-        return Err(Error::new(ErrorKind::WeakPublicKey, 0));
+        return Err(Error::new(ErrorKind::WeakPublicKey));
     }
     Ok(key)
 }

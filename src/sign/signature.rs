@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signature;
 
+use super::line_ending::trim_line_ending;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Length of an Ed25519 signature in bytes.
@@ -27,7 +28,7 @@ pub(crate) fn encode(signature: &Signature) -> [u8; SIGNATURE_B64_LEN] {
 /// Decodes exactly 86 canonical base64url characters (no padding, zero
 /// trailing bits: one text per signature).
 pub(crate) fn decode(text: &[u8], offset: usize) -> Result<Signature> {
-    let malformed = || Error::new(ErrorKind::MalformedSignature, offset);
+    let malformed = || Error::at(ErrorKind::MalformedSignature, offset);
     if text.len() != SIGNATURE_B64_LEN {
         return Err(malformed());
     }
@@ -41,37 +42,33 @@ pub(crate) fn decode(text: &[u8], offset: usize) -> Result<Signature> {
     Ok(Signature::from_bytes(&exact))
 }
 
-/// Drops one trailing line ending (LF, CRLF or CR): receivers trim it.
-pub(crate) fn trim_line_ending(entry: &[u8]) -> &[u8] {
-    let entry = entry.strip_suffix(b"\n").unwrap_or(entry);
-    entry.strip_suffix(b"\r").unwrap_or(entry)
-}
-
-/// A CEF entry split at its signature: the signed bytes and the signature.
+/// A CEF entry split at its signature: the signed bytes, the signature,
+/// and the byte offset of its text in the entry.
 pub(crate) struct SplitCef<'a> {
     pub(crate) signed: &'a [u8],
     pub(crate) signature: Signature,
+    pub(crate) signature_at: usize,
 }
 
 /// Splits at the last ` sig=`; the signature must be the final field and
 /// the only one.
 pub(crate) fn split_cef(entry: &[u8]) -> Result<SplitCef<'_>> {
     let entry = trim_line_ending(entry);
-    let Some(marker) = memchr::memmem::rfind(entry, CEF_MARKER) else {
-        return Err(Error::new(ErrorKind::Unsigned, entry.len()));
-    };
+    let unsigned = || Error::at(ErrorKind::Unsigned, entry.len());
+    let marker = memchr::memmem::rfind(entry, CEF_MARKER).ok_or_else(unsigned)?;
+    let (signed, tail) = entry.split_at_checked(marker).ok_or_else(unsigned)?;
+    let value = tail.strip_prefix(CEF_MARKER).ok_or_else(unsigned)?;
     let value_at = marker + CEF_MARKER.len();
-    let rest = entry.get(value_at..).unwrap_or_default();
-    let value_len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-    let signature = decode(rest.get(..value_len).unwrap_or_default(), value_at)?;
-    if value_len < rest.len() {
-        return Err(Error::new(ErrorKind::DataAfterSignature, value_at + value_len));
+    let space = memchr::memchr(b' ', value).unwrap_or(value.len());
+    let (value, after) = value.split_at_checked(space).ok_or_else(unsigned)?;
+    let signature = decode(value, value_at)?;
+    if !after.is_empty() {
+        return Err(Error::at(ErrorKind::DataAfterSignature, value_at + space));
     }
-    let signed = entry.get(..marker).unwrap_or_default();
     if let Some(first) = memchr::memmem::find(signed, CEF_MARKER) {
-        return Err(Error::new(ErrorKind::DataAfterSignature, first));
+        return Err(Error::at(ErrorKind::DataAfterSignature, first));
     }
-    Ok(SplitCef { signed, signature })
+    Ok(SplitCef { signed, signature, signature_at: value_at })
 }
 
 /// Which closing a JSON entry has after its signature.
@@ -92,11 +89,13 @@ impl JsonForm {
     }
 }
 
-/// A JSON entry split at its signature: the signed bytes are `head` then `tail`.
+/// A JSON entry split at its signature: the signed bytes are `head` then
+/// `tail`; the signature's text starts at byte `signature_at`.
 pub(crate) struct SplitJson<'a> {
     pub(crate) head: &'a [u8],
     pub(crate) tail: &'a [u8],
     pub(crate) signature: Signature,
+    pub(crate) signature_at: usize,
 }
 
 /// Splits at the last `,"sig":"`: the value must be 86 characters, then `"`
@@ -104,25 +103,24 @@ pub(crate) struct SplitJson<'a> {
 pub(crate) fn split_json(entry: &[u8], form: JsonForm) -> Result<SplitJson<'_>> {
     let entry = trim_line_ending(entry);
     if entry.first() != Some(&b'{') {
-        return Err(Error::new(ErrorKind::NotJsonEntry, 0));
+        return Err(Error::at(ErrorKind::NotJsonEntry, 0));
     }
-    let Some(marker) = memchr::memmem::rfind(entry, JSON_MARKER) else {
-        return Err(Error::new(ErrorKind::Unsigned, entry.len()));
-    };
+    let unsigned = || Error::at(ErrorKind::Unsigned, entry.len());
+    let marker = memchr::memmem::rfind(entry, JSON_MARKER).ok_or_else(unsigned)?;
+    let (head, rest) = entry.split_at_checked(marker).ok_or_else(unsigned)?;
+    let rest = rest.strip_prefix(JSON_MARKER).ok_or_else(unsigned)?;
     let value_at = marker + JSON_MARKER.len();
-    let rest = entry.get(value_at..).unwrap_or_default();
-    let value_len = memchr::memchr(b'"', rest).ok_or_else(|| Error::new(ErrorKind::MalformedSignature, value_at))?;
-    let signature = decode(rest.get(..value_len).unwrap_or_default(), value_at)?;
-    let tail_at = value_at + value_len + 1;
-    let tail = entry.get(tail_at..).unwrap_or_default();
+    let quote = memchr::memchr(b'"', rest).ok_or_else(|| Error::at(ErrorKind::MalformedSignature, value_at))?;
+    let (value, tail) = rest.split_at_checked(quote).ok_or_else(unsigned)?;
+    let signature = decode(value, value_at)?;
+    let tail = tail.strip_prefix(b"\"").ok_or_else(unsigned)?;
     if tail != form.closing() {
-        return Err(Error::new(ErrorKind::DataAfterSignature, tail_at));
+        return Err(Error::at(ErrorKind::DataAfterSignature, value_at + quote + 1));
     }
-    let head = entry.get(..marker).unwrap_or_default();
     if let Some(first) = memchr::memmem::find(head, b"\"sig\":") {
-        return Err(Error::new(ErrorKind::DataAfterSignature, first));
+        return Err(Error::at(ErrorKind::DataAfterSignature, first));
     }
-    Ok(SplitJson { head, tail, signature })
+    Ok(SplitJson { head, tail, signature, signature_at: value_at })
 }
 
 #[cfg(test)]
@@ -141,7 +139,7 @@ mod tests {
     fn decoding_is_canonical() {
         // The last character carries 2 bits and 4 zero bits: `Q` is canonical, `R` is not.
         let non_canonical = format!("{}R", &SIG[..85]);
-        assert_eq!(decode(non_canonical.as_bytes(), 7).err(), Some(Error::new(ErrorKind::MalformedSignature, 7)));
+        assert_eq!(decode(non_canonical.as_bytes(), 7).err(), Some(Error::at(ErrorKind::MalformedSignature, 7)));
         for bad in [&SIG[..85], &format!("{SIG}=="), &format!("{}+", &SIG[..85]), &format!("{}/", &SIG[..85])] {
             assert!(decode(bad.as_bytes(), 0).is_err(), "{bad}");
         }
@@ -152,11 +150,11 @@ mod tests {
         let line = format!("CEF:0|v|p|1|id|n|5|a=1 sig={SIG}\r\n");
         let split = split_cef(line.as_bytes()).unwrap();
         assert_eq!(split.signed, b"CEF:0|v|p|1|id|n|5|a=1");
-        assert_eq!(split_cef(b"CEF:0|v|p|1|id|n|5|a=1").err(), Some(Error::new(ErrorKind::Unsigned, 22)));
+        assert_eq!(split_cef(b"CEF:0|v|p|1|id|n|5|a=1").err(), Some(Error::at(ErrorKind::Unsigned, 22)));
         let after = format!("CEF:0|v|p|1|id|n|5|a=1 sig={SIG} b=2");
         assert_eq!(split_cef(after.as_bytes()).err().map(|e| e.kind()), Some(ErrorKind::DataAfterSignature));
         let twice = format!("CEF:0|v|p|1|id|n|5|a=1 sig={SIG} sig={SIG}");
-        assert_eq!(split_cef(twice.as_bytes()).err(), Some(Error::new(ErrorKind::DataAfterSignature, 22)));
+        assert_eq!(split_cef(twice.as_bytes()).err(), Some(Error::at(ErrorKind::DataAfterSignature, 22)));
     }
 
     #[test]

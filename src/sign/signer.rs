@@ -9,10 +9,11 @@ use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use sha2::Sha512;
 use zeroize::Zeroizing;
 
+use super::json_position::json_error;
 use super::jwk::decode_32;
 use super::public_key::PublicKey;
-use super::signature::{CEF_MARKER, JSON_MARKER, JsonForm, SIGNATURE_B64_LEN, encode};
-use crate::cef::event::find_marker;
+use super::signature::{CEF_MARKER, JSON_MARKER, JsonForm, SIGNATURE_B64_LEN, encode, split_cef};
+use crate::cef::Parser;
 use crate::error::{Error, ErrorKind, Result};
 
 /// An Ed25519 signing key. `Debug` shows only the public key id; the secret
@@ -86,7 +87,7 @@ impl Signer {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Signer> {
-        let key = SigningKey::from_pkcs8_der(der).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        let key = SigningKey::from_pkcs8_der(der).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial))?;
         Ok(Signer::from_key(key))
     }
 
@@ -103,7 +104,7 @@ impl Signer {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn from_pkcs8_pem(pem: &str) -> Result<Signer> {
-        let key = SigningKey::from_pkcs8_pem(pem).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial, 0))?;
+        let key = SigningKey::from_pkcs8_pem(pem).map_err(|_| Error::new(ErrorKind::InvalidKeyMaterial))?;
         Ok(Signer::from_key(key))
     }
 
@@ -131,16 +132,17 @@ impl Signer {
             d: Option<String>,
             x: Option<String>,
         }
-        let jwk: PrivateJwk = serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidJwks, e.column()))?;
+        let jwk: PrivateJwk =
+            serde_json::from_str(json).map_err(|e| json_error(ErrorKind::InvalidJwks, &e, json.as_bytes()))?;
         if jwk.kty != "OKP" || jwk.crv.as_deref() != Some("Ed25519") {
-            return Err(Error::new(ErrorKind::InvalidJwks, 0));
+            return Err(Error::new(ErrorKind::InvalidJwks));
         }
         // Wrapped at once so the secret text is zeroized when dropped.
-        let d = Zeroizing::new(jwk.d.ok_or_else(|| Error::new(ErrorKind::InvalidJwks, 0))?);
+        let d = Zeroizing::new(jwk.d.ok_or_else(|| Error::new(ErrorKind::InvalidJwks))?);
         let seed = Zeroizing::new(decode_32(&d)?);
         let signer = Signer::from_seed(&seed);
         if jwk.x.is_some_and(|x| x != signer.public.x()) {
-            return Err(Error::new(ErrorKind::InvalidKeyMaterial, 0));
+            return Err(Error::new(ErrorKind::InvalidKeyMaterial));
         }
         Ok(signer)
     }
@@ -169,7 +171,7 @@ impl Signer {
         let written = base64::Engine::encode_slice(&base64::engine::general_purpose::STANDARD, &*der, &mut *body);
         let body = match (written, core::str::from_utf8(&*body)) {
             (Ok(64), Ok(text)) => text,
-            _ => return Err(Error::new(ErrorKind::InvalidKeyMaterial, 0)),
+            _ => return Err(Error::new(ErrorKind::InvalidKeyMaterial)),
         };
         let mut pem = Zeroizing::new(String::with_capacity(128));
         pem.push_str("-----BEGIN PRIVATE KEY-----\n");
@@ -223,16 +225,21 @@ impl Signer {
     }
 
     /// Signs the CEF line `buf[line_start..]` (prefix included) and appends
-    /// ` sig=<86 characters>`. Allocates nothing when `buf` has 91 bytes to spare.
+    /// ` sig=<86 characters>`. Allocates nothing when `buf` has 91 bytes to
+    /// spare (and the line's header fields hold no escape).
+    ///
+    /// Before signing, the line goes through exactly what [`Verifier`](crate::Verifier)
+    /// does with the signed entry (the split at ` sig=`, then the lenient
+    /// parse), so every line this accepts verifies.
     ///
     /// # Errors
     ///
-    /// What verification would always refuse: [`ErrorKind::Empty`] for an
-    /// empty line or `line_start` past the end,
+    /// What verification would always refuse, at its byte offset in `buf`:
+    /// [`ErrorKind::Empty`] for an empty line or `line_start` past the end,
     /// [`ErrorKind::LineBreakInEntry`] for a CR or LF (a rendered line never
-    /// has one), [`ErrorKind::MissingCefMarker`] for text that is not CEF,
-    /// [`ErrorKind::DataAfterSignature`] for a line that already holds
-    /// ` sig=`. `buf` is left as it was.
+    /// has one), [`ErrorKind::DataAfterSignature`] for a line that already
+    /// holds ` sig=`, and the parser's error for text that is not CEF.
+    /// `buf` is left as it was.
     ///
     /// ```
     /// let mut buf = b"first line\nCEF:0|v|p|1|id|n|5|a=1".to_vec();
@@ -241,24 +248,33 @@ impl Signer {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn sign_cef(&self, buf: &mut Vec<u8>, line_start: usize) -> Result<()> {
-        let line = buf.get(line_start..).ok_or_else(|| Error::new(ErrorKind::Empty, buf.len()))?;
+        let line = buf.get(line_start..).ok_or_else(|| Error::at(ErrorKind::Empty, buf.len()))?;
         if line.is_empty() {
-            return Err(Error::new(ErrorKind::Empty, line_start));
+            return Err(Error::at(ErrorKind::Empty, line_start));
         }
         if let Some(at) = memchr::memchr2(b'\r', b'\n', line) {
-            return Err(Error::new(ErrorKind::LineBreakInEntry, line_start + at));
-        }
-        // Refuse what verification would always refuse.
-        if find_marker(line).is_none() {
-            return Err(Error::new(ErrorKind::MissingCefMarker, line_start));
+            return Err(Error::at(ErrorKind::LineBreakInEntry, line_start + at));
         }
         if let Some(at) = memchr::memmem::find(line, CEF_MARKER) {
-            return Err(Error::new(ErrorKind::DataAfterSignature, line_start + at));
+            return Err(Error::at(ErrorKind::DataAfterSignature, line_start + at));
         }
+        // The verifier's own parse of the signed bytes.
+        Parser::new().parse(line).map_err(|err| err.shifted(line_start))?;
         let encoded = encode(&self.signature(line));
+        let line_end = buf.len();
         buf.reserve(CEF_MARKER.len() + SIGNATURE_B64_LEN);
         buf.extend_from_slice(CEF_MARKER);
         buf.extend_from_slice(&encoded);
+        // The verifier's own split: it must find this signature after exactly these bytes.
+        let split_ok = buf
+            .get(line_start..)
+            .and_then(|entry| split_cef(entry).ok())
+            .is_some_and(|split| split.signed.len() == line_end.saturating_sub(line_start));
+        debug_assert!(split_ok, "a line without ` sig=` or a line break splits at the signature just appended");
+        if !split_ok {
+            buf.truncate(line_end);
+            return Err(Error::at(ErrorKind::DataAfterSignature, line_start));
+        }
         Ok(())
     }
 
@@ -299,7 +315,7 @@ impl Signer {
     }
 
     fn sign_json_form(&self, buf: &mut Vec<u8>, entry_start: usize, form: JsonForm) -> Result<()> {
-        let entry = buf.get(entry_start..).ok_or_else(|| Error::new(ErrorKind::NotJsonEntry, buf.len()))?;
+        let entry = buf.get(entry_start..).ok_or_else(|| Error::at(ErrorKind::NotJsonEntry, buf.len()))?;
         let closing = form.closing();
         // `{` + at least one member + closing, and the member must not be empty (`{}`).
         let body_end = entry.len().saturating_sub(closing.len());
@@ -308,13 +324,13 @@ impl Signer {
             && body_end > 1
             && !matches!(entry.get(body_end.saturating_sub(1)), Some(b'{') | Some(b','));
         if !shaped {
-            return Err(Error::new(ErrorKind::NotJsonEntry, entry_start));
+            return Err(Error::at(ErrorKind::NotJsonEntry, entry_start));
         }
         if let Some(at) = memchr::memchr2(b'\r', b'\n', entry) {
-            return Err(Error::new(ErrorKind::LineBreakInEntry, entry_start + at));
+            return Err(Error::at(ErrorKind::LineBreakInEntry, entry_start + at));
         }
         if let Some(at) = memchr::memmem::find(entry, b"\"sig\":") {
-            return Err(Error::new(ErrorKind::DataAfterSignature, entry_start + at));
+            return Err(Error::at(ErrorKind::DataAfterSignature, entry_start + at));
         }
         let encoded = encode(&self.signature(entry));
         buf.truncate(entry_start + body_end);

@@ -76,8 +76,20 @@ impl<'k, T> Verified<'k, T> {
         self.key
     }
 
-    /// The same verification result for a value derived from the entry.
-    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<'k, U> {
+    /// The same verification result for a value derived from the entry,
+    /// such as an application's own type decoded from it.
+    ///
+    /// ```
+    /// # use audit_cef::{KeySet, Signer, Verifier};
+    /// # let signer = Signer::from_seed(&[3; 32]);
+    /// # let mut line = b"CEF:0|v|p|1|id|n|5|a=1".to_vec();
+    /// # signer.sign_cef(&mut line, 0)?;
+    /// # let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+    /// let name = verifier.verify_cef(&line)?.map(|line| line.name().to_owned());
+    /// assert_eq!(name.entry(), "n");
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<'k, U> {
         Verified { entry: f(self.entry), key: self.key }
     }
 }
@@ -154,7 +166,7 @@ impl Verifier {
     /// ```
     pub fn verify_cef<'a>(&self, entry: &'a [u8]) -> Result<Verified<'_, Line<'a>>> {
         let split = split_cef(entry)?;
-        let key = self.find_key(split.signed, &split.signature)?;
+        let key = self.find_key(split.signed, &split.signature).map_err(|e| e.or_at(split.signature_at))?;
         Ok(Verified { entry: self.parser.parse(split.signed)?, key })
     }
 
@@ -202,9 +214,9 @@ impl Verifier {
         let mut signed = Vec::with_capacity(split.head.len() + split.tail.len());
         signed.extend_from_slice(split.head);
         signed.extend_from_slice(split.tail);
-        let key = self.find_key(&signed, &split.signature)?;
+        let key = self.find_key(&signed, &split.signature).map_err(|e| e.or_at(split.signature_at))?;
         let text =
-            String::from_utf8(signed).map_err(|e| Error::new(ErrorKind::NotUtf8, e.utf8_error().valid_up_to()))?;
+            String::from_utf8(signed).map_err(|e| Error::at(ErrorKind::NotUtf8, e.utf8_error().valid_up_to()))?;
         Ok(Verified { entry: text, key })
     }
 
@@ -219,7 +231,7 @@ impl Verifier {
                 return Ok(key);
             }
         }
-        Err(Error::new(ErrorKind::NoKeyMatches, message.len()))
+        Err(Error::new(ErrorKind::NoKeyMatches))
     }
 
     /// Verifies many CEF entries, one result per entry in order.
@@ -264,11 +276,11 @@ impl Verifier {
     /// ```
     pub fn verify_cef_batch<'a>(&self, entries: &[&'a [u8]]) -> Vec<Result<Verified<'_, Line<'a>>>> {
         let mut results: Vec<Result<Verified<'_, Line<'a>>>> =
-            entries.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches, 0))).collect();
+            entries.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
         let mut pending = Vec::with_capacity(entries.len());
         for (index, entry) in entries.iter().enumerate() {
             match split_cef(entry) {
-                Ok(split) => pending.push((index, split.signed, split.signature)),
+                Ok(split) => pending.push((index, split.signed, split.signature, split.signature_at)),
                 Err(err) => set(&mut results, index, Err(err)),
             }
         }
@@ -282,24 +294,25 @@ impl Verifier {
     /// Checks `pending` as one batch under `key`, halving on failure.
     fn batch<'k, 'a>(
         &'k self,
-        pending: &[(usize, &'a [u8], Signature)],
+        pending: &[(usize, &'a [u8], Signature, usize)],
         key: &'k PublicKey,
         results: &mut [Result<Verified<'k, Line<'a>>>],
     ) {
         match pending {
             [] => {}
-            [(index, signed, signature)] => {
+            [(index, signed, signature, signature_at)] => {
                 let result = self
                     .find_key(signed, signature)
+                    .map_err(|e| e.or_at(*signature_at))
                     .and_then(|key| self.parser.parse(signed).map(|entry| Verified { entry, key }));
                 set(results, *index, result);
             }
             _ => {
-                let messages: Vec<&[u8]> = pending.iter().map(|(_, m, _)| *m).collect();
-                let signatures: Vec<Signature> = pending.iter().map(|(_, _, s)| *s).collect();
+                let messages: Vec<&[u8]> = pending.iter().map(|(_, m, _, _)| *m).collect();
+                let signatures: Vec<Signature> = pending.iter().map(|(_, _, s, _)| *s).collect();
                 let keys: Vec<VerifyingKey> = vec![key.key; pending.len()];
                 if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-                    for (index, signed, _) in pending {
+                    for (index, signed, _, _) in pending {
                         set(results, *index, self.parser.parse(signed).map(|entry| Verified { entry, key }));
                     }
                 } else {

@@ -144,7 +144,7 @@ fn convert_line(
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
     if input.is_empty() {
-        return Err(Error::new(ErrorKind::Empty, 0));
+        return Err(Error::new(ErrorKind::Empty));
     }
     let event = match verifier {
         Some(verifier) => verifier.verify_audit(input)?.into_entry(),
@@ -165,10 +165,10 @@ fn describe(err: &Error, format: Format) -> String {
     let kind = err.kind();
     let hint = match kind {
         // The time of a CEF entry is its prefix, which the field name `event_ts` does not say.
-        ErrorKind::MissingField(Field::Time) if format == Format::Cef => {
+        ErrorKind::MissingField(field) if field == Field::Time && format == Format::Cef => {
             " (a Konnect CEF entry starts with its time and host, then ` CEF:`)"
         }
-        ErrorKind::InvalidField(Field::Time) if format == Format::Cef => {
+        ErrorKind::InvalidField(field) if field == Field::Time && format == Format::Cef => {
             " (the prefix before ` CEF:` must be an RFC 3339 or BSD time and a host, without a syslog <PRI>)"
         }
         _ => "",
@@ -223,22 +223,19 @@ mod tests {
     #[test]
     fn messages() {
         assert_eq!(
-            describe(&Error::new(ErrorKind::InvalidField(Field::Granted), 140), Format::Cef),
+            describe(&Error::at(ErrorKind::InvalidField(Field::Granted.into()), 140), Format::Cef),
             "invalid_field: invalid value for field `granted` at byte 140"
         );
         let describe = |err: Error| describe(&err, Format::Json);
+        assert_eq!(describe(Error::new(ErrorKind::UnknownFamily)), "unknown_family: not a Konnect audit event family");
+        assert_eq!(describe(Error::new(ErrorKind::Empty)), "empty: empty input");
+        assert_eq!(describe(Error::at(ErrorKind::InvalidJson, 3)), "invalid_json: invalid JSON entry at byte 3");
         assert_eq!(
-            describe(Error::new(ErrorKind::UnknownFamily, 0)),
-            "unknown_family: not a Konnect audit event family"
-        );
-        assert_eq!(describe(Error::new(ErrorKind::Empty, 0)), "empty: empty input at byte 0");
-        assert_eq!(describe(Error::new(ErrorKind::InvalidJson, 3)), "invalid_json: invalid JSON entry at byte 3");
-        assert_eq!(
-            describe(Error::new(ErrorKind::InvalidField(Field::Time), 0)),
-            "invalid_field: invalid value for field `event_ts` at byte 0"
+            describe(Error::new(ErrorKind::InvalidField(Field::Time.into()))),
+            "invalid_field: invalid value for field `event_ts`"
         );
         assert_eq!(
-            describe(Error::new(ErrorKind::NoKeyMatches, 12)),
+            describe(Error::at(ErrorKind::NoKeyMatches, 12)),
             "no_key_matches: no key verifies the signature at byte 12"
         );
     }

@@ -154,13 +154,16 @@ fn write_map(line: &Line<'_>, out: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-/// `{"error":"<message>","kind":"<kind>","offset":N}`.
+/// `{"error":"<message>","kind":"<kind>","offset":N}` (`null` when no byte is to blame).
 pub fn write_error(err: &Error, out: &mut Vec<u8>) -> io::Result<()> {
     out.push(b'{');
     member(out, "error", &err.to_string())?;
     out.push(b',');
     member(out, "kind", err.kind().name())?;
-    write!(out, ",\"offset\":{}}}", err.offset())
+    match err.offset() {
+        Some(at) => write!(out, ",\"offset\":{at}}}"),
+        None => write!(out, ",\"offset\":null}}"),
+    }
 }
 
 /// `"name":"value"`; `name` is one of this module's ASCII member names.

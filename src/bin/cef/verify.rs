@@ -153,7 +153,7 @@ fn verify_chunk(
     counts: &mut Counts,
     out: &mut Vec<u8>,
 ) -> io::Result<Status> {
-    let empty = || Err(Error::new(ErrorKind::Empty, 0));
+    let empty = || Err(Error::new(ErrorKind::Empty));
     let mut status = Status::Success;
     let mut record = |offset: usize, result: Result<&str, Error>, out: &mut Vec<u8>| -> io::Result<()> {
         let number = chunk.first_number.saturating_add(offset as u64);
@@ -177,7 +177,7 @@ fn verify_chunk(
                     // One result per entry; fail closed if the library ever returned fewer.
                     match results.next() {
                         Some(result) => result.map(|verified| verified.key().kid()),
-                        None => Err(Error::new(ErrorKind::NoKeyMatches, 0)),
+                        None => Err(Error::new(ErrorKind::NoKeyMatches)),
                     }
                 };
                 record(offset, result, out)?;
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn result_lines() {
-        let fail = || Err(Error::new(ErrorKind::NoKeyMatches, 12));
+        let fail = || Err(Error::at(ErrorKind::NoKeyMatches, 12));
         assert_eq!(text(Ok("k1"), false, None), "line 7: ok kid=k1\n");
         assert_eq!(
             text(fail(), false, None),
