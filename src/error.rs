@@ -192,6 +192,9 @@ pub enum ErrorKind {
     },
     /// A prefix that contains `CEF:<digits>|`, so it would be mistaken for the CEF start (P1).
     MarkerInPrefix,
+    /// A header field or prefix of an event to be signed holds ` sig=`,
+    /// which verification would take for the start of the signature.
+    SignatureMarkerInHeader(HeaderField),
     /// A prefix that is not in the requested or any known syslog form.
     InvalidPrefix,
     /// An entry to sign holds a CR or LF (it would be read as two lines).
@@ -255,6 +258,7 @@ impl ErrorKind {
             ErrorKind::HeaderTooLong(_) => "header_too_long",
             ErrorKind::ValueTooLong { .. } => "value_too_long",
             ErrorKind::MarkerInPrefix => "marker_in_prefix",
+            ErrorKind::SignatureMarkerInHeader(_) => "signature_marker_in_header",
             ErrorKind::InvalidPrefix => "invalid_prefix",
             ErrorKind::LineBreakInEntry => "line_break_in_entry",
             ErrorKind::NotJsonEntry => "not_json_entry",
@@ -298,6 +302,7 @@ impl ErrorKind {
             | ErrorKind::MissingExtensionDelimiter
             | ErrorKind::UnparsedText
             | ErrorKind::MarkerInPrefix
+            | ErrorKind::SignatureMarkerInHeader(_)
             | ErrorKind::InvalidPrefix
             | ErrorKind::LineBreakInEntry
             | ErrorKind::NotJsonEntry
@@ -341,6 +346,9 @@ impl fmt::Display for ErrorKind {
                 write!(f, "extension value of pair {pair} exceeds its CEF dictionary limit")
             }
             ErrorKind::MarkerInPrefix => f.write_str("prefix contains a `CEF:<version>|` marker"),
+            ErrorKind::SignatureMarkerInHeader(field) => {
+                write!(f, "header field {field} contains ` sig=`, which would be read as the signature")
+            }
             ErrorKind::InvalidPrefix => f.write_str("unrecognised prefix"),
             ErrorKind::LineBreakInEntry => f.write_str("line break inside the entry"),
             ErrorKind::NotJsonEntry => f.write_str("not a JSON entry object"),

@@ -1,6 +1,7 @@
 //! Proves the allocation promises with a counting global allocator:
 //! rendering into a reused buffer and parsing an escape-free line allocate
-//! nothing.
+//! nothing; building a Konnect event from borrowed strings, rendering and
+//! signing it into a buffer with capacity allocate nothing.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -100,5 +101,74 @@ fn escaped_values_allocate_only_when_read() -> Result<(), audit_cef::Error> {
     assert_eq!(n, 0);
     let line = Parser::new().parse(text)?;
     assert_eq!(allocations_during(|| assert_eq!(line.get("msg").as_deref(), Some("a=b"))), 1);
+    Ok(())
+}
+
+/// An application's values, as it holds them: borrowed strings and parsed ids.
+#[cfg(feature = "konnect")]
+struct Request<'r> {
+    service: &'r str,
+    resource: &'r str,
+    action: &'r str,
+    user_agent: &'r str,
+}
+
+#[cfg(feature = "konnect")]
+#[test]
+fn build_render_and_sign_a_konnect_event_allocates_nothing() -> Result<(), audit_cef::Error> {
+    use audit_cef::{AuditEvent, Authorization, Family, Format, KeySet, Signer, Verifier};
+    use chrono::{TimeZone, Utc};
+
+    let signer = Signer::from_seed(&[0x42; 32]);
+    let time = Utc.with_ymd_and_hms(2025, 6, 18, 21, 2, 36).single().expect("a valid time");
+    let org_id = "777db3e4-5cb7-4dd5-b51c-9878096a6999".parse().expect("a UUID");
+    let principal_id = "eb999f01-5976-4f4b-9fbc-dd5d514bd675".parse().expect("a UUID");
+    let request =
+        Request { service: "konnect", resource: "control-planes", action: "list", user_agent: "grpc-node-js/1.12.4" };
+    let mut buf = Vec::with_capacity(1024);
+    let mut failures = 0;
+    let n = allocations_during(|| {
+        for format in [Format::Cef, Format::Json, Format::Cps] {
+            for _ in 0..100 {
+                buf.clear();
+                let signed = Authorization::new(request.service, request.resource, request.action, true)
+                    .and_then(|authz| {
+                        AuditEvent::builder(Family::Authorization(authz))
+                            .time(time)
+                            .rt(1750280466889)
+                            .src([127, 0, 0, 6].into())
+                            .org_id(org_id)
+                            .principal_id(principal_id)
+                            .trace_id(3959872677347089807)
+                            .user_agent(request.user_agent)
+                            .build()
+                    })
+                    .and_then(|event| event.sign_into(format, &signer, &mut buf));
+                failures += usize::from(signed.is_err());
+            }
+        }
+    });
+    assert_eq!((n, failures), (0, 0));
+    // What was built and signed is Kong's documented entry, and it verifies.
+    let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+    let verified = verifier.verify_audit(&buf)?;
+    assert_eq!(verified.entry(), &AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?);
+    Ok(())
+}
+
+#[cfg(feature = "konnect")]
+#[test]
+fn decoding_an_escape_free_konnect_entry_borrows_from_it() -> Result<(), audit_cef::Error> {
+    use std::borrow::Cow;
+
+    use audit_cef::{AuditEvent, Family};
+
+    let entry = audit_cef::konnect::DOCUMENTED_AUTHZ;
+    let event = AuditEvent::from_cef(entry.as_bytes())?;
+    let inside = |text: &str| entry.as_bytes().as_ptr_range().contains(&text.as_ptr());
+    assert!(inside(event.user_agent()) && inside(event.host()));
+    let Family::Authorization(authz) = event.family() else { panic!("an authorization entry") };
+    assert!(matches!(authz.action, Cow::Borrowed(_)));
+    assert!(inside(authz.service()) && inside(authz.resource()) && inside(&authz.action));
     Ok(())
 }

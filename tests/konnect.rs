@@ -158,7 +158,8 @@ fn trace_id_above_2_pow_53_survives_every_conversion() {
     via_json.render_cps_into(&mut cps);
     let via_cps = AuditEvent::from_cps(&cps).unwrap();
     let via_serde: AuditEvent = serde_json::from_str(&serde_json::to_string(&via_cps).unwrap()).unwrap();
-    let back = AuditEvent::from_cef(via_serde.to_cef_string().as_bytes()).unwrap();
+    let line = via_serde.to_cef_string();
+    let back = AuditEvent::from_cef(line.as_bytes()).unwrap();
     assert_eq!(back.trace_id(), big);
     assert_eq!(back.to_cef_string(), line);
     assert!(event.to_json_string().contains(&format!("\"trace_id\":{big},")));

@@ -13,7 +13,7 @@ const HOSTILE: &str = "[a-zA-Z0-9 =\\\\|\\n\\r\\t\"{}:,é😀\\u{0}-\\u{1f}]{0,1
 /// Header text: no CR or LF (E2).
 const HEADER: &str = "[a-zA-Z0-9 =\\\\|\\t\"é😀/*_.-]{0,12}";
 
-fn family() -> impl Strategy<Value = Family> {
+fn family() -> impl Strategy<Value = Family<'static>> {
     prop_oneof![
         (0usize..10, 0usize..8, HOSTILE, any::<bool>(), "[A-Z_]{1,8}").prop_map(|(t, o, request, success, other)| {
             let kinds = [
@@ -36,9 +36,9 @@ fn family() -> impl Strategy<Value = Family> {
                 AuthOutcome::Disabled,
                 AuthOutcome::Invalid,
             ];
-            let kind = kinds.get(t).cloned().unwrap_or(AuthType::Other(other.clone()));
-            let outcome = outcomes.get(o).cloned().unwrap_or(AuthOutcome::Other(other));
-            Family::Authentication(Authentication { kind, outcome, request, success })
+            let kind = kinds.get(t).cloned().unwrap_or(AuthType::Other(other.clone().into()));
+            let outcome = outcomes.get(o).cloned().unwrap_or(AuthOutcome::Other(other.into()));
+            Family::Authentication(Authentication { kind, outcome, request: request.into(), success })
         }),
         (HEADER, HEADER, HOSTILE, any::<bool>()).prop_filter_map("header", |(service, resource, action, granted)| {
             Authorization::new(service, resource, action, granted).ok().map(Family::Authorization)
@@ -66,7 +66,7 @@ prop_compose! {
         kong_initiated in any::<bool>(),
         // Unique keys in byte order: JSON has no order and no duplicates.
         extra in proptest::collection::btree_map("x_[a-z0-9_.]{0,6}", HOSTILE, 0..3),
-    ) -> AuditEvent {
+    ) -> AuditEvent<'static> {
         let src = if v6 { std::net::IpAddr::from(ip.to_be_bytes()) } else { std::net::IpAddr::from((ip as u32).to_be_bytes()) };
         let mut builder = AuditEvent::builder(family)
             .product(if dev_portal { Product::DevPortal } else { Product::Konnect })

@@ -19,7 +19,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let mut genuine = Vec::new();
     for format in [Format::Cef, Format::Json, Format::Cps] {
         let mut buf = Vec::new();
-        if AuditEvent::example().sign_into(format, &signer, &mut buf).is_ok() {
+        if AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes()).expect("documented entry").sign_into(format, &signer, &mut buf).is_ok() {
             genuine.push(buf);
         }
     }

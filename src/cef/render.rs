@@ -6,6 +6,7 @@ use std::io;
 use super::escape::{HEADER_ESCAPES, Sink, VALUE_ESCAPES, escape_to};
 use super::event::Event;
 use super::limits;
+use super::severity::Version;
 use crate::error::{Error, Result};
 
 /// Renders events; the one switch turns on the standard's length limits (E8).
@@ -178,7 +179,7 @@ fn render_to<S: Sink>(event: &Event<'_>, out: &mut S) -> core::result::Result<()
         out.put(prefix)?;
         out.put(" ")?;
     }
-    out.put(if event.version == super::Version::One { "CEF:1|" } else { "CEF:0|" })?;
+    out.put(if event.version == Version::One { "CEF:1|" } else { "CEF:0|" })?;
     for field in [&event.vendor, &event.product, &event.device_version, &event.event_class_id, &event.name] {
         escape_to(&HEADER_ESCAPES, field, out)?;
         out.put("|")?;

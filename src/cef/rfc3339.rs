@@ -6,33 +6,64 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use super::digits::{bad, digits_at, expect};
 use crate::error::Result;
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, by hand from the Unix time: this sits on the
-/// emitter's hot path, and integer civil-date arithmetic is several times
-/// cheaper than asking chrono for each calendar field.
-pub(crate) fn write_rfc3339_seconds(time: &DateTime<Utc>, out: &mut Vec<u8>) -> Result<()> {
-    write_rfc3339_unix(time.timestamp(), out)
+/// Whole seconds since the Unix epoch within years 0-9999, the range
+/// `YYYY-MM-DDTHH:MM:SSZ` can write: checked once when made, so writing it
+/// cannot fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct UtcSeconds(i64);
+
+impl UtcSeconds {
+    /// 0000-01-01T00:00:00Z.
+    const MIN: i64 = -62_167_219_200;
+    /// 9999-12-31T23:59:59Z.
+    const MAX: i64 = 253_402_300_799;
+
+    /// `seconds` if its year is 0-9999.
+    pub(crate) fn new(seconds: i64) -> Option<UtcSeconds> {
+        (UtcSeconds::MIN..=UtcSeconds::MAX).contains(&seconds).then_some(UtcSeconds(seconds))
+    }
+
+    /// The whole seconds of `time` if its year is 0-9999.
+    pub(crate) fn from_datetime(time: &DateTime<Utc>) -> Option<UtcSeconds> {
+        UtcSeconds::new(time.timestamp())
+    }
+
+    /// As a chrono time.
+    pub(crate) fn to_datetime(self) -> DateTime<Utc> {
+        let time = DateTime::from_timestamp(self.0, 0);
+        debug_assert!(time.is_some(), "chrono covers years 0-9999");
+        time.unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SSZ`, by hand: this sits on the emitter's
+    /// hot path, and integer civil-date arithmetic is several times cheaper
+    /// than asking chrono for each calendar field.
+    pub(crate) fn write(self, out: &mut Vec<u8>) {
+        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
+        // In range, the year is 0-9999 and every other value below 100.
+        let year = year.clamp(0, 9999) as u32;
+        let of_day = self.0.rem_euclid(86_400) as u32;
+        let digits = |value: u32| [b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8];
+        let [y1, y2] = digits(year / 100);
+        let [y3, y4] = digits(year % 100);
+        let [mo1, mo2] = digits(month);
+        let [d1, d2] = digits(day);
+        let [h1, h2] = digits(of_day / 3600);
+        let [mi1, mi2] = digits(of_day / 60 % 60);
+        let [s1, s2] = digits(of_day % 60);
+        out.extend_from_slice(&[
+            y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, b'Z',
+        ]);
+    }
 }
 
-/// [`write_rfc3339_seconds`] from seconds since the Unix epoch.
-pub(crate) fn write_rfc3339_unix(seconds: i64, out: &mut Vec<u8>) -> Result<()> {
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let year = u32::try_from(year).ok().filter(|y| *y <= 9999).ok_or_else(|| bad(out.len()))?;
-    let of_day = seconds.rem_euclid(86_400) as u32;
-    let mut text = *b"0000-00-00T00:00:00Z";
-    for (at, value) in [
-        (0, year / 100),
-        (2, year % 100),
-        (5, month),
-        (8, day),
-        (11, of_day / 3600),
-        (14, of_day / 60 % 60),
-        (17, of_day % 60),
-    ] {
-        if let Some(pair) = text.get_mut(at..at + 2) {
-            pair.copy_from_slice(&[b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8]);
-        }
-    }
-    out.extend_from_slice(&text);
+/// `YYYY-MM-DDTHH:MM:SSZ` for `time`.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidPrefix`](crate::ErrorKind::InvalidPrefix) for a year outside 0-9999.
+pub(crate) fn write_rfc3339_seconds(time: &DateTime<Utc>, out: &mut Vec<u8>) -> Result<()> {
+    UtcSeconds::from_datetime(time).ok_or_else(|| bad(out.len()))?.write(out);
     Ok(())
 }
 

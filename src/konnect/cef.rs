@@ -1,31 +1,32 @@
 //! Konnect entries as CEF: Konnect's prefix, header and field order, rendered
 //! straight into a buffer, and CEF lines decoded through the field collector.
 
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use std::borrow::Cow;
 
-use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product};
-use super::family::Family;
+use chrono::{Datelike, TimeZone, Utc};
+
+use super::event::{AuditEvent, PrefixStyle, Product, check_host};
 use super::field::Field;
 use super::fields::{Fields, family_from};
 use super::order::{Slot, canonical_order};
 use super::value::{Value, write_value};
-use crate::cef::bsd_time::write_bsd_time;
+use crate::cef::bsd_time::{BsdTime, write_bsd_time};
 use crate::cef::escape::{HEADER_ESCAPES, escape_to};
-use crate::cef::event::no_line_break;
-use crate::cef::rfc3339::write_rfc3339_unix;
+use crate::cef::rfc3339::UtcSeconds;
 use crate::cef::{Line, Parser, Prefix};
-use crate::error::{Error, ErrorKind, HeaderField, Result};
+use crate::error::{Error, ErrorKind, Result};
 
-impl AuditEvent {
+impl AuditEvent<'_> {
     /// Appends the entry as a CEF line (no line ending, no signature), in
     /// Konnect's order, or in the order it was parsed in. Allocates nothing
     /// when `out` has the capacity.
     ///
     /// ```
-    /// let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// let mut buf = Vec::with_capacity(512);
     /// event.render_cef_into(&mut buf);
     /// assert!(buf.ends_with(b"user_agent=grpc-node-js/1.12.4"));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn render_cef_into(&self, out: &mut Vec<u8>) {
         self.write_prefix(out);
@@ -33,23 +34,9 @@ impl AuditEvent {
             Product::Konnect => b" CEF:0|KongInc|Konnect|1.0|".as_slice(),
             Product::DevPortal => b" CEF:0|KongInc|Dev-Portal|1.0|".as_slice(),
         });
-        let Ok(()) = match &self.family {
-            Family::Authentication(a) => {
-                write_open_enum("AUTHENTICATION_TYPE_", a.kind.suffix(), out);
-                out.push(b'|');
-                write_open_enum("AUTHENTICATION_OUTCOME_", a.outcome.suffix(), out);
-                Ok(())
-            }
-            Family::Authorization(a) => {
-                let Ok(()) = escape_to(&HEADER_ESCAPES, &a.service, out);
-                out.push(b'|');
-                escape_to(&HEADER_ESCAPES, &a.name, out)
-            }
-            Family::Access(_) => {
-                out.extend_from_slice(b"KongGateway|Ingress");
-                Ok(())
-            }
-        };
+        write_header_text(self.family.class_parts(), out);
+        out.push(b'|');
+        write_header_text(self.family.name_parts(), out);
         out.push(b'|');
         out.extend_from_slice(self.severity().as_str().as_bytes());
         out.push(b'|');
@@ -108,7 +95,9 @@ impl AuditEvent {
     /// The entry as a CEF line.
     ///
     /// ```
-    /// assert!(audit_cef::AuditEvent::example().to_cef_string().contains("|Authz.control-planes|1|"));
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+    /// assert!(event.to_cef_string().contains("|Authz.control-planes|1|"));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn to_cef_string(&self) -> String {
         let mut out = Vec::with_capacity(512);
@@ -118,16 +107,15 @@ impl AuditEvent {
 
     fn write_prefix(&self, out: &mut Vec<u8>) {
         match self.prefix_style {
-            // The builder and the parsers keep the year in 0-9999.
-            PrefixStyle::Rfc3339 => {
-                let _ = write_rfc3339_unix(self.unix_seconds, out);
-            }
-            PrefixStyle::Bsd => write_bsd_time(&crate::cef::BsdTime::from_datetime(&self.time()), out),
+            PrefixStyle::Rfc3339 => self.time.write(out),
+            PrefixStyle::Bsd => write_bsd_time(&BsdTime::from_datetime(&self.time.to_datetime()), out),
         }
         out.push(b' ');
         out.extend_from_slice(self.host.as_bytes());
     }
+}
 
+impl<'a> AuditEvent<'a> {
     /// Decodes a Konnect CEF entry (RFC 3339 or BSD prefix, signed or not:
     /// a final `sig` pair is not part of the event and is not checked here;
     /// use [`Verifier::verify_audit`](crate::Verifier::verify_audit) for that).
@@ -145,7 +133,7 @@ impl AuditEvent {
     /// let line = b"2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1 src=10.0.0.1 action=read granted=maybe";
     /// assert_eq!(AuditEvent::from_cef(line).unwrap_err().kind(), ErrorKind::InvalidField(Field::Granted.into()));
     /// ```
-    pub fn from_cef(entry: &[u8]) -> Result<AuditEvent> {
+    pub fn from_cef(entry: &'a [u8]) -> Result<AuditEvent<'a>> {
         let line = Parser::new().parse(entry)?;
         AuditEvent::from_line(&line)
     }
@@ -161,11 +149,11 @@ impl AuditEvent {
     /// assert_eq!(audit_cef::AuditEvent::from_line(&line).unwrap_err().kind(), audit_cef::ErrorKind::UnknownFamily);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn from_line(line: &Line<'_>) -> Result<AuditEvent> {
+    pub fn from_line(line: &Line<'a>) -> Result<AuditEvent<'a>> {
         AuditEvent::decode_line(line).map_err(|err| locate_in_line(err, line))
     }
 
-    fn decode_line(line: &Line<'_>) -> Result<AuditEvent> {
+    fn decode_line(line: &Line<'a>) -> Result<AuditEvent<'a>> {
         let invalid = |field: Field| Error::new(ErrorKind::InvalidField(field.into()));
         if line.vendor() != "KongInc" {
             return Err(Error::new(ErrorKind::UnknownFamily));
@@ -187,9 +175,9 @@ impl AuditEvent {
             if pair.key() == "sig" && pairs.peek().is_none() {
                 break;
             }
-            fields.take(pair.key(), pair.value().into_owned())?;
+            fields.take(pair.key(), pair.value())?;
         }
-        let family = family_from(line.event_class_id(), line.name(), &mut fields)?;
+        let family = family_from(line.event_class_id.clone(), line.name.clone(), &mut fields)?;
         let rt = fields.int(Field::Rt)?;
         let (time, host, prefix_style) = prefix_from(line.prefix(), rt)?;
         let severity = line.severity();
@@ -215,10 +203,11 @@ fn locate_in_line(err: Error, line: &Line<'_>) -> Error {
     }
 }
 
-/// `AUTHENTICATION_TYPE_` + suffix, escaped as a header field.
-fn write_open_enum(prefix: &str, suffix: &str, out: &mut Vec<u8>) {
+/// A fixed prefix (`Authz.`, `AUTHENTICATION_TYPE_`, ...) and its value,
+/// escaped as a header field.
+fn write_header_text((prefix, text): (&'static str, &str), out: &mut Vec<u8>) {
     out.extend_from_slice(prefix.as_bytes());
-    let Ok(()) = escape_to(&HEADER_ESCAPES, suffix, out);
+    let Ok(()) = escape_to(&HEADER_ESCAPES, text, out);
 }
 
 /// ` key=value` (no space before the first pair).
@@ -233,7 +222,7 @@ fn write_pair(separator: bool, key: &str, value: &Value<'_>, out: &mut Vec<u8>) 
 }
 
 /// Time, host and style from the prefix; a BSD time takes its year from `rt`.
-fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(DateTime<Utc>, String, PrefixStyle)> {
+fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(UtcSeconds, Cow<'_, str>, PrefixStyle)> {
     let invalid = || Error::new(ErrorKind::InvalidField(Field::Time.into()));
     let prefix = prefix.ok_or_else(|| Error::new(ErrorKind::MissingField(Field::Time.into())))?;
     let (time, host, style) = match Prefix::parse(prefix).map_err(|_| invalid())? {
@@ -252,9 +241,9 @@ fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(DateTime<Utc>, String, 
         }
         _ => return Err(invalid()),
     };
-    if host.contains(' ') {
-        return Err(Error::new(ErrorKind::InvalidField(Field::Host.into())));
-    }
-    let host = no_line_break(host.to_owned(), HeaderField::Prefix).map_err(|_| invalid())?;
-    Ok((time, if host.is_empty() { KONNECT_HOST.to_owned() } else { host }, style))
+    // Years outside 0-9999 (a BSD time takes its year from `rt`) have no RFC 3339 form.
+    let time = UtcSeconds::from_datetime(&time).ok_or_else(invalid)?;
+    // The host ends the prefix, which starts the line.
+    check_host(host).map_err(|err| err.shifted(prefix.len().saturating_sub(host.len())))?;
+    Ok((time, Cow::Borrowed(host), style))
 }

@@ -76,13 +76,15 @@ impl fmt::Display for Format {
     }
 }
 
-impl AuditEvent {
+impl<'a> AuditEvent<'a> {
     /// Appends the unsigned entry in `format`.
     ///
     /// ```
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// let mut buf = Vec::new();
-    /// audit_cef::AuditEvent::example().render_into(audit_cef::Format::Json, &mut buf);
+    /// event.render_into(audit_cef::Format::Json, &mut buf);
     /// assert!(buf.starts_with(b"{"));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn render_into(&self, format: Format, out: &mut Vec<u8>) {
         match format {
@@ -97,18 +99,19 @@ impl AuditEvent {
     ///
     /// # Errors
     ///
-    /// None in practice: rendered entries always have the shape signing
-    /// needs; the signer's checks are kept for safety. `out` keeps what it
-    /// held before on error.
+    /// None for an event from [`AuditEventBuilder::build`](crate::AuditEventBuilder::build)
+    /// or a decoder: they refuse what could not be signed and verified. The
+    /// signer's checks still run; `out` keeps what it held before on error.
     ///
     /// ```
     /// use audit_cef::{AuditEvent, Format, KeySet, Signer, Verifier};
     /// let signer = Signer::from_seed(&[1; 32]);
     /// let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+    /// let event = AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// for format in [Format::Cef, Format::Json, Format::Cps] {
     ///     let mut buf = Vec::with_capacity(1024);
-    ///     AuditEvent::example().sign_into(format, &signer, &mut buf)?;
-    ///     assert_eq!(verifier.verify_audit(&buf)?.into_entry(), AuditEvent::example());
+    ///     event.sign_into(format, &signer, &mut buf)?;
+    ///     assert_eq!(verifier.verify_audit(&buf)?.into_entry(), event);
     /// }
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -134,11 +137,12 @@ impl AuditEvent {
     /// As [`AuditEvent::from_cef`], [`AuditEvent::from_json`], [`AuditEvent::from_cps`].
     ///
     /// ```
-    /// let json = audit_cef::AuditEvent::example().to_json_string();
-    /// assert_eq!(audit_cef::AuditEvent::from_entry(json.as_bytes())?, audit_cef::AuditEvent::example());
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+    /// let json = event.to_json_string();
+    /// assert_eq!(audit_cef::AuditEvent::from_entry(json.as_bytes())?, event);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn from_entry(entry: &[u8]) -> Result<AuditEvent> {
+    pub fn from_entry(entry: &'a [u8]) -> Result<AuditEvent<'a>> {
         let entry = trim_line_ending(entry);
         match Format::detect(entry) {
             Format::Cef => AuditEvent::from_cef(entry),
@@ -162,12 +166,12 @@ impl Verifier {
     /// use audit_cef::{AuditEvent, ErrorKind, Format, KeySet, Signer, Verifier};
     /// let signer = Signer::from_seed(&[1; 32]);
     /// let mut buf = Vec::new();
-    /// AuditEvent::example().sign_into(Format::Json, &signer, &mut buf)?;
+    /// AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?.sign_into(Format::Json, &signer, &mut buf)?;
     /// let other = Verifier::new(KeySet::from_keys([Signer::from_seed(&[2; 32]).public_key()]));
     /// assert_eq!(other.verify_audit(&buf).unwrap_err().kind(), ErrorKind::NoKeyMatches);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn verify_audit(&self, entry: &[u8]) -> Result<Verified<'_, AuditEvent>> {
+    pub fn verify_audit<'a>(&self, entry: &'a [u8]) -> Result<Verified<'_, AuditEvent<'a>>> {
         match Format::detect(entry) {
             Format::Cef => {
                 let verified = self.verify_cef(entry)?;

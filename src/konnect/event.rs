@@ -1,15 +1,18 @@
-//! The typed Konnect audit event and its builder.
+//! The typed Konnect audit event and its builder, over borrowed or owned text.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::family::Family;
+use super::family::{Family, no_signature_marker};
 use super::field::Field;
 use super::order::Slot;
+use crate::cef::marker::find_marker;
+use crate::cef::rfc3339::UtcSeconds;
 use crate::cef::{Key, Severity};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, HeaderField, Result};
 
 /// Which Konnect product emitted the event (Device Product).
 ///
@@ -64,7 +67,23 @@ pub enum PrefixStyle {
 /// The host Konnect writes in its prefix.
 pub const KONNECT_HOST: &str = "konghq.com";
 
+/// Kong's documented authorization entry (konnect.md section 1) without its
+/// signature: for examples and tests.
+///
+/// ```
+/// let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+/// assert_eq!(event.to_cef_string(), audit_cef::konnect::DOCUMENTED_AUTHZ);
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+pub const DOCUMENTED_AUTHZ: &str = "2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=3959872677347089807 user_agent=grpc-node-js/1.12.4";
+
 /// A Konnect audit event: what every family shares, plus its [`Family`].
+///
+/// Text is held as `Cow<'a, str>`: build an event from an application's
+/// borrowed strings and render or sign it without copying them (no
+/// allocation at all when the output buffer has the capacity), or call
+/// [`AuditEvent::into_owned`] to keep it. Decoding an escape-free CEF entry
+/// borrows from the entry.
 ///
 /// Build one with [`AuditEvent::builder`]; parse one with
 /// [`AuditEvent::from_cef`], [`AuditEvent::from_json`] or
@@ -88,30 +107,30 @@ pub const KONNECT_HOST: &str = "konghq.com";
 /// # Ok::<(), audit_cef::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AuditEvent {
+pub struct AuditEvent<'a> {
     pub(crate) product: Product,
-    /// The event time in whole seconds since the Unix epoch (years 0-9999).
-    pub(crate) unix_seconds: i64,
-    pub(crate) host: String,
+    /// The event time in whole seconds (years 0-9999).
+    pub(crate) time: UtcSeconds,
+    pub(crate) host: Cow<'a, str>,
     pub(crate) prefix_style: PrefixStyle,
     pub(crate) rt: i64,
     pub(crate) src: IpAddr,
     pub(crate) org_id: Uuid,
     pub(crate) principal_id: Uuid,
     pub(crate) trace_id: u64,
-    pub(crate) user_agent: String,
-    pub(crate) principal_name: Option<String>,
+    pub(crate) user_agent: Cow<'a, str>,
+    pub(crate) principal_name: Option<Cow<'a, str>>,
     pub(crate) kong_initiated: bool,
-    pub(crate) actor_id: Option<String>,
+    pub(crate) actor_id: Option<Cow<'a, str>>,
     pub(crate) portal_id: Option<Uuid>,
-    pub(crate) family: Family,
+    pub(crate) family: Family<'a>,
     pub(crate) severity: Option<Severity>,
-    pub(crate) extra: Vec<(Key<'static>, String)>,
+    pub(crate) extra: Vec<(Key<'a>, Cow<'a, str>)>,
     /// Pair order of a parsed line; empty for Konnect's documented order.
     pub(crate) order: Vec<Slot>,
 }
 
-impl AuditEvent {
+impl<'a> AuditEvent<'a> {
     /// A builder for an event of `family`.
     ///
     /// ```
@@ -119,19 +138,19 @@ impl AuditEvent {
     /// let err = AuditEvent::builder(Family::Access(Access::new("/", "GET", 200, ""))).build().unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time.into()));
     /// ```
-    pub fn builder(family: Family) -> AuditEventBuilder {
+    pub fn builder(family: Family<'a>) -> AuditEventBuilder<'a> {
         AuditEventBuilder {
             family,
             product: Product::Konnect,
             time: None,
-            host: KONNECT_HOST.to_owned(),
+            host: Cow::Borrowed(KONNECT_HOST),
             prefix_style: PrefixStyle::Rfc3339,
             rt: None,
             src: None,
             org_id: None,
             principal_id: None,
             trace_id: None,
-            user_agent: String::new(),
+            user_agent: Cow::Borrowed(""),
             principal_name: None,
             kong_initiated: false,
             actor_id: None,
@@ -144,8 +163,9 @@ impl AuditEvent {
     /// The product.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.product(), audit_cef::Product::Konnect);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn product(&self) -> Product {
         self.product
@@ -154,18 +174,20 @@ impl AuditEvent {
     /// The event time, whole seconds (the prefix; JSON `event_ts`).
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.time().to_rfc3339(), "2025-06-18T21:02:36+00:00");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn time(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.unix_seconds, 0).unwrap_or_default()
+        self.time.to_datetime()
     }
 
     /// The host in the CEF prefix.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.host(), "konghq.com");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn host(&self) -> &str {
         &self.host
@@ -174,8 +196,9 @@ impl AuditEvent {
     /// How the CEF prefix writes the time.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.prefix_style(), audit_cef::PrefixStyle::Rfc3339);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn prefix_style(&self) -> PrefixStyle {
         self.prefix_style
@@ -184,8 +207,9 @@ impl AuditEvent {
     /// `rt`: milliseconds since the Unix epoch.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.rt(), 1750280466889);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn rt(&self) -> i64 {
         self.rt
@@ -194,8 +218,9 @@ impl AuditEvent {
     /// `src`.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.src().to_string(), "127.0.0.6");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn src(&self) -> IpAddr {
         self.src
@@ -204,8 +229,9 @@ impl AuditEvent {
     /// `org_id`.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.org_id().to_string(), "777db3e4-5cb7-4dd5-b51c-9878096a6999");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn org_id(&self) -> Uuid {
         self.org_id
@@ -214,8 +240,9 @@ impl AuditEvent {
     /// `principal_id`.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.principal_id().to_string(), "eb999f01-5976-4f4b-9fbc-dd5d514bd675");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn principal_id(&self) -> Uuid {
         self.principal_id
@@ -224,8 +251,9 @@ impl AuditEvent {
     /// `trace_id`, exact (it can exceed 2^53).
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.trace_id(), 3959872677347089807);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn trace_id(&self) -> u64 {
         self.trace_id
@@ -234,8 +262,9 @@ impl AuditEvent {
     /// `user_agent` (may be empty).
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.user_agent(), "grpc-node-js/1.12.4");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn user_agent(&self) -> &str {
         &self.user_agent
@@ -244,8 +273,9 @@ impl AuditEvent {
     /// `principal_name`, when configured.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.principal_name(), None);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn principal_name(&self) -> Option<&str> {
         self.principal_name.as_deref()
@@ -254,8 +284,9 @@ impl AuditEvent {
     /// `kong_initiated`: written only when true.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert!(!event.kong_initiated());
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn kong_initiated(&self) -> bool {
         self.kong_initiated
@@ -264,8 +295,9 @@ impl AuditEvent {
     /// `actor_id` (may be empty).
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.actor_id(), None);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn actor_id(&self) -> Option<&str> {
         self.actor_id.as_deref()
@@ -274,8 +306,9 @@ impl AuditEvent {
     /// `portal_id` (Dev Portal).
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.portal_id(), None);
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn portal_id(&self) -> Option<Uuid> {
         self.portal_id
@@ -284,18 +317,20 @@ impl AuditEvent {
     /// The family and its fields.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert!(matches!(event.family(), audit_cef::Family::Authorization(_)));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn family(&self) -> &Family {
+    pub fn family(&self) -> &Family<'a> {
         &self.family
     }
 
     /// The severity: the family's, unless overridden.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert_eq!(event.severity().level(), Some(1));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn severity(&self) -> Severity {
         self.severity.unwrap_or_else(|| self.family.severity())
@@ -304,50 +339,50 @@ impl AuditEvent {
     /// Pairs the model does not know, in line order.
     ///
     /// ```
-    /// # let event = audit_cef::AuditEvent::example();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// assert!(event.extra().is_empty());
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn extra(&self) -> &[(Key<'static>, String)] {
+    pub fn extra(&self) -> &[(Key<'a>, Cow<'a, str>)] {
         &self.extra
     }
 
-    /// Kong's documented authorization entry (without its signature), for
-    /// examples and tests.
+    /// The same event owning all of its text.
     ///
     /// ```
-    /// let event = audit_cef::AuditEvent::example();
-    /// assert!(event.to_cef_string().starts_with("2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|"));
+    /// let entry = audit_cef::konnect::DOCUMENTED_AUTHZ.to_owned();
+    /// let event: audit_cef::AuditEvent<'static> = audit_cef::AuditEvent::from_cef(entry.as_bytes())?.into_owned();
+    /// drop(entry);
+    /// assert_eq!(event.user_agent(), "grpc-node-js/1.12.4");
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn example() -> AuditEvent {
-        let line = "2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=3959872677347089807 user_agent=grpc-node-js/1.12.4";
-        AuditEvent::from_cef(line.as_bytes()).unwrap_or_else(|_| unreachable_example())
+    pub fn into_owned(self) -> AuditEvent<'static> {
+        AuditEvent {
+            product: self.product,
+            time: self.time,
+            host: own(self.host),
+            prefix_style: self.prefix_style,
+            rt: self.rt,
+            src: self.src,
+            org_id: self.org_id,
+            principal_id: self.principal_id,
+            trace_id: self.trace_id,
+            user_agent: own(self.user_agent),
+            principal_name: self.principal_name.map(own),
+            kong_initiated: self.kong_initiated,
+            actor_id: self.actor_id.map(own),
+            portal_id: self.portal_id,
+            family: self.family.into_owned(),
+            severity: self.severity,
+            extra: self.extra.into_iter().map(|(key, value)| (key.into_owned(), own(value))).collect(),
+            order: self.order,
+        }
     }
 }
 
-/// The documented line always parses (a unit test holds it); this keeps
-/// `example` free of a panic path.
-#[cold]
-fn unreachable_example() -> AuditEvent {
-    AuditEvent {
-        product: Product::Konnect,
-        unix_seconds: 0,
-        host: KONNECT_HOST.to_owned(),
-        prefix_style: PrefixStyle::Rfc3339,
-        rt: 0,
-        src: IpAddr::from([0, 0, 0, 0]),
-        org_id: Uuid::nil(),
-        principal_id: Uuid::nil(),
-        trace_id: 0,
-        user_agent: String::new(),
-        principal_name: None,
-        kong_initiated: false,
-        actor_id: None,
-        portal_id: None,
-        family: Family::Access(super::family::Access::new("", "", 0, "")),
-        severity: None,
-        extra: Vec::new(),
-        order: Vec::new(),
-    }
+/// The same text, owned.
+pub(crate) fn own(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
 }
 
 /// Builds an [`AuditEvent`]; [`AuditEventBuilder::build`] checks it.
@@ -370,37 +405,48 @@ fn unreachable_example() -> AuditEvent {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use]
-pub struct AuditEventBuilder {
-    family: Family,
+pub struct AuditEventBuilder<'a> {
+    family: Family<'a>,
     product: Product,
     time: Option<DateTime<Utc>>,
-    host: String,
+    host: Cow<'a, str>,
     prefix_style: PrefixStyle,
     rt: Option<i64>,
     src: Option<IpAddr>,
     org_id: Option<Uuid>,
     principal_id: Option<Uuid>,
     trace_id: Option<u64>,
-    user_agent: String,
-    principal_name: Option<String>,
+    user_agent: Cow<'a, str>,
+    principal_name: Option<Cow<'a, str>>,
     kong_initiated: bool,
-    actor_id: Option<String>,
+    actor_id: Option<Cow<'a, str>>,
     portal_id: Option<Uuid>,
     severity: Option<Severity>,
-    extra: Vec<(String, String)>,
+    extra: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 macro_rules! setter {
     ($(#[$doc:meta])* $name:ident: $ty:ty => $field:ident = $value:expr) => {
         $(#[$doc])*
-        pub fn $name(mut self, $name: $ty) -> AuditEventBuilder {
+        pub fn $name(mut self, $name: $ty) -> AuditEventBuilder<'a> {
             self.$field = $value($name);
             self
         }
     };
 }
 
-impl AuditEventBuilder {
+/// A text setter: borrowed `&'a str` or owned `String` alike.
+macro_rules! text_setter {
+    ($(#[$doc:meta])* $name:ident => $field:ident = $wrap:expr) => {
+        $(#[$doc])*
+        pub fn $name(mut self, $name: impl Into<Cow<'a, str>>) -> AuditEventBuilder<'a> {
+            self.$field = $wrap($name.into());
+            self
+        }
+    };
+}
+
+impl<'a> AuditEventBuilder<'a> {
     setter!(
         /// Device Product (default `Konnect`).
         ///
@@ -427,13 +473,13 @@ impl AuditEventBuilder {
         /// ```
         rt: i64 => rt = Some
     );
-    setter!(
+    text_setter!(
         /// The prefix host (default `konghq.com`): no spaces or line breaks.
         ///
         /// ```
-        /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).host("audit.example.com".into());
+        /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).host("audit.example.com");
         /// ```
-        host: String => host = |v| v
+        host => host = |v| v
     );
     setter!(
         /// The prefix form (default RFC 3339).
@@ -475,13 +521,13 @@ impl AuditEventBuilder {
         /// ```
         trace_id: u64 => trace_id = Some
     );
-    setter!(
+    text_setter!(
         /// `principal_name`.
         ///
         /// ```
-        /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).principal_name("Ada".into());
+        /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).principal_name("Ada");
         /// ```
-        principal_name: String => principal_name = Some
+        principal_name => principal_name = Some
     );
     setter!(
         /// `kong_initiated` (written only when true).
@@ -491,13 +537,13 @@ impl AuditEventBuilder {
         /// ```
         kong_initiated: bool => kong_initiated = |v| v
     );
-    setter!(
+    text_setter!(
         /// `actor_id` (may be empty).
         ///
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).actor_id(String::new());
         /// ```
-        actor_id: String => actor_id = Some
+        actor_id => actor_id = Some
     );
     setter!(
         /// `portal_id`.
@@ -516,15 +562,14 @@ impl AuditEventBuilder {
         severity: Severity => severity = Some
     );
 
-    /// `user_agent` (default empty).
-    ///
-    /// ```
-    /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).user_agent("curl/8.0");
-    /// ```
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> AuditEventBuilder {
-        self.user_agent = user_agent.into();
-        self
-    }
+    text_setter!(
+        /// `user_agent` (default empty).
+        ///
+        /// ```
+        /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).user_agent("curl/8.0");
+        /// ```
+        user_agent => user_agent = |v| v
+    );
 
     /// Adds a pair Konnect does not document, written after the known ones
     /// in CEF. The JSON form has no order: through JSON, extra pairs come
@@ -533,40 +578,40 @@ impl AuditEventBuilder {
     /// ```
     /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).extra("region", "eu");
     /// ```
-    pub fn extra(mut self, key: impl Into<String>, value: impl Into<String>) -> AuditEventBuilder {
+    pub fn extra(mut self, key: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> AuditEventBuilder<'a> {
         self.extra.push((key.into(), value.into()));
         self
     }
 
-    /// Checks and builds the event.
+    /// Checks and builds the event: what it builds can always be rendered,
+    /// signed and verified in every format.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::MissingField`] for a missing time, `src`, `org_id`,
     /// `principal_id` or `trace_id`; [`ErrorKind::InvalidField`] for a time
-    /// outside years 0-9999 or a host with a space or line break;
-    /// [`ErrorKind::InvalidKey`] for an extra key outside the E4 grammar,
-    /// one the model already has (`rt`, `sig`, ...), or one given twice.
+    /// outside years 0-9999 or a host that is empty or holds a space or line
+    /// break; [`ErrorKind::MarkerInPrefix`] for a host holding
+    /// `CEF:<digits>|`; [`ErrorKind::InvalidKey`] for an extra key outside
+    /// the E4 grammar, one the model already has (`rt`, `sig`, ...), or one
+    /// given twice. Offsets are into the offending text.
     ///
     /// ```
-    /// use audit_cef::{Access, AuditEvent, ErrorKind, Family};
+    /// use audit_cef::{Access, AuditEvent, ErrorKind, Family, Field};
     /// let err = AuditEvent::builder(Family::Access(Access::new("/", "GET", 200, ""))).extra("rt", "1").build().unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::MissingField(audit_cef::Field::Time.into()));
+    /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time.into()));
     /// ```
-    pub fn build(self) -> Result<AuditEvent> {
+    pub fn build(self) -> Result<AuditEvent<'a>> {
         let missing = |field: Field| Error::new(ErrorKind::MissingField(field.into()));
         let given = self.time.ok_or_else(|| missing(Field::Time))?;
-        if !(0..=9999).contains(&given.year()) {
-            return Err(Error::new(ErrorKind::InvalidField(Field::Time.into())));
-        }
-        if self.host.is_empty() || self.host.bytes().any(|b| b == b' ' || b == b'\r' || b == b'\n') {
-            return Err(Error::new(ErrorKind::InvalidField(Field::Host.into())));
-        }
+        let time =
+            UtcSeconds::from_datetime(&given).ok_or_else(|| Error::new(ErrorKind::InvalidField(Field::Time.into())))?;
+        check_host(&self.host)?;
         let mut extra = Vec::with_capacity(self.extra.len());
         for (key, value) in self.extra {
             let key = Key::new(key)?;
             let taken = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
-            if taken || extra.iter().any(|(k, _): &(Key<'_>, String)| k == &key) {
+            if taken || extra.iter().any(|(k, _): &(Key<'_>, Cow<'_, str>)| k == &key) {
                 return Err(Error::new(ErrorKind::InvalidKey));
             }
             extra.push((key, value));
@@ -574,7 +619,7 @@ impl AuditEventBuilder {
         Ok(AuditEvent {
             product: self.product,
             rt: self.rt.unwrap_or_else(|| given.timestamp_millis()),
-            unix_seconds: given.timestamp(),
+            time,
             host: self.host,
             prefix_style: self.prefix_style,
             src: self.src.ok_or_else(|| missing(Field::Src))?,
@@ -593,4 +638,21 @@ impl AuditEventBuilder {
             order: Vec::new(),
         })
     }
+}
+
+/// The prefix host: not empty, no space (it ends the prefix's time and
+/// host), no line break, no `CEF:<digits>|` (a parser would start there).
+pub(crate) fn check_host(host: &str) -> Result<()> {
+    let invalid = |at| Error::at(ErrorKind::InvalidField(Field::Host.into()), at);
+    if host.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidField(Field::Host.into())));
+    }
+    if let Some(at) = host.bytes().position(|b| b == b' ' || b == b'\r' || b == b'\n') {
+        return Err(invalid(at));
+    }
+    if let Some((at, _)) = find_marker(host.as_bytes()) {
+        return Err(Error::at(ErrorKind::MarkerInPrefix, at));
+    }
+    // A host without spaces cannot hold ` sig=`; checked anyway, as for every header text.
+    no_signature_marker(host, HeaderField::Prefix).map(|_| ())
 }

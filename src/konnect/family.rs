@@ -1,10 +1,31 @@
-//! The three event families and their fields.
+//! The three event families and their fields, over borrowed or owned text.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use super::event::own;
 use crate::cef::Severity;
 use crate::cef::event::no_line_break;
 use crate::error::{Error, ErrorKind, HeaderField, Result};
+
+/// What a signed entry's header text must not hold: a line break (E2), or
+/// ` sig=`, which verification would take for the signature (it is not
+/// escaped in header fields, unlike in values).
+pub(crate) fn no_signature_marker<T: AsRef<str>>(text: T, field: HeaderField) -> Result<T> {
+    let text = no_line_break(text, field)?;
+    match memchr::memmem::find(text.as_ref().as_bytes(), b" sig=") {
+        Some(at) => Err(Error::at(ErrorKind::SignatureMarkerInHeader(field), at)),
+        None => Ok(text),
+    }
+}
+
+/// The part of `text` after `prefix`, borrowed from it when it is borrowed.
+pub(crate) fn strip<'a>(text: Cow<'a, str>, prefix: &str) -> Option<Cow<'a, str>> {
+    match text {
+        Cow::Borrowed(text) => text.strip_prefix(prefix).map(Cow::Borrowed),
+        Cow::Owned(text) => text.strip_prefix(prefix).map(|rest| Cow::Owned(rest.to_owned())),
+    }
+}
 
 macro_rules! open_enum {
     (
@@ -14,13 +35,13 @@ macro_rules! open_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
-        pub enum $name {
+        pub enum $name<'a> {
             $($(#[$vmeta])* $variant,)*
             /// A value Konnect may add later: the text after the prefix, kept as is.
-            Other(String),
+            Other(Cow<'a, str>),
         }
 
-        impl $name {
+        impl<'a> $name<'a> {
             /// The text after the prefix.
             ///
             #[doc = concat!("```\nlet value = audit_cef::", stringify!($name), "::from_header(\"", $prefix, "NEW\")?;\nassert_eq!(value.suffix(), \"NEW\");\n# Ok::<(), audit_cef::Error>(())\n```")]
@@ -31,24 +52,36 @@ macro_rules! open_enum {
                 }
             }
 
-            /// From the full header text: the prefix, then the value.
+            /// From the full header text: the prefix, then the value. Borrows
+            /// from `text` when it is borrowed.
             ///
             /// # Errors
             ///
             /// [`ErrorKind::UnknownFamily`] without the prefix,
-            /// [`ErrorKind::LineBreakInHeader`] for a CR or LF.
+            /// [`ErrorKind::LineBreakInHeader`] for a CR or LF,
+            /// [`ErrorKind::SignatureMarkerInHeader`] for ` sig=`.
             ///
             #[doc = concat!("```\nassert!(audit_cef::", stringify!($name), "::from_header(\"SOMETHING_ELSE\").is_err());\n```")]
-            pub fn from_header(text: &str) -> Result<$name> {
-                let suffix = text.strip_prefix($prefix).ok_or_else(|| Error::new(ErrorKind::UnknownFamily))?;
-                Ok(match suffix {
+            pub fn from_header(text: impl Into<Cow<'a, str>>) -> Result<$name<'a>> {
+                let suffix = strip(text.into(), $prefix).ok_or_else(|| Error::new(ErrorKind::UnknownFamily))?;
+                Ok(match &*suffix {
                     $($text => $name::$variant,)*
-                    other => $name::Other(no_line_break(other.to_owned(), HeaderField::Name)?),
+                    _ => $name::Other(no_signature_marker(suffix, HeaderField::Name)?),
                 })
+            }
+
+            /// The same value owning its text.
+            ///
+            #[doc = concat!("```\nlet value: audit_cef::", stringify!($name), "<'static> = audit_cef::", stringify!($name), "::from_header(String::from(\"", $prefix, "NEW\"))?.into_owned();\n# Ok::<(), audit_cef::Error>(())\n```")]
+            pub fn into_owned(self) -> $name<'static> {
+                match self {
+                    $($name::$variant => $name::$variant,)*
+                    $name::Other(text) => $name::Other(own(text)),
+                }
             }
         }
 
-        impl fmt::Display for $name {
+        impl fmt::Display for $name<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str($prefix)?;
                 f.write_str(self.suffix())
@@ -121,7 +154,7 @@ fn level(level: u8) -> Severity {
     Severity::from_level(level).unwrap_or(Severity::UNKNOWN)
 }
 
-impl AuthOutcome {
+impl AuthOutcome<'_> {
     /// Konnect's severity: 0 success; 1 not found, invalid password, token
     /// expired; 6 locked, disabled; 7 invalid. An outcome Konnect adds later
     /// is given 7 until documented; override it on the event.
@@ -147,27 +180,42 @@ impl AuthOutcome {
 /// assert!(authn.success);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Authentication {
+pub struct Authentication<'a> {
     /// How (event class id).
-    pub kind: AuthType,
+    pub kind: AuthType<'a>,
     /// The outcome (name).
-    pub outcome: AuthOutcome,
+    pub outcome: AuthOutcome<'a>,
     /// `request`: the path that was called.
-    pub request: String,
+    pub request: Cow<'a, str>,
     /// `success`.
     pub success: bool,
 }
 
-impl Authentication {
+impl<'a> Authentication<'a> {
     /// An attempt; `success` is true exactly when the outcome is `SUCCESS`.
     ///
     /// ```
     /// # use audit_cef::{AuthOutcome, AuthType, Authentication};
     /// assert!(!Authentication::new(AuthType::Pat, AuthOutcome::TokenExpired, "/v2/me").success);
     /// ```
-    pub fn new(kind: AuthType, outcome: AuthOutcome, request: impl Into<String>) -> Authentication {
+    pub fn new(kind: AuthType<'a>, outcome: AuthOutcome<'a>, request: impl Into<Cow<'a, str>>) -> Authentication<'a> {
         let success = outcome == AuthOutcome::Success;
         Authentication { kind, outcome, request: request.into(), success }
+    }
+
+    /// The same attempt owning its text.
+    ///
+    /// ```
+    /// # use audit_cef::{AuthOutcome, AuthType, Authentication};
+    /// let owned: Authentication<'static> = Authentication::new(AuthType::Pat, AuthOutcome::Success, "/v2/me").into_owned();
+    /// ```
+    pub fn into_owned(self) -> Authentication<'static> {
+        Authentication {
+            kind: self.kind.into_owned(),
+            outcome: self.outcome.into_owned(),
+            request: own(self.request),
+            success: self.success,
+        }
     }
 }
 
@@ -179,12 +227,11 @@ impl Authentication {
 /// # Ok::<(), audit_cef::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Authorization {
-    pub(crate) service: String,
-    pub(crate) resource: String,
-    pub(crate) name: String,
+pub struct Authorization<'a> {
+    pub(crate) service: Cow<'a, str>,
+    pub(crate) resource: Cow<'a, str>,
     /// `action`: `list`, `retrieve`, `read`, `edit`, ... (an open set).
-    pub action: String,
+    pub action: Cow<'a, str>,
     /// `granted`.
     pub granted: bool,
 }
@@ -192,28 +239,31 @@ pub struct Authorization {
 /// The name prefix of authorization events.
 pub(crate) const AUTHZ_PREFIX: &str = "Authz.";
 
-impl Authorization {
+impl<'a> Authorization<'a> {
     /// A check of `resource` (e.g. `control-planes/*`) by `service` (the
-    /// event class id, e.g. `konnect`, `identity`, `Dev-Portal`).
+    /// event class id, e.g. `konnect`, `identity`, `Dev-Portal`). Borrows
+    /// what it is given; allocates nothing.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::LineBreakInHeader`] when `service` or `resource` holds
-    /// a CR or LF (they are header fields).
+    /// a CR or LF, [`ErrorKind::SignatureMarkerInHeader`] when one holds
+    /// ` sig=` (they are header fields, where neither is escaped).
     ///
     /// ```
     /// assert!(audit_cef::Authorization::new("konnect", "a\nb", "read", true).is_err());
+    /// assert!(audit_cef::Authorization::new("konnect", "a sig=b", "read", true).is_err());
     /// ```
     pub fn new(
-        service: impl Into<String>,
-        resource: impl Into<String>,
-        action: impl Into<String>,
+        service: impl Into<Cow<'a, str>>,
+        resource: impl Into<Cow<'a, str>>,
+        action: impl Into<Cow<'a, str>>,
         granted: bool,
-    ) -> Result<Authorization> {
-        let service = no_line_break(service.into(), HeaderField::EventClassId)?;
-        let resource = no_line_break(resource.into(), HeaderField::Name)?;
-        let name = format!("{AUTHZ_PREFIX}{resource}");
-        Ok(Authorization { service, resource, name, action: action.into(), granted })
+    ) -> Result<Authorization<'a>> {
+        let service = no_signature_marker(service.into(), HeaderField::EventClassId)?;
+        let resource = no_signature_marker(resource.into(), HeaderField::Name)?;
+        // `Authz.` + resource: a ` sig=` cannot span the two.
+        Ok(Authorization { service, resource, action: action.into(), granted })
     }
 
     /// The checking service (event class id).
@@ -236,14 +286,30 @@ impl Authorization {
         &self.resource
     }
 
-    /// The CEF name: `Authz.` + resource.
+    /// The CEF name: `Authz.` + resource (a new `String`; rendering writes
+    /// the two parts without one).
     ///
     /// ```
     /// assert_eq!(audit_cef::Authorization::new("konnect", "usage", "read", true)?.name(), "Authz.usage");
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn name(&self) -> &str {
-        &self.name
+    pub fn name(&self) -> String {
+        [AUTHZ_PREFIX, &self.resource].concat()
+    }
+
+    /// The same check owning its text.
+    ///
+    /// ```
+    /// let owned: audit_cef::Authorization<'static> = audit_cef::Authorization::new("konnect", "usage", "read", true)?.into_owned();
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn into_owned(self) -> Authorization<'static> {
+        Authorization {
+            service: own(self.service),
+            resource: own(self.resource),
+            action: own(self.action),
+            granted: self.granted,
+        }
     }
 }
 
@@ -254,30 +320,44 @@ impl Authorization {
 /// assert_eq!(access.severity().level(), Some(6));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Access {
+pub struct Access<'a> {
     /// `request`: the path.
-    pub request: String,
+    pub request: Cow<'a, str>,
     /// `act`: the HTTP method.
-    pub method: String,
+    pub method: Cow<'a, str>,
     /// `status`: the HTTP status.
     pub status: u16,
     /// `query`: the query as a JSON string.
-    pub query: String,
+    pub query: Cow<'a, str>,
 }
 
 /// Event class id and name of access events.
 pub(crate) const ACCESS_CLASS: &str = "KongGateway";
 pub(crate) const ACCESS_NAME: &str = "Ingress";
 
-impl Access {
+impl<'a> Access<'a> {
     /// A request.
     ///
     /// ```
     /// let access = audit_cef::Access::new("/", "POST", 201, "");
     /// assert_eq!(access.status, 201);
     /// ```
-    pub fn new(request: impl Into<String>, method: impl Into<String>, status: u16, query: impl Into<String>) -> Access {
+    pub fn new(
+        request: impl Into<Cow<'a, str>>,
+        method: impl Into<Cow<'a, str>>,
+        status: u16,
+        query: impl Into<Cow<'a, str>>,
+    ) -> Access<'a> {
         Access { request: request.into(), method: method.into(), status, query: query.into() }
+    }
+
+    /// The same request owning its text.
+    ///
+    /// ```
+    /// let owned: audit_cef::Access<'static> = audit_cef::Access::new("/", "GET", 200, "").into_owned();
+    /// ```
+    pub fn into_owned(self) -> Access<'static> {
+        Access { request: own(self.request), method: own(self.method), status: self.status, query: own(self.query) }
     }
 
     /// Konnect's severity: 6 for HTTP 401 and 403, 10 for HTTP 500, else 1.
@@ -301,16 +381,16 @@ impl Access {
 /// assert_eq!(family.event_class_id(), "KongGateway");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Family {
+pub enum Family<'a> {
     /// Authentication.
-    Authentication(Authentication),
+    Authentication(Authentication<'a>),
     /// Authorization.
-    Authorization(Authorization),
+    Authorization(Authorization<'a>),
     /// Access.
-    Access(Access),
+    Access(Access<'a>),
 }
 
-impl Family {
+impl<'a> Family<'a> {
     /// The severity Konnect gives this family's event.
     ///
     /// ```
@@ -326,33 +406,64 @@ impl Family {
         }
     }
 
-    /// The CEF event class id.
+    /// The CEF event class id (allocated only for authentication, whose
+    /// class id is `AUTHENTICATION_TYPE_` + type).
     ///
     /// ```
     /// let authz = audit_cef::Authorization::new("konnect", "usage", "read", false)?;
     /// assert_eq!(audit_cef::Family::Authorization(authz).event_class_id(), "konnect");
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn event_class_id(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Family::Authentication(authn) => authn.kind.to_string().into(),
-            Family::Authorization(authz) => authz.service.as_str().into(),
-            Family::Access(_) => ACCESS_CLASS.into(),
-        }
+    pub fn event_class_id(&self) -> Cow<'_, str> {
+        join(self.class_parts())
     }
 
-    /// The CEF name.
+    /// The CEF name (allocated for authentication and authorization, whose
+    /// names are a fixed prefix and a value).
     ///
     /// ```
     /// let authz = audit_cef::Authorization::new("konnect", "usage", "read", false)?;
     /// assert_eq!(audit_cef::Family::Authorization(authz).name(), "Authz.usage");
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn name(&self) -> std::borrow::Cow<'_, str> {
+    pub fn name(&self) -> Cow<'_, str> {
+        join(self.name_parts())
+    }
+
+    /// The event class id as a fixed prefix and the text after it, for
+    /// writing without allocating.
+    pub(crate) fn class_parts(&self) -> (&'static str, &str) {
         match self {
-            Family::Authentication(authn) => authn.outcome.to_string().into(),
-            Family::Authorization(authz) => authz.name.as_str().into(),
-            Family::Access(_) => ACCESS_NAME.into(),
+            Family::Authentication(authn) => ("AUTHENTICATION_TYPE_", authn.kind.suffix()),
+            Family::Authorization(authz) => ("", &authz.service),
+            Family::Access(_) => ("", ACCESS_CLASS),
         }
     }
+
+    /// The name as a fixed prefix and the text after it.
+    pub(crate) fn name_parts(&self) -> (&'static str, &str) {
+        match self {
+            Family::Authentication(authn) => ("AUTHENTICATION_OUTCOME_", authn.outcome.suffix()),
+            Family::Authorization(authz) => (AUTHZ_PREFIX, &authz.resource),
+            Family::Access(_) => ("", ACCESS_NAME),
+        }
+    }
+
+    /// The same family owning its text.
+    ///
+    /// ```
+    /// let owned: audit_cef::Family<'static> = audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, "")).into_owned();
+    /// ```
+    pub fn into_owned(self) -> Family<'static> {
+        match self {
+            Family::Authentication(authn) => Family::Authentication(authn.into_owned()),
+            Family::Authorization(authz) => Family::Authorization(authz.into_owned()),
+            Family::Access(access) => Family::Access(access.into_owned()),
+        }
+    }
+}
+
+/// A prefix and a suffix as one text, borrowed when there is no prefix.
+fn join<'t>((prefix, suffix): (&'static str, &'t str)) -> Cow<'t, str> {
+    if prefix.is_empty() { Cow::Borrowed(suffix) } else { Cow::Owned([prefix, suffix].concat()) }
 }

@@ -1,37 +1,40 @@
 //! Decoding: the pairs (or JSON members) of an entry gathered by field,
 //! checked in their canonical text form, and turned into an [`AuditEvent`].
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::event::{AuditEvent, PrefixStyle, Product};
 use super::family::{
     ACCESS_CLASS, ACCESS_NAME, AUTHZ_PREFIX, Access, AuthOutcome, AuthType, Authentication, Authorization, Family,
+    strip,
 };
 use super::field::Field;
 use super::order::{Slot, canonical_order};
+use crate::cef::rfc3339::UtcSeconds;
 use crate::cef::{Key, Severity};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The pairs of a line, gathered by field.
 #[derive(Default)]
-pub(crate) struct Fields {
-    known: Vec<(Field, String)>,
-    extra: Vec<(Key<'static>, String)>,
+pub(crate) struct Fields<'a> {
+    known: Vec<(Field, Cow<'a, str>)>,
+    extra: Vec<(Key<'a>, Cow<'a, str>)>,
     order: Vec<Slot>,
 }
 
-impl Fields {
+impl<'a> Fields<'a> {
     /// Files a pair under its field, or as an extra pair.
-    pub(crate) fn take(&mut self, key: &str, value: String) -> Result<()> {
+    pub(crate) fn take(&mut self, key: impl Into<Cow<'a, str>>, value: Cow<'a, str>) -> Result<()> {
+        let key = key.into();
         // A pair named like a JSON header member (or a signature that is not
         // last) would collide with it in the JSON form.
-        if let Some(header) = Field::json_only(key) {
+        if let Some(header) = Field::json_only(&key) {
             return Err(Error::new(ErrorKind::InvalidField(header.into())));
         }
-        match Field::from_pair_key(key) {
+        match Field::from_pair_key(&key) {
             // kong_initiated is written only when true; anything else stays as written.
             Some(Field::KongInitiated) if value != "true" => self.push_extra(key, value),
             Some(field) => {
@@ -46,19 +49,19 @@ impl Fields {
         }
     }
 
-    fn push_extra(&mut self, key: &str, value: String) -> Result<()> {
-        self.extra.push((Key::new(key.to_owned())?, value));
+    fn push_extra(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) -> Result<()> {
+        self.extra.push((Key::new(key)?, value));
         self.order.push(Slot::Extra);
         Ok(())
     }
 
     /// Removes and returns a field's text.
-    pub(crate) fn remove(&mut self, field: Field) -> Option<String> {
+    pub(crate) fn remove(&mut self, field: Field) -> Option<Cow<'a, str>> {
         let at = self.known.iter().position(|(f, _)| *f == field)?;
         Some(self.known.remove(at).1)
     }
 
-    fn required(&mut self, field: Field) -> Result<String> {
+    fn required(&mut self, field: Field) -> Result<Cow<'a, str>> {
         self.remove(field).ok_or_else(|| Error::new(ErrorKind::MissingField(field.into())))
     }
 
@@ -78,7 +81,7 @@ impl Fields {
     }
 
     fn boolean(&mut self, field: Field) -> Result<bool> {
-        match self.required(field)?.as_str() {
+        match &*self.required(field)? {
             "true" => Ok(true),
             "false" => Ok(false),
             _ => Err(Error::new(ErrorKind::InvalidField(field.into()))),
@@ -108,16 +111,16 @@ impl Fields {
     pub(crate) fn finish(
         mut self,
         product: Product,
-        time: DateTime<Utc>,
-        host: String,
+        time: UtcSeconds,
+        host: Cow<'a, str>,
         prefix_style: PrefixStyle,
         rt: i64,
-        family: Family,
+        family: Family<'a>,
         severity: Severity,
-    ) -> Result<AuditEvent> {
+    ) -> Result<AuditEvent<'a>> {
         let event = AuditEvent {
             product,
-            unix_seconds: time.timestamp(),
+            time,
             host,
             prefix_style,
             rt,
@@ -176,7 +179,7 @@ fn canonical(text: &str, written: &str, field: Field) -> Result<()> {
 }
 
 /// The family from the event class id and name.
-pub(crate) fn family_from(class: &str, name: &str, fields: &mut Fields) -> Result<Family> {
+pub(crate) fn family_from<'a>(class: Cow<'a, str>, name: Cow<'a, str>, fields: &mut Fields<'a>) -> Result<Family<'a>> {
     if class.starts_with("AUTHENTICATION_TYPE_") && name.starts_with("AUTHENTICATION_OUTCOME_") {
         return Ok(Family::Authentication(Authentication {
             kind: AuthType::from_header(class)?,
@@ -185,7 +188,8 @@ pub(crate) fn family_from(class: &str, name: &str, fields: &mut Fields) -> Resul
             success: fields.boolean(Field::Success)?,
         }));
     }
-    if let Some(resource) = name.strip_prefix(AUTHZ_PREFIX) {
+    if name.starts_with(AUTHZ_PREFIX) {
+        let resource = strip(name, AUTHZ_PREFIX).ok_or_else(|| Error::new(ErrorKind::UnknownFamily))?;
         let action = fields.required(Field::Action)?;
         let granted = fields.boolean(Field::Granted)?;
         return Authorization::new(class, resource, action, granted).map(Family::Authorization);

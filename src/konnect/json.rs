@@ -1,6 +1,8 @@
 //! Konnect's compact JSON entry and its CPS wrapping, written by hand (keys
 //! in byte order, no generic map) and read leniently.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value as Json};
 
 use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product};
@@ -8,8 +10,9 @@ use super::field::Field;
 use super::fields::{Fields, family_from};
 use super::value::{Value, write_value};
 use crate::cef::Severity;
-use crate::cef::rfc3339::{parse_rfc3339_seconds, write_rfc3339_unix};
+use crate::cef::rfc3339::{UtcSeconds, parse_rfc3339_seconds};
 use crate::error::{Error, ErrorKind, Result};
+use crate::sign::json_position::json_error;
 use crate::sign::line_ending::trim_line_ending;
 
 /// Every key of the JSON form, in byte order (a unit test checks it).
@@ -63,30 +66,41 @@ static JSON_ESCAPES: [u8; 256] = {
 
 /// Writes `text` as a JSON string, clean runs in bulk.
 pub(crate) fn write_json_string(text: &str, out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
-    let bytes = text.as_bytes();
-    let mut run = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        let escape = JSON_ESCAPES.get(usize::from(byte)).copied().unwrap_or(0);
-        if escape == 0 {
-            continue;
-        }
-        out.extend_from_slice(bytes.get(run..at).unwrap_or_default());
-        out.push(b'\\');
-        out.push(escape);
-        if escape == b'u' {
-            out.extend_from_slice(b"00");
-            out.push(HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0'));
-            out.push(HEX.get(usize::from(byte & 0xf)).copied().unwrap_or(b'0'));
-        }
-        run = at + 1;
-    }
-    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    write_json_chars(text, out);
     out.push(b'"');
 }
 
-impl AuditEvent {
+/// The escaped characters of a JSON string, without the quotes.
+fn write_json_chars(text: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let escape_of = |byte: u8| JSON_ESCAPES.get(usize::from(byte)).copied().unwrap_or(0);
+    let mut rest = text.as_bytes();
+    loop {
+        let clean = rest.iter().take_while(|&&byte| escape_of(byte) == 0).count();
+        let (run, tail) = rest.split_at(clean.min(rest.len()));
+        out.extend_from_slice(run);
+        let Some((&byte, after)) = tail.split_first() else { return };
+        let escape = escape_of(byte);
+        out.push(b'\\');
+        out.push(escape);
+        if escape == b'u' {
+            let hex = |nibble: u8| HEX.get(usize::from(nibble & 0xf)).copied().unwrap_or(b'0');
+            out.extend_from_slice(&[b'0', b'0', hex(byte >> 4), hex(byte)]);
+        }
+        rest = after;
+    }
+}
+
+/// `prefix` + `text` as one JSON string (`"Authz.control-planes"`).
+fn write_json_joined(prefix: &str, text: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    write_json_chars(prefix, out);
+    write_json_chars(text, out);
+    out.push(b'"');
+}
+
+impl AuditEvent<'_> {
     /// A JSON value of the entry, typed as in Kong's compact example:
     /// `cef_version` a string; `rt`, `severity`, `trace_id`, `status`
     /// numbers; `granted`, `success`, `kong_initiated` booleans.
@@ -109,9 +123,11 @@ impl AuditEvent {
     /// extra pairs.
     ///
     /// ```
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// let mut buf = Vec::new();
-    /// audit_cef::AuditEvent::example().render_json_into(&mut buf);
+    /// event.render_json_into(&mut buf);
     /// assert!(buf.starts_with(br#"{"action":"list","cef_version":"0","event_class_id":"konnect","event_product":"Konnect","event_ts":"2025-06-18T21:02:36Z","#));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn render_json_into(&self, out: &mut Vec<u8>) {
         let mut first = true;
@@ -122,10 +138,11 @@ impl AuditEvent {
             out.push(b':');
             match member {
                 Member::Value(value) => write_json_value(&value, out),
-                Member::Text(text) => write_json_string(&text, out),
-                Member::Time(seconds) => {
+                Member::Text(text) => write_json_string(text, out),
+                Member::Joined(prefix, text) => write_json_joined(prefix, text, out),
+                Member::Time(time) => {
                     out.push(b'"');
-                    let _ = write_rfc3339_unix(seconds, out);
+                    time.write(out);
                     out.push(b'"');
                 }
             }
@@ -139,7 +156,7 @@ impl AuditEvent {
         &self,
         mut visit: impl FnMut(&str, Member<'_>) -> core::result::Result<(), E>,
     ) -> core::result::Result<(), E> {
-        let mut sorted: Vec<&(crate::cef::Key<'static>, String)> = Vec::new();
+        let mut sorted: Vec<&(crate::cef::Key<'_>, Cow<'_, str>)> = Vec::new();
         if !self.extra.is_empty() {
             sorted = self.extra.iter().collect();
             sorted.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
@@ -148,12 +165,18 @@ impl AuditEvent {
         for field in JSON_ORDER {
             let key = field.as_str();
             while let Some((extra_key, value)) = extras.next_if(|(k, _)| k.as_str() < key) {
-                visit(extra_key.as_str(), Member::Text(value.as_str().into()))?;
+                visit(extra_key.as_str(), Member::Text(value))?;
             }
             let member = match field {
-                Field::EventClassId => Member::Text(self.family.event_class_id()),
-                Field::Name => Member::Text(self.family.name()),
-                Field::Time => Member::Time(self.unix_seconds),
+                Field::EventClassId => {
+                    let (prefix, text) = self.family.class_parts();
+                    Member::Joined(prefix, text)
+                }
+                Field::Name => {
+                    let (prefix, text) = self.family.name_parts();
+                    Member::Joined(prefix, text)
+                }
+                Field::Time => Member::Time(self.time),
                 _ => match self.json_value(field) {
                     Some(value) => Member::Value(value),
                     None => continue,
@@ -162,7 +185,7 @@ impl AuditEvent {
             visit(key, member)?;
         }
         for (key, value) in extras {
-            visit(key.as_str(), Member::Text(value.as_str().into()))?;
+            visit(key.as_str(), Member::Text(value))?;
         }
         Ok(())
     }
@@ -170,9 +193,11 @@ impl AuditEvent {
     /// Appends the CPS entry: the JSON entry wrapped as `{"event":{...}}`.
     ///
     /// ```
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
     /// let mut buf = Vec::new();
-    /// audit_cef::AuditEvent::example().render_cps_into(&mut buf);
+    /// event.render_cps_into(&mut buf);
     /// assert!(buf.starts_with(br#"{"event":{"action":"list","#) && buf.ends_with(b"}}"));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn render_cps_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"event\":");
@@ -183,8 +208,10 @@ impl AuditEvent {
     /// The compact JSON entry as a `String`.
     ///
     /// ```
-    /// let json = audit_cef::AuditEvent::example().to_json_string();
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+    /// let json = event.to_json_string();
     /// assert!(json.contains(r#""trace_id":3959872677347089807,"#));
+    /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn to_json_string(&self) -> String {
         let mut out = Vec::with_capacity(512);
@@ -213,7 +240,7 @@ impl AuditEvent {
     /// assert_eq!(event.rt(), 1682715129807);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn from_json(entry: &[u8]) -> Result<AuditEvent> {
+    pub fn from_json(entry: &[u8]) -> Result<AuditEvent<'static>> {
         let entry = trim_line_ending(entry);
         let map: Map<String, Json> = serde_json::from_slice(entry).map_err(|e| json_syntax_error(&e, entry))?;
         AuditEvent::from_json_map(map).map_err(|err| locate_in_json(err, entry))
@@ -228,11 +255,12 @@ impl AuditEvent {
     ///
     /// ```
     /// let mut cps = Vec::new();
-    /// audit_cef::AuditEvent::example().render_cps_into(&mut cps);
-    /// assert_eq!(audit_cef::AuditEvent::from_cps(&cps)?, audit_cef::AuditEvent::example());
+    /// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+    /// event.render_cps_into(&mut cps);
+    /// assert_eq!(audit_cef::AuditEvent::from_cps(&cps)?, event);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn from_cps(entry: &[u8]) -> Result<AuditEvent> {
+    pub fn from_cps(entry: &[u8]) -> Result<AuditEvent<'static>> {
         let entry = trim_line_ending(entry);
         let mut map: Map<String, Json> = serde_json::from_slice(entry).map_err(|e| json_syntax_error(&e, entry))?;
         match (map.remove("event"), map.is_empty()) {
@@ -243,7 +271,7 @@ impl AuditEvent {
         }
     }
 
-    pub(crate) fn from_json_map(mut map: Map<String, Json>) -> Result<AuditEvent> {
+    pub(crate) fn from_json_map(mut map: Map<String, Json>) -> Result<AuditEvent<'static>> {
         let invalid = |field: Field| Error::new(ErrorKind::InvalidField(field.into()));
         let text = |map: &mut Map<String, Json>, field: Field| -> Result<String> {
             match map.remove(field.as_str()) {
@@ -267,7 +295,10 @@ impl AuditEvent {
         let product = Product::from_text(&text(&mut map, Field::Product)?).ok_or_else(|| invalid(Field::Product))?;
         let class = text(&mut map, Field::EventClassId)?;
         let name = text(&mut map, Field::Name)?;
-        let time = parse_rfc3339_seconds(text(&mut map, Field::Time)?.as_bytes()).map_err(|_| invalid(Field::Time))?;
+        let time = parse_rfc3339_seconds(text(&mut map, Field::Time)?.as_bytes())
+            .ok()
+            .and_then(|time| UtcSeconds::from_datetime(&time))
+            .ok_or_else(|| invalid(Field::Time))?;
         let severity = match map.remove(Field::Severity.as_str()) {
             Some(Json::Number(n)) => {
                 n.as_u64().and_then(|n| u8::try_from(n).ok()).and_then(|n| Severity::from_level(n).ok())
@@ -293,31 +324,22 @@ impl AuditEvent {
                 other if known.is_none() => other.to_string(),
                 _ => return Err(invalid(known.unwrap_or(Field::Sig))),
             };
-            fields.take(&key, text)?;
+            fields.take(key, Cow::Owned(text))?;
         }
-        let family = family_from(&class, &name, &mut fields)?;
+        let family = family_from(Cow::Owned(class), Cow::Owned(name), &mut fields)?;
         let rt = fields.int(Field::Rt)?;
         let mut event =
-            fields.finish(product, time, KONNECT_HOST.to_owned(), PrefixStyle::Rfc3339, rt, family, severity)?;
+            fields.finish(product, time, Cow::Borrowed(KONNECT_HOST), PrefixStyle::Rfc3339, rt, family, severity)?;
         // JSON has no pair order of its own: render CEF in Konnect's order.
         event.order.clear();
         Ok(event)
     }
 }
 
-/// A JSON syntax error at its byte offset (serde_json counts lines and
-/// 1-based columns).
+/// A JSON syntax error at its byte offset.
 #[cold]
 pub(crate) fn json_syntax_error(err: &serde_json::Error, entry: &[u8]) -> Error {
-    let line_start = entry
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(at, _)| at + 1)
-        .nth(err.line().saturating_sub(2))
-        .filter(|_| err.line() > 1)
-        .unwrap_or(0);
-    Error::at(ErrorKind::InvalidJson, (line_start + err.column().saturating_sub(1)).min(entry.len()))
+    json_error(ErrorKind::InvalidJson, err, entry)
 }
 
 /// Field errors are made without a position; give them the byte offset of
@@ -340,9 +362,11 @@ fn locate_in_json(err: Error, entry: &[u8]) -> Error {
 /// One member value of the JSON form.
 pub(crate) enum Member<'e> {
     Value(Value<'e>),
-    Text(std::borrow::Cow<'e, str>),
-    /// Seconds since the Unix epoch, written as RFC 3339 UTC seconds.
-    Time(i64),
+    Text(&'e str),
+    /// A fixed prefix and a text, written as one string (`Authz.` + resource).
+    Joined(&'static str, &'e str),
+    /// Written as RFC 3339 UTC seconds.
+    Time(UtcSeconds),
 }
 
 /// Writes a typed JSON value.

@@ -42,6 +42,6 @@ mod serde;
 pub(crate) mod value;
 
 pub use entry::Format;
-pub use event::{AuditEvent, AuditEventBuilder, KONNECT_HOST, PrefixStyle, Product};
+pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};
 pub use field::Field;

@@ -13,10 +13,12 @@ use super::value::Value;
 /// stays exact for formats with 64-bit integers), booleans as booleans.
 ///
 /// ```
-/// let json = serde_json::to_string(&audit_cef::AuditEvent::example()).unwrap();
-/// assert_eq!(json, audit_cef::AuditEvent::example().to_json_string());
+/// # let event = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+/// let json = serde_json::to_string(&event).unwrap();
+/// assert_eq!(json, event.to_json_string());
+/// # Ok::<(), audit_cef::Error>(())
 /// ```
-impl Serialize for AuditEvent {
+impl Serialize for AuditEvent<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         self.visit_members(|key, member| match member {
@@ -26,11 +28,10 @@ impl Serialize for AuditEvent {
             Member::Value(Value::Bool(b)) => map.serialize_entry(key, &b),
             Member::Value(Value::Ip(ip)) => map.serialize_entry(key, &ip.to_string()),
             Member::Value(Value::Uuid(id)) => map.serialize_entry(key, &id.hyphenated().to_string()),
-            Member::Text(text) => map.serialize_entry(key, &*text),
-            Member::Time(seconds) => {
-                let mut text = Vec::with_capacity(20);
-                let _ = crate::cef::rfc3339::write_rfc3339_unix(seconds, &mut text);
-                map.serialize_entry(key, &String::from_utf8_lossy(&text))
+            Member::Text(text) => map.serialize_entry(key, text),
+            Member::Joined(prefix, text) => map.serialize_entry(key, &[prefix, text].concat()),
+            Member::Time(time) => {
+                map.serialize_entry(key, &time.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string())
             }
         })?;
         map.end()
@@ -41,12 +42,14 @@ impl Serialize for AuditEvent {
 /// [`AuditEvent::from_json`].
 ///
 /// ```
-/// let json = audit_cef::AuditEvent::example().to_json_string();
+/// # let documented = audit_cef::AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes())?;
+/// let json = documented.to_json_string();
 /// let event: audit_cef::AuditEvent = serde_json::from_str(&json).unwrap();
-/// assert_eq!(event, audit_cef::AuditEvent::example());
+/// assert_eq!(event, documented);
+/// # Ok::<(), audit_cef::Error>(())
 /// ```
-impl<'de> Deserialize<'de> for AuditEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AuditEvent, D::Error> {
+impl<'de> Deserialize<'de> for AuditEvent<'static> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AuditEvent<'static>, D::Error> {
         let map = serde_json::Map::deserialize(deserializer)?;
         AuditEvent::from_json_map(map).map_err(D::Error::custom)
     }

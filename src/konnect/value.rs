@@ -21,7 +21,7 @@ pub(crate) enum Value<'e> {
     Uuid(Uuid),
 }
 
-impl AuditEvent {
+impl AuditEvent<'_> {
     /// The value of a pair field, or `None` when the event does not carry it.
     #[inline(always)]
     pub(crate) fn value(&self, field: Field) -> Option<Value<'_>> {

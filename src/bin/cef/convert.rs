@@ -212,7 +212,10 @@ mod tests {
         let signed = String::from_utf8(signed).unwrap();
         for to in [Format::Cef, Format::Json, Format::Cps] {
             let out = convert(&signed, to, Some(&verifier), Some(&ours)).unwrap();
-            assert_eq!(mine.verify_audit(out.as_bytes()).unwrap().into_entry(), AuditEvent::example());
+            assert_eq!(
+                mine.verify_audit(out.as_bytes()).unwrap().into_entry(),
+                AuditEvent::from_cef(audit_cef::konnect::DOCUMENTED_AUTHZ.as_bytes()).unwrap()
+            );
         }
         let err = convert(AUTHZ, Format::Json, Some(&verifier), None).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unsigned);
