@@ -17,6 +17,8 @@ impl UtcSeconds {
     const MIN: i64 = -62_167_219_200;
     /// 9999-12-31T23:59:59Z.
     const MAX: i64 = 253_402_300_799;
+    /// 1970-01-01T00:00:00Z.
+    pub(crate) const EPOCH: UtcSeconds = UtcSeconds(0);
 
     /// `seconds` if its year is 0-9999.
     pub(crate) fn new(seconds: i64) -> Option<UtcSeconds> {

@@ -45,7 +45,23 @@ impl Severity {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn from_level(level: u8) -> Result<Severity> {
-        if level <= 10 { Ok(Severity(level)) } else { Err(Error::new(ErrorKind::InvalidSeverity)) }
+        match Severity::checked(level) {
+            Some(severity) => Ok(severity),
+            None => Err(Error::new(ErrorKind::InvalidSeverity)),
+        }
+    }
+
+    /// The severity of `level` 0-10, or `None`: for `const` items, where a
+    /// `Result` holding an [`Error`] cannot be matched.
+    ///
+    /// ```
+    /// use audit_cef::Severity;
+    /// const LOW: Option<Severity> = Severity::checked(1);
+    /// assert_eq!(LOW.and_then(Severity::level), Some(1));
+    /// assert_eq!(Severity::checked(11), None);
+    /// ```
+    pub const fn checked(level: u8) -> Option<Severity> {
+        if level <= 10 { Some(Severity(level)) } else { None }
     }
 
     /// Parses the exact spellings of E6; with `ignore_case`, names in any

@@ -138,24 +138,34 @@ impl<'a> AuditEvent<'a> {
     /// let err = AuditEvent::builder(Family::Access(Access::new("/", "GET", 200, ""))).build().unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time.into()));
     /// ```
+    #[inline]
     pub fn builder(family: Family<'a>) -> AuditEventBuilder<'a> {
         AuditEventBuilder {
-            family,
-            product: Product::Konnect,
+            // Required fields hold placeholders until set: `unset` says which.
+            event: AuditEvent {
+                product: Product::Konnect,
+                time: UtcSeconds::EPOCH,
+                host: Cow::Borrowed(KONNECT_HOST),
+                prefix_style: PrefixStyle::Rfc3339,
+                rt: 0,
+                src: IpAddr::from([0, 0, 0, 0]),
+                org_id: Uuid::nil(),
+                principal_id: Uuid::nil(),
+                trace_id: 0,
+                user_agent: Cow::Borrowed(""),
+                principal_name: None,
+                kong_initiated: false,
+                actor_id: None,
+                portal_id: None,
+                family,
+                severity: None,
+                extra: Vec::new(),
+                order: Vec::new(),
+            },
             time: None,
-            host: Cow::Borrowed(KONNECT_HOST),
-            prefix_style: PrefixStyle::Rfc3339,
             rt: None,
-            src: None,
-            org_id: None,
-            principal_id: None,
-            trace_id: None,
-            user_agent: Cow::Borrowed(""),
-            principal_name: None,
-            kong_initiated: false,
-            actor_id: None,
-            portal_id: None,
             severity: None,
+            unset: REQUIRED.iter().fold(0, |bits, field| bits | field.bit()),
             extra: Vec::new(),
         }
     }
@@ -406,30 +416,26 @@ pub(crate) fn own(text: Cow<'_, str>) -> Cow<'static, str> {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct AuditEventBuilder<'a> {
-    family: Family<'a>,
-    product: Product,
+    /// The event, built in place so that `build` moves it once.
+    event: AuditEvent<'a>,
     time: Option<DateTime<Utc>>,
-    host: Cow<'a, str>,
-    prefix_style: PrefixStyle,
     rt: Option<i64>,
-    src: Option<IpAddr>,
-    org_id: Option<Uuid>,
-    principal_id: Option<Uuid>,
-    trace_id: Option<u64>,
-    user_agent: Cow<'a, str>,
-    principal_name: Option<Cow<'a, str>>,
-    kong_initiated: bool,
-    actor_id: Option<Cow<'a, str>>,
-    portal_id: Option<Uuid>,
     severity: Option<Severity>,
+    /// The fields of [`REQUIRED`] not given yet, as [`Field::bit`]s.
+    unset: u32,
     extra: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
+/// Fields without a default, besides the time.
+const REQUIRED: [Field; 4] = [Field::Src, Field::OrgId, Field::PrincipalId, Field::TraceId];
+
 macro_rules! setter {
-    ($(#[$doc:meta])* $name:ident: $ty:ty => $field:ident = $value:expr) => {
+    ($(#[$doc:meta])* $name:ident: $ty:ty => $($field:ident).+ = $value:expr $(, required $required:expr)?) => {
         $(#[$doc])*
+        #[inline]
         pub fn $name(mut self, $name: $ty) -> AuditEventBuilder<'a> {
-            self.$field = $value($name);
+            self.$($field).+ = $value($name);
+            $(self.unset &= !$required.bit();)?
             self
         }
     };
@@ -439,8 +445,9 @@ macro_rules! setter {
 macro_rules! text_setter {
     ($(#[$doc:meta])* $name:ident => $field:ident = $wrap:expr) => {
         $(#[$doc])*
+        #[inline]
         pub fn $name(mut self, $name: impl Into<Cow<'a, str>>) -> AuditEventBuilder<'a> {
-            self.$field = $wrap($name.into());
+            self.event.$field = $wrap($name.into());
             self
         }
     };
@@ -453,7 +460,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).product(audit_cef::Product::DevPortal);
         /// ```
-        product: Product => product = |v| v
+        product: Product => event.product = |v| v
     );
     setter!(
         /// The event time (required). Written to whole seconds; `rt`
@@ -487,7 +494,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).prefix_style(audit_cef::PrefixStyle::Bsd);
         /// ```
-        prefix_style: PrefixStyle => prefix_style = |v| v
+        prefix_style: PrefixStyle => event.prefix_style = |v| v
     );
     setter!(
         /// `src` (required).
@@ -495,7 +502,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).src("::1".parse().unwrap());
         /// ```
-        src: IpAddr => src = Some
+        src: IpAddr => event.src = |v| v, required Field::Src
     );
     setter!(
         /// `org_id` (required).
@@ -503,7 +510,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).org_id(uuid::Uuid::nil());
         /// ```
-        org_id: Uuid => org_id = Some
+        org_id: Uuid => event.org_id = |v| v, required Field::OrgId
     );
     setter!(
         /// `principal_id` (required).
@@ -511,7 +518,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).principal_id(uuid::Uuid::nil());
         /// ```
-        principal_id: Uuid => principal_id = Some
+        principal_id: Uuid => event.principal_id = |v| v, required Field::PrincipalId
     );
     setter!(
         /// `trace_id` (required).
@@ -519,7 +526,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).trace_id(u64::MAX);
         /// ```
-        trace_id: u64 => trace_id = Some
+        trace_id: u64 => event.trace_id = |v| v, required Field::TraceId
     );
     text_setter!(
         /// `principal_name`.
@@ -535,7 +542,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).kong_initiated(true);
         /// ```
-        kong_initiated: bool => kong_initiated = |v| v
+        kong_initiated: bool => event.kong_initiated = |v| v
     );
     text_setter!(
         /// `actor_id` (may be empty).
@@ -551,7 +558,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// ```
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).portal_id(uuid::Uuid::nil());
         /// ```
-        portal_id: Uuid => portal_id = Some
+        portal_id: Uuid => event.portal_id = Some
     );
     setter!(
         /// Overrides the family's severity.
@@ -601,47 +608,49 @@ impl<'a> AuditEventBuilder<'a> {
     /// let err = AuditEvent::builder(Family::Access(Access::new("/", "GET", 200, ""))).extra("rt", "1").build().unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time.into()));
     /// ```
+    #[inline]
     pub fn build(self) -> Result<AuditEvent<'a>> {
         let missing = |field: Field| Error::new(ErrorKind::MissingField(field.into()));
         let given = self.time.ok_or_else(|| missing(Field::Time))?;
         let time =
             UtcSeconds::from_datetime(&given).ok_or_else(|| Error::new(ErrorKind::InvalidField(Field::Time.into())))?;
-        check_host(&self.host)?;
-        let mut extra = Vec::with_capacity(self.extra.len());
-        for (key, value) in self.extra {
-            let key = Key::new(key)?;
-            let taken = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
-            if taken || extra.iter().any(|(k, _): &(Key<'_>, Cow<'_, str>)| k == &key) {
-                return Err(Error::new(ErrorKind::InvalidKey));
-            }
-            extra.push((key, value));
+        if self.unset != 0 {
+            let field = REQUIRED.iter().find(|field| self.unset & field.bit() != 0);
+            return Err(missing(field.copied().unwrap_or(Field::Src)));
         }
-        Ok(AuditEvent {
-            product: self.product,
-            rt: self.rt.unwrap_or_else(|| given.timestamp_millis()),
-            time,
-            host: self.host,
-            prefix_style: self.prefix_style,
-            src: self.src.ok_or_else(|| missing(Field::Src))?,
-            org_id: self.org_id.ok_or_else(|| missing(Field::OrgId))?,
-            principal_id: self.principal_id.ok_or_else(|| missing(Field::PrincipalId))?,
-            trace_id: self.trace_id.ok_or_else(|| missing(Field::TraceId))?,
-            user_agent: self.user_agent,
-            principal_name: self.principal_name,
-            kong_initiated: self.kong_initiated,
-            actor_id: self.actor_id,
-            portal_id: self.portal_id,
-            // An override equal to the family's severity is no override.
-            severity: self.severity.filter(|s| *s != self.family.severity()),
-            family: self.family,
-            extra,
-            order: Vec::new(),
-        })
+        let mut event = self.event;
+        // Konnect's own host needs no check.
+        if !matches!(event.host, Cow::Borrowed(host) if std::ptr::eq(host, KONNECT_HOST)) {
+            check_host(&event.host)?;
+        }
+        if !self.extra.is_empty() {
+            event.extra = extra_pairs(self.extra)?;
+        }
+        event.time = time;
+        event.rt = self.rt.unwrap_or_else(|| given.timestamp_millis());
+        // An override equal to the family's severity is no override.
+        event.severity = self.severity.filter(|s| *s != event.family.severity());
+        Ok(event)
     }
+}
+
+/// Extra pairs with their keys checked: E4, not one of the model's, not twice.
+fn extra_pairs<'a>(pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Vec<(Key<'a>, Cow<'a, str>)>> {
+    let mut extra = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        let key = Key::new(key)?;
+        let taken = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
+        if taken || extra.iter().any(|(k, _): &(Key<'_>, Cow<'_, str>)| k == &key) {
+            return Err(Error::new(ErrorKind::InvalidKey));
+        }
+        extra.push((key, value));
+    }
+    Ok(extra)
 }
 
 /// The prefix host: not empty, no space (it ends the prefix's time and
 /// host), no line break, no `CEF:<digits>|` (a parser would start there).
+#[inline]
 pub(crate) fn check_host(host: &str) -> Result<()> {
     let invalid = |at| Error::at(ErrorKind::InvalidField(Field::Host.into()), at);
     if host.is_empty() {

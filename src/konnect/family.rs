@@ -5,18 +5,57 @@ use std::fmt;
 
 use super::event::own;
 use crate::cef::Severity;
-use crate::cef::event::no_line_break;
 use crate::error::{Error, ErrorKind, HeaderField, Result};
 
 /// What a signed entry's header text must not hold: a line break (E2), or
 /// ` sig=`, which verification would take for the signature (it is not
-/// escaped in header fields, unlike in values).
+/// escaped in header fields, unlike in values). One pass over the text.
+#[inline(always)]
 pub(crate) fn no_signature_marker<T: AsRef<str>>(text: T, field: HeaderField) -> Result<T> {
-    let text = no_line_break(text, field)?;
-    match memchr::memmem::find(text.as_ref().as_bytes(), b" sig=") {
-        Some(at) => Err(Error::at(ErrorKind::SignatureMarkerInHeader(field), at)),
-        None => Ok(text),
+    check_header_text(text.as_ref().as_bytes(), field)?;
+    Ok(text)
+}
+
+#[inline(always)]
+fn check_header_text(bytes: &[u8], field: HeaderField) -> Result<()> {
+    let mut from = 0;
+    while let Some(found) = bytes.get(from..).and_then(first_space_or_line_break) {
+        let at = from + found;
+        let rest = bytes.get(at..).unwrap_or_default();
+        if !rest.starts_with(b" ") {
+            return Err(Error::at(ErrorKind::LineBreakInHeader(field), at));
+        }
+        if rest.starts_with(b" sig=") {
+            return Err(Error::at(ErrorKind::SignatureMarkerInHeader(field), at));
+        }
+        from = at + 1;
     }
+    Ok(())
+}
+
+/// The first space, CR or LF in `bytes`. Header text is short and mostly
+/// clean: 8-byte words are first tested for any byte below `!` at once
+/// (`(w - 0x21..) & !w & 0x80..`, which never misses one; the last word
+/// overlaps the one before it), and only a word that has one is looked at
+/// byte by byte.
+#[inline(always)]
+fn first_space_or_line_break(bytes: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let is_stop = |b: &u8| matches!(b, b' ' | b'\r' | b'\n');
+    let clean = |chunk: &[u8]| {
+        <[u8; 8]>::try_from(chunk)
+            .map(u64::from_le_bytes)
+            .is_ok_and(|word| word.wrapping_sub(LOW.wrapping_mul(0x21)) & !word & HIGH == 0)
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().position(is_stop);
+    }
+    let mut words = bytes.chunks_exact(8);
+    if words.all(clean) && bytes.rchunks(8).next().is_some_and(clean) {
+        return None;
+    }
+    bytes.iter().position(is_stop)
 }
 
 /// The part of `text` after `prefix`, borrowed from it when it is borrowed.
@@ -150,9 +189,21 @@ open_enum!(
     ]
 );
 
-fn level(level: u8) -> Severity {
-    Severity::from_level(level).unwrap_or(Severity::UNKNOWN)
+/// Konnect's numeric severity `level` (0-10, checked when compiled).
+const fn level(level: u8) -> Severity {
+    match Severity::checked(level) {
+        Some(severity) => severity,
+        None => Severity::UNKNOWN,
+    }
 }
+
+const LEVEL_0: Severity = level(0);
+const LEVEL_1: Severity = level(1);
+const LEVEL_6: Severity = level(6);
+const LEVEL_7: Severity = level(7);
+const LEVEL_10: Severity = level(10);
+// The levels above are all in range: the table of Konnect's severities is exact.
+const _: () = assert!(LEVEL_10.level().is_some() && LEVEL_0.level().is_some());
 
 impl AuthOutcome<'_> {
     /// Konnect's severity: 0 success; 1 not found, invalid password, token
@@ -164,10 +215,10 @@ impl AuthOutcome<'_> {
     /// ```
     pub fn severity(&self) -> Severity {
         match self {
-            AuthOutcome::Success => level(0),
-            AuthOutcome::NotFound | AuthOutcome::InvalidPassword | AuthOutcome::TokenExpired => level(1),
-            AuthOutcome::Locked | AuthOutcome::Disabled => level(6),
-            AuthOutcome::Invalid | AuthOutcome::Other(_) => level(7),
+            AuthOutcome::Success => LEVEL_0,
+            AuthOutcome::NotFound | AuthOutcome::InvalidPassword | AuthOutcome::TokenExpired => LEVEL_1,
+            AuthOutcome::Locked | AuthOutcome::Disabled => LEVEL_6,
+            AuthOutcome::Invalid | AuthOutcome::Other(_) => LEVEL_7,
         }
     }
 }
@@ -254,6 +305,7 @@ impl<'a> Authorization<'a> {
     /// assert!(audit_cef::Authorization::new("konnect", "a\nb", "read", true).is_err());
     /// assert!(audit_cef::Authorization::new("konnect", "a sig=b", "read", true).is_err());
     /// ```
+    #[inline]
     pub fn new(
         service: impl Into<Cow<'a, str>>,
         resource: impl Into<Cow<'a, str>>,
@@ -367,9 +419,9 @@ impl<'a> Access<'a> {
     /// ```
     pub fn severity(&self) -> Severity {
         match self.status {
-            401 | 403 => level(6),
-            500 => level(10),
-            _ => level(1),
+            401 | 403 => LEVEL_6,
+            500 => LEVEL_10,
+            _ => LEVEL_1,
         }
     }
 }
@@ -401,7 +453,13 @@ impl<'a> Family<'a> {
     pub fn severity(&self) -> Severity {
         match self {
             Family::Authentication(authn) => authn.outcome.severity(),
-            Family::Authorization(authz) => level(if authz.granted { 1 } else { 6 }),
+            Family::Authorization(authz) => {
+                if authz.granted {
+                    LEVEL_1
+                } else {
+                    LEVEL_6
+                }
+            }
             Family::Access(access) => access.severity(),
         }
     }
