@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         line.device_version(),
         line.event_class_id(),
         line.name(),
-        line.severity()
+        line.severity_str()
     );
     for pair in line.pairs() {
         println!("  {:<14} {}", pair.key(), pair.value());

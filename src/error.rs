@@ -509,3 +509,130 @@ impl From<io::Error> for Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each kind. The exhaustive match below fails to compile when a
+    /// kind is added without being listed here.
+    fn every_kind() -> Vec<ErrorKind> {
+        let field = FieldName::new("org_id");
+        let kinds = vec![
+            ErrorKind::Empty,
+            ErrorKind::NotUtf8,
+            ErrorKind::MissingCefMarker,
+            ErrorKind::TooFewHeaderFields,
+            ErrorKind::InvalidVersion,
+            ErrorKind::InvalidSeverity,
+            ErrorKind::LineBreakInHeader(HeaderField::Name),
+            ErrorKind::InvalidKey,
+            ErrorKind::InvalidEscape,
+            ErrorKind::UnescapedEquals,
+            ErrorKind::LineBreakInValue,
+            ErrorKind::MissingExtensionDelimiter,
+            ErrorKind::UnparsedText,
+            ErrorKind::HeaderTooLong(HeaderField::Vendor),
+            ErrorKind::ValueTooLong { pair: 2 },
+            ErrorKind::MarkerInPrefix,
+            ErrorKind::SignatureMarkerInHeader(HeaderField::EventClassId),
+            ErrorKind::InvalidPrefix,
+            ErrorKind::LineBreakInEntry,
+            ErrorKind::NotJsonEntry,
+            ErrorKind::Unsigned,
+            ErrorKind::MalformedSignature,
+            ErrorKind::DataAfterSignature,
+            ErrorKind::NoKeyMatches,
+            ErrorKind::InvalidKeyMaterial,
+            ErrorKind::WeakPublicKey,
+            ErrorKind::InvalidJwks,
+            ErrorKind::UnsupportedKey,
+            ErrorKind::MissingField(field),
+            ErrorKind::InvalidField(field),
+            ErrorKind::UnknownFamily,
+            ErrorKind::InvalidJson,
+            ErrorKind::UnknownFormat,
+            ErrorKind::Io,
+        ];
+        for kind in &kinds {
+            match kind {
+                ErrorKind::Empty
+                | ErrorKind::NotUtf8
+                | ErrorKind::MissingCefMarker
+                | ErrorKind::TooFewHeaderFields
+                | ErrorKind::InvalidVersion
+                | ErrorKind::InvalidSeverity
+                | ErrorKind::LineBreakInHeader(_)
+                | ErrorKind::InvalidKey
+                | ErrorKind::InvalidEscape
+                | ErrorKind::UnescapedEquals
+                | ErrorKind::LineBreakInValue
+                | ErrorKind::MissingExtensionDelimiter
+                | ErrorKind::UnparsedText
+                | ErrorKind::HeaderTooLong(_)
+                | ErrorKind::ValueTooLong { .. }
+                | ErrorKind::MarkerInPrefix
+                | ErrorKind::SignatureMarkerInHeader(_)
+                | ErrorKind::InvalidPrefix
+                | ErrorKind::LineBreakInEntry
+                | ErrorKind::NotJsonEntry
+                | ErrorKind::Unsigned
+                | ErrorKind::MalformedSignature
+                | ErrorKind::DataAfterSignature
+                | ErrorKind::NoKeyMatches
+                | ErrorKind::InvalidKeyMaterial
+                | ErrorKind::WeakPublicKey
+                | ErrorKind::InvalidJwks
+                | ErrorKind::UnsupportedKey
+                | ErrorKind::MissingField(_)
+                | ErrorKind::InvalidField(_)
+                | ErrorKind::UnknownFamily
+                | ErrorKind::InvalidJson
+                | ErrorKind::UnknownFormat
+                | ErrorKind::Io => {}
+            }
+        }
+        kinds
+    }
+
+    /// Every kind's name, category and messages, with and without an
+    /// offset, against the snapshot in `tests/data/error_messages.txt`.
+    #[test]
+    fn messages_match_the_snapshot() {
+        let mut text = String::new();
+        for kind in every_kind() {
+            let with_offset =
+                if kind == ErrorKind::Io { Error::from(io::Error::other("disk full")) } else { Error::at(kind, 7) };
+            text.push_str(&format!("{} | {} | {} | {}\n", kind.name(), kind.category(), with_offset, Error::new(kind)));
+        }
+        let snapshot = include_str!("../tests/data/error_messages.txt");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/error_messages.txt"), &text).unwrap();
+        }
+        assert_eq!(text, snapshot, "run with UPDATE_SNAPSHOTS=1 to accept the new messages, then review the diff");
+    }
+
+    #[test]
+    fn names_are_unique_and_categories_group_them() {
+        let kinds = every_kind();
+        let mut names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), kinds.len());
+        let signature = kinds.iter().filter(|k| k.category() == ErrorCategory::Signature).count();
+        assert_eq!(signature, 4);
+        assert_eq!(ErrorKind::InvalidField(FieldName::new("rt")).category(), ErrorCategory::Konnect);
+    }
+
+    #[test]
+    fn io_errors_keep_their_cause_and_compare_by_kind() {
+        let err = Error::from(io::Error::new(io::ErrorKind::WriteZero, "short write"));
+        assert_eq!(err.to_string(), "write failed: short write");
+        assert!(std::error::Error::source(&err).is_some());
+        assert_eq!(err.clone(), err);
+        assert_ne!(err, Error::from(io::Error::other("short write")));
+        assert_eq!(Error::at(ErrorKind::Empty, 3).shifted(4).offset(), Some(7));
+        assert_eq!(Error::new(ErrorKind::Empty).shifted(4).offset(), None);
+        assert_eq!(Error::new(ErrorKind::Empty).or_at(2).offset(), Some(2));
+    }
+}

@@ -182,3 +182,51 @@ fn field_errors_carry_the_byte_offset_of_the_value() {
     let syntax = AuditEvent::from_json(br#"{"a":x}"#).unwrap_err();
     assert_eq!((syntax.kind(), syntax.offset()), (ErrorKind::InvalidJson, Some(5)));
 }
+
+#[test]
+fn what_could_not_be_signed_and_verified_is_refused_when_built() {
+    use audit_cef::{Access, AuthOutcome, AuthType, Authentication, Authorization, HeaderField};
+    use chrono::{TimeZone, Utc};
+
+    // ` sig=` in header text is not escaped: verification would split there.
+    let err = Authorization::new("konnect", "planes sig=forged", "list", true).unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (ErrorKind::SignatureMarkerInHeader(HeaderField::Name), Some(6)));
+    let err = Authorization::new("a sig=b", "planes", "list", true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SignatureMarkerInHeader(HeaderField::EventClassId));
+    assert!(AuthType::from_header("AUTHENTICATION_TYPE_X sig=Y").is_err());
+    assert!(AuthOutcome::from_header("AUTHENTICATION_OUTCOME_\nX").is_err());
+    // In values, `=` is escaped, so the same text is harmless there.
+    let access = Access::new("/a sig=b", "GET", 200, "");
+    let time = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let build = |family, host: &'static str| {
+        AuditEvent::builder(family)
+            .time(time)
+            .src("10.0.0.1".parse().unwrap())
+            .org_id(audit_cef::uuid::Uuid::nil())
+            .principal_id(audit_cef::uuid::Uuid::nil())
+            .trace_id(1)
+            .user_agent("ua sig=x")
+            .host(host)
+            .build()
+    };
+    let event = build(Family::Access(access.clone()), "konghq.com").unwrap();
+    assert!(event.to_cef_string().contains("request=/a sig\\=b"));
+    // A host that holds a CEF marker would move where the event starts.
+    let err = build(Family::Access(access.clone()), "x.CEF:0|y").unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (ErrorKind::MarkerInPrefix, Some(2)));
+    let err = build(Family::Access(access), "two words").unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (ErrorKind::InvalidField(Field::Host.into()), Some(3)));
+    let _ = Authentication::new(AuthType::Basic, AuthOutcome::Success, "/");
+}
+
+#[test]
+fn a_bsd_entry_whose_year_has_no_rfc3339_form_is_refused() {
+    // A BSD prefix takes its year from rt: here year 10000.
+    let line = "Jan  1 00:00:00 konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=253402300800000 src=10.0.0.1 action=read granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=1 user_agent=";
+    let err = AuditEvent::from_cef(line.as_bytes()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidField(Field::Time.into()));
+    // The year 9999 still decodes, and renders in JSON with its time.
+    let ok = line.replace("rt=253402300800000", "rt=253402214400000").replace("Jan  1", "Dec 31");
+    let event = AuditEvent::from_cef(ok.as_bytes()).unwrap();
+    assert!(event.to_json_string().contains(r#""event_ts":"9999-12-31T00:00:00Z""#), "{}", event.to_json_string());
+}

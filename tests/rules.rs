@@ -184,11 +184,17 @@ fn p3_header_shape() -> TestResult {
     assert_eq!(kind_at(LENIENT.parse(b"CEF:0|v|p|1|id|n")), Some((ErrorKind::TooFewHeaderFields, Some(16))));
     assert_eq!(kind_at(LENIENT.parse(b"CEF:0")), Some((ErrorKind::TooFewHeaderFields, Some(5))));
     let open = LENIENT.parse_str("CEF:0|v|p|1|id|n|5")?;
-    assert_eq!((open.severity(), open.pairs().count()), (Severity::from_level(5)?, 0));
+    assert_eq!((open.severity(), open.pairs().count()), (Some(Severity::from_level(5)?), 0));
     assert_eq!(kind_at(STRICT.parse(b"CEF:0|v|p|1|id|n|5")), Some((ErrorKind::MissingExtensionDelimiter, Some(18))));
     let empty = STRICT.parse_str("CEF:0||||||0|")?;
     assert_eq!((empty.vendor(), empty.name()), ("", ""));
-    assert_eq!(kind_at(LENIENT.parse(b"CEF:0|v|p|1|id|n|")), Some((ErrorKind::InvalidSeverity, Some(17))));
+    assert_eq!(kind_at(STRICT.parse(b"CEF:0|v|p|1|id|n||")), Some((ErrorKind::InvalidSeverity, Some(17))));
+    let empty = LENIENT.parse(b"CEF:0|v|p|1|id|n||")?;
+    assert_eq!((empty.severity(), empty.severity_str(), empty.severity_offset()), (None, "", 17));
+    assert_eq!(empty.to_event().err(), Some(Error::at(ErrorKind::InvalidSeverity, 17)));
+    // Every header field may be empty (P3).
+    let blank = LENIENT.parse(b"CEF:0|||||||a=1")?;
+    assert_eq!((blank.vendor(), blank.name(), blank.severity(), blank.get("a").as_deref()), ("", "", None, Some("1")));
     assert_eq!(
         kind_at(LENIENT.parse(b"CEF:0|v|p\r|1|id|n|5|")),
         Some((ErrorKind::LineBreakInHeader(HeaderField::Product), Some(9)))

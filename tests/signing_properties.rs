@@ -47,3 +47,50 @@ proptest! {
         prop_assert!(verifier.verify_cef(&buf).is_err(), "mutation at {} verified", at);
     }
 }
+
+/// Lines close to CEF: a prefix, a marker (sometimes broken), header
+/// fields and pairs drawn from text that holds separators, escapes, line
+/// breaks, ` sig=` pieces and non-ASCII.
+fn cef_like_line() -> impl Strategy<Value = Vec<u8>> {
+    let text = "[a-z |=\\\\\\n\\rsigCEF:0é]{0,12}";
+    (
+        text,
+        prop_oneof!["CEF:0\\|", "CEF:1\\|", "CEF:\\|", "CEF:x\\|", ""],
+        proptest::collection::vec(text, 0..9),
+        any::<bool>(),
+    )
+        .prop_map(|(prefix, marker, fields, invalid_utf8)| {
+            let mut line = format!("{prefix} {marker}{}", fields.join("|")).into_bytes();
+            if invalid_utf8 {
+                line.push(0xff);
+            }
+            line
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The signer's contract: what it signs verifies, and what it refuses
+    /// would not verify if signed anyway.
+    #[test]
+    fn sign_cef_refuses_exactly_what_would_not_verify(line in cef_like_line()) {
+        use base64::Engine;
+        let signer = Signer::from_seed(&[5; 32]);
+        let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+        let mut buf = line.clone();
+        match signer.sign_cef(&mut buf, 0) {
+            Ok(()) => {
+                let verified = verifier.verify_cef(&buf);
+                prop_assert!(verified.is_ok(), "signed but not verified: {:?}", verified.err());
+            }
+            Err(refused) => {
+                prop_assert_eq!(&buf, &line, "a refused line is left as it was");
+                let mut forced = line.clone();
+                forced.extend_from_slice(b" sig=");
+                forced.extend_from_slice(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signer.sign(&line)).as_bytes());
+                prop_assert!(verifier.verify_cef(&forced).is_err(), "refused ({refused}) but would verify");
+            }
+        }
+    }
+}

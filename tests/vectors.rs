@@ -100,12 +100,6 @@ const DISAGREEMENTS: &[(&str, Verdict, &str)] = &[
          keeps its `=`; no error, strict rejects (unescaped_equals); beats errors and drops id and angle",
     ),
     (
-        "elastic/beats@x-pack/filebeat/processors/decode_cef/cef/cef_test.go#TestEventUnpack/empty",
-        D,
-        "E6: an empty severity is no severity; even the lenient parser rejects the line (invalid_severity), beats \
-         accepts it",
-    ),
-    (
         "elastic/beats@x-pack/filebeat/processors/decode_cef/cef/cef_test.go#TestEventUnpack/No tab as separator",
         D,
         "P10/P8: TAB is no separator (as beats says), so `src=127.0.0.1` is part of msg's value and its `=` is kept: \
@@ -114,8 +108,9 @@ const DISAGREEMENTS: &[(&str, Verdict, &str)] = &[
     (
         "elastic/beats@x-pack/filebeat/processors/decode_cef/cef/cef_test.go#TestEventUnpack/error recovery with escape",
         D,
-        "E6: the empty severity makes us reject the line (invalid_severity) before the extension is read; beats \
-         accepts the empty severity and errors on key1's value instead, which P8 would keep as `\\hi=`",
+        "P3/P7/P8: the empty header fields and Severity are accepted (P3), key1 is `\\hi=` (`\\\\` unescapes to \
+         `\\`, P7; an `=` that is no key boundary stays, P8) and key2=a as beats recovers it, with no error; \
+         strict rejects the empty Severity (invalid_severity); beats reports an error on key1's value",
     ),
     (
         "elastic/beats@x-pack/filebeat/processors/decode_cef/cef/cef_test.go#TestEventUnpackWithFullExtensionNames",

@@ -30,8 +30,11 @@ pub struct Line<'a> {
     pub(crate) device_version: Cow<'a, str>,
     pub(crate) event_class_id: Cow<'a, str>,
     pub(crate) name: Cow<'a, str>,
-    pub(crate) severity: Severity,
+    /// `None` for an empty field (lenient P3).
+    pub(crate) severity: Option<Severity>,
     pub(crate) severity_text: &'a str,
+    /// Byte offset of the Severity field in the input.
+    pub(crate) severity_offset: usize,
     pub(crate) unparsed: Option<&'a str>,
     pub(crate) extension: &'a str,
     pub(crate) extension_offset: usize,
@@ -110,15 +113,27 @@ impl<'a> Line<'a> {
         &self.name
     }
 
-    /// Severity.
+    /// Severity, or `None` when the field is empty (accepted by the lenient
+    /// parser, P3).
     ///
     /// ```
-    /// use audit_cef::Severity;
-    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|Very-High|")?.severity(), Severity::VERY_HIGH);
+    /// use audit_cef::{Parser, Severity};
+    /// assert_eq!(Parser::new().parse(b"CEF:0|v|p|1|id|n|Very-High|")?.severity(), Some(Severity::VERY_HIGH));
+    /// assert_eq!(Parser::new().parse(b"CEF:0|v|p|1|id|n||")?.severity(), None);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn severity(&self) -> Severity {
+    pub fn severity(&self) -> Option<Severity> {
         self.severity
+    }
+
+    /// Byte offset of the Severity field in the parsed input.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|")?.severity_offset(), 17);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn severity_offset(&self) -> usize {
+        self.severity_offset
     }
 
     /// Severity as written (lenient parsing accepts `very-high`).
@@ -182,9 +197,11 @@ impl<'a> Line<'a> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidVersion`] when the version is not 0 or 1, and
-    /// [`ErrorKind::UnparsedText`] when the line has text an [`Event`]
-    /// cannot hold (P14): converting never loses bytes silently.
+    /// [`ErrorKind::InvalidVersion`] when the version is not 0 or 1,
+    /// [`ErrorKind::InvalidSeverity`] when the Severity field is empty (an
+    /// [`Event`] always has one), and [`ErrorKind::UnparsedText`] when the
+    /// line has text an [`Event`] cannot hold (P14): converting never loses
+    /// bytes silently.
     ///
     /// ```
     /// let line = audit_cef::Parser::new().parse(b"CEF:0|v|p|1|id|n|5|a=x\\=y")?;
@@ -195,6 +212,7 @@ impl<'a> Line<'a> {
     /// ```
     pub fn to_event(&self) -> Result<Event<'a>> {
         let version: Version = self.version.parse()?;
+        let severity = self.severity.ok_or_else(|| Error::at(ErrorKind::InvalidSeverity, self.severity_offset))?;
         if self.unparsed.is_some() {
             return Err(Error::at(ErrorKind::UnparsedText, self.extension_offset));
         }
@@ -206,7 +224,7 @@ impl<'a> Line<'a> {
             device_version: self.device_version.clone(),
             event_class_id: self.event_class_id.clone(),
             name: self.name.clone(),
-            severity: self.severity,
+            severity,
             extensions: self.pairs().map(|pair| (Key::trusted(pair.key), pair.value())).collect(),
         })
     }

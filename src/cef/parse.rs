@@ -30,6 +30,7 @@ pub struct Parser {
     unparsed_text: bool,
     severity_any_case: bool,
     raw_line_breaks: bool,
+    empty_severity: bool,
 }
 
 impl Default for Parser {
@@ -55,6 +56,7 @@ impl Parser {
             unparsed_text: true,
             severity_any_case: true,
             raw_line_breaks: true,
+            empty_severity: true,
         }
     }
 
@@ -75,6 +77,7 @@ impl Parser {
             unparsed_text: lenient,
             severity_any_case: lenient,
             raw_line_breaks: lenient,
+            empty_severity: lenient,
         }
     }
 
@@ -153,7 +156,7 @@ impl Parser {
     ///
     /// ```
     /// use audit_cef::{Parser, Severity};
-    /// assert_eq!(Parser::new().parse(b"CEF:0|v|p|1|id|n|high|")?.severity(), Severity::HIGH);
+    /// assert_eq!(Parser::new().parse(b"CEF:0|v|p|1|id|n|high|")?.severity(), Some(Severity::HIGH));
     /// assert!(Parser::new().allow_severity_any_case(false).parse(b"CEF:0|v|p|1|id|n|high|").is_err());
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -175,6 +178,21 @@ impl Parser {
     /// ```
     pub const fn allow_raw_line_breaks(mut self, yes: bool) -> Parser {
         self.raw_line_breaks = yes;
+        self
+    }
+
+    /// P3: accept an empty Severity field, as every other empty header
+    /// field is accepted; [`Line::severity`] is then `None`. Off:
+    /// [`ErrorKind::InvalidSeverity`].
+    ///
+    /// ```
+    /// let p = audit_cef::Parser::new();
+    /// assert_eq!(p.parse(b"CEF:0|||||||a=1")?.severity(), None);
+    /// assert!(p.allow_empty_severity(false).parse(b"CEF:0|||||||a=1").is_err());
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub const fn allow_empty_severity(mut self, yes: bool) -> Parser {
+        self.empty_severity = yes;
         self
     }
 
@@ -256,9 +274,14 @@ impl Parser {
             }
             unescape(raw, Field::Header, !self.undefined_escapes).map_err(|e| e.shifted(offset))
         };
-        let severity_text = severity.0;
-        let severity_value = Severity::parse(severity_text, self.severity_any_case)
-            .map_err(|_| Error::at(ErrorKind::InvalidSeverity, severity.1))?;
+        let (severity_text, severity_offset, _) = severity;
+        let severity_value = match severity_text {
+            "" if self.empty_severity => None,
+            text => Some(
+                Severity::parse(text, self.severity_any_case)
+                    .map_err(|_| Error::at(ErrorKind::InvalidSeverity, severity_offset))?,
+            ),
+        };
 
         let (unparsed, extension, extension_offset) = split_extension(text, at);
         if let (Some(_), false) = (unparsed, self.unparsed_text) {
@@ -278,6 +301,7 @@ impl Parser {
             name: header(name)?,
             severity: severity_value,
             severity_text,
+            severity_offset,
             unparsed,
             extension,
             extension_offset,

@@ -180,7 +180,9 @@ impl<'a> AuditEvent<'a> {
         let family = family_from(line.event_class_id.clone(), line.name.clone(), &mut fields)?;
         let rt = fields.int(Field::Rt)?;
         let (time, host, prefix_style) = prefix_from(line.prefix(), rt)?;
-        let severity = line.severity();
+        let severity = line
+            .severity()
+            .ok_or_else(|| Error::at(ErrorKind::MissingField(Field::Severity.into()), line.severity_offset()))?;
         fields.finish(product, time, host, prefix_style, rt, family, severity)
     }
 }

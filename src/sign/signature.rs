@@ -42,6 +42,17 @@ pub(crate) fn decode(text: &[u8], offset: usize) -> Result<Signature> {
     Ok(Signature::from_bytes(&exact))
 }
 
+/// The entry without one trailing line ending. A CR or LF left inside is
+/// refused: an entry travels as one line (Konnect's batches, syslog), and
+/// the signer never signs one.
+fn one_line(entry: &[u8]) -> Result<&[u8]> {
+    let entry = trim_line_ending(entry);
+    match memchr::memchr2(b'\r', b'\n', entry) {
+        Some(at) => Err(Error::at(ErrorKind::LineBreakInEntry, at)),
+        None => Ok(entry),
+    }
+}
+
 /// A CEF entry split at its signature: the signed bytes, the signature,
 /// and the byte offset of its text in the entry.
 pub(crate) struct SplitCef<'a> {
@@ -53,7 +64,7 @@ pub(crate) struct SplitCef<'a> {
 /// Splits at the last ` sig=`; the signature must be the final field and
 /// the only one.
 pub(crate) fn split_cef(entry: &[u8]) -> Result<SplitCef<'_>> {
-    let entry = trim_line_ending(entry);
+    let entry = one_line(entry)?;
     let unsigned = || Error::at(ErrorKind::Unsigned, entry.len());
     let marker = memchr::memmem::rfind(entry, CEF_MARKER).ok_or_else(unsigned)?;
     let (signed, tail) = entry.split_at_checked(marker).ok_or_else(unsigned)?;
@@ -101,7 +112,7 @@ pub(crate) struct SplitJson<'a> {
 /// Splits at the last `,"sig":"`: the value must be 86 characters, then `"`
 /// and the entry's closing braces, nothing else.
 pub(crate) fn split_json(entry: &[u8], form: JsonForm) -> Result<SplitJson<'_>> {
-    let entry = trim_line_ending(entry);
+    let entry = one_line(entry)?;
     if entry.first() != Some(&b'{') {
         return Err(Error::at(ErrorKind::NotJsonEntry, 0));
     }

@@ -154,7 +154,8 @@ impl Verifier {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Unsigned`], [`ErrorKind::MalformedSignature`],
+    /// [`ErrorKind::LineBreakInEntry`] for a CR or LF inside the entry (one
+    /// trailing line ending is ignored), [`ErrorKind::Unsigned`], [`ErrorKind::MalformedSignature`],
     /// [`ErrorKind::DataAfterSignature`] (also for a second signature),
     /// [`ErrorKind::NoKeyMatches`], or the parser's error for signed bytes
     /// that are not CEF. Offsets count from the start of `entry`.
