@@ -1,6 +1,6 @@
 //! The BSD syslog (RFC 3164) time `MMM dd HH:mm:ss`.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike};
+use chrono::{DateTime, Datelike, Month, NaiveDate, NaiveTime, TimeZone, Timelike};
 
 use super::digits::{bad, digits_at, expect, write_clock};
 use crate::error::Result;
@@ -16,12 +16,44 @@ use crate::error::Result;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BsdTime {
-    month: u8,
+    month: Month,
     day: u8,
     time: NaiveTime,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/// The months in order, as RFC 3164 writes them.
+const MONTHS: [(Month, &str); 12] = [
+    (Month::January, "Jan"),
+    (Month::February, "Feb"),
+    (Month::March, "Mar"),
+    (Month::April, "Apr"),
+    (Month::May, "May"),
+    (Month::June, "Jun"),
+    (Month::July, "Jul"),
+    (Month::August, "Aug"),
+    (Month::September, "Sep"),
+    (Month::October, "Oct"),
+    (Month::November, "Nov"),
+    (Month::December, "Dec"),
+];
+
+/// RFC 3164's name of `month`.
+fn abbreviation(month: Month) -> &'static str {
+    match month {
+        Month::January => "Jan",
+        Month::February => "Feb",
+        Month::March => "Mar",
+        Month::April => "Apr",
+        Month::May => "May",
+        Month::June => "Jun",
+        Month::July => "Jul",
+        Month::August => "Aug",
+        Month::September => "Sep",
+        Month::October => "Oct",
+        Month::November => "Nov",
+        Month::December => "Dec",
+    }
+}
 
 impl BsdTime {
     /// The month, day and whole seconds of `time` (fractions dropped: the
@@ -34,11 +66,14 @@ impl BsdTime {
     /// ```
     pub fn from_datetime<Tz: TimeZone>(time: &DateTime<Tz>) -> BsdTime {
         let naive = time.naive_local();
-        BsdTime {
-            month: naive.month() as u8,
-            day: naive.day() as u8,
-            time: NaiveTime::from_hms_opt(naive.hour(), naive.minute(), naive.second().min(59)).unwrap_or_default(),
-        }
+        // chrono's month0 is 0-11, so the lookup always finds one.
+        let found = MONTHS.get(naive.month0() as usize);
+        debug_assert!(found.is_some(), "chrono months are 0-11");
+        let month = found.map_or(Month::December, |(month, _)| *month);
+        // Setting the nanoseconds to 0 cannot fail; kept whole otherwise, the
+        // written text would be the same (it has no fraction).
+        let clock = naive.time();
+        BsdTime { month, day: naive.day() as u8, time: clock.with_nanosecond(0).unwrap_or(clock) }
     }
 
     /// Month, 1-12.
@@ -49,7 +84,7 @@ impl BsdTime {
     /// assert_eq!(t.month(), 12);
     /// ```
     pub fn month(&self) -> u8 {
-        self.month
+        self.month.number_from_month() as u8
     }
 
     /// Day of the month, 1-31.
@@ -83,13 +118,14 @@ impl BsdTime {
     /// assert!(t.with_year(2023).is_none());
     /// ```
     pub fn with_year(&self, year: i32) -> Option<chrono::NaiveDateTime> {
-        NaiveDate::from_ymd_opt(year, u32::from(self.month), u32::from(self.day)).map(|d| d.and_time(self.time))
+        NaiveDate::from_ymd_opt(year, self.month.number_from_month(), u32::from(self.day))
+            .map(|d| d.and_time(self.time))
     }
 }
 
 /// `MMM dd HH:mm:ss`, the day space-padded (RFC 3164).
 pub(crate) fn write_bsd_time(time: &BsdTime, out: &mut Vec<u8>) {
-    out.extend_from_slice(MONTHS.get(usize::from(time.month).saturating_sub(1)).unwrap_or(&"Jan").as_bytes());
+    out.extend_from_slice(abbreviation(time.month).as_bytes());
     out.push(b' ');
     out.push(if time.day < 10 { b' ' } else { b'0' + time.day / 10 });
     out.push(b'0' + time.day % 10);
@@ -100,7 +136,7 @@ pub(crate) fn write_bsd_time(time: &BsdTime, out: &mut Vec<u8>) {
 /// `MMM dd HH:MM:SS`, the day space- or zero-padded.
 pub(crate) fn parse_bsd(bytes: &[u8]) -> Result<BsdTime> {
     let name = bytes.get(..3).ok_or_else(|| bad(0))?;
-    let month = MONTHS.iter().position(|m| m.as_bytes() == name).ok_or_else(|| bad(0))? + 1;
+    let (month, _) = MONTHS.iter().find(|(_, text)| text.as_bytes() == name).ok_or_else(|| bad(0))?;
     expect(bytes, 3, b' ')?;
     let day = match bytes.get(4) {
         Some(b' ') => digits_at(bytes, 5, 1)?,
@@ -113,7 +149,7 @@ pub(crate) fn parse_bsd(bytes: &[u8]) -> Result<BsdTime> {
     expect(bytes, 12, b':')?;
     let second = digits_at(bytes, 13, 2)?;
     // Feb 29 must stay possible without a year: check against a leap year.
-    NaiveDate::from_ymd_opt(2000, month as u32, day).ok_or_else(|| bad(4))?;
+    NaiveDate::from_ymd_opt(2000, month.number_from_month(), day).ok_or_else(|| bad(4))?;
     let time = NaiveTime::from_hms_opt(hour, minute, second).ok_or_else(|| bad(7))?;
-    Ok(BsdTime { month: month as u8, day: day as u8, time })
+    Ok(BsdTime { month: *month, day: day as u8, time })
 }

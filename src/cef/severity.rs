@@ -96,6 +96,8 @@ impl Severity {
             None => LEVELS.get(usize::from(self.0)),
             Some(name) => NAMES.get(usize::from(name)),
         };
+        // Every constructor keeps the value in one of the two tables.
+        debug_assert!(text.is_some(), "severity {} outside its tables", self.0);
         text.copied().unwrap_or("Unknown")
     }
 }

@@ -60,10 +60,9 @@ pub(crate) fn decode_32(text: &str) -> Result<[u8; 32]> {
     let mut out = [0u8; 33];
     match URL_SAFE_NO_PAD.decode_slice(text, &mut out) {
         Ok(32) => {
-            let mut key = [0u8; 32];
-            key.copy_from_slice(out.get(..32).unwrap_or(&[0; 32]));
+            let key = out.first_chunk::<32>().copied();
             zeroize::Zeroize::zeroize(&mut out);
-            Ok(key)
+            key.ok_or_else(|| Error::new(ErrorKind::InvalidKeyMaterial))
         }
         _ => {
             zeroize::Zeroize::zeroize(&mut out);

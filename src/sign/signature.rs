@@ -17,12 +17,15 @@ pub(crate) const CEF_MARKER: &[u8] = b" sig=";
 /// What precedes the signature in a JSON or CPS entry.
 pub(crate) const JSON_MARKER: &[u8] = b",\"sig\":\"";
 
-/// The 86 base64url characters of a signature.
-pub(crate) fn encode(signature: &Signature) -> [u8; SIGNATURE_B64_LEN] {
+/// The 86 base64url characters of a signature. 64 bytes always encode to
+/// exactly 86; should the encoder ever say otherwise, this is an error, never
+/// a signature of zeros.
+pub(crate) fn encode(signature: &Signature) -> Result<[u8; SIGNATURE_B64_LEN]> {
     let mut out = [0u8; SIGNATURE_B64_LEN];
-    // 64 bytes always encode to exactly 86 characters, so this cannot fail.
-    let _ = URL_SAFE_NO_PAD.encode_slice(signature.to_bytes(), &mut out);
-    out
+    match URL_SAFE_NO_PAD.encode_slice(signature.to_bytes(), &mut out) {
+        Ok(SIGNATURE_B64_LEN) => Ok(out),
+        _ => Err(Error::new(ErrorKind::MalformedSignature)),
+    }
 }
 
 /// Decodes exactly 86 canonical base64url characters (no padding, zero
@@ -143,7 +146,7 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let signature = decode(SIG.as_bytes(), 0).unwrap();
-        assert_eq!(&encode(&signature)[..], SIG.as_bytes());
+        assert_eq!(&encode(&signature).unwrap()[..], SIG.as_bytes());
     }
 
     #[test]

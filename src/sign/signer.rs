@@ -260,7 +260,7 @@ impl Signer {
         }
         // The verifier's own parse of the signed bytes.
         Parser::new().parse(line).map_err(|err| err.shifted(line_start))?;
-        let encoded = encode(&self.signature(line));
+        let encoded = encode(&self.signature(line))?;
         let line_end = buf.len();
         buf.reserve(CEF_MARKER.len() + SIGNATURE_B64_LEN);
         buf.extend_from_slice(CEF_MARKER);
@@ -332,7 +332,7 @@ impl Signer {
         if let Some(at) = memchr::memmem::find(entry, b"\"sig\":") {
             return Err(Error::at(ErrorKind::DataAfterSignature, entry_start + at));
         }
-        let encoded = encode(&self.signature(entry));
+        let encoded = encode(&self.signature(entry))?;
         buf.truncate(entry_start + body_end);
         buf.reserve(JSON_MARKER.len() + SIGNATURE_B64_LEN + 1 + closing.len());
         buf.extend_from_slice(JSON_MARKER);
