@@ -6,9 +6,10 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::family::{Family, no_signature_marker};
+use super::family::Family;
 use super::field::Field;
 use super::order::Slot;
+use super::text::{no_signature_marker, own};
 use crate::cef::marker::find_marker;
 use crate::cef::rfc3339::UtcSeconds;
 use crate::cef::{Key, Severity};
@@ -388,11 +389,6 @@ impl<'a> AuditEvent<'a> {
             order: self.order,
         }
     }
-}
-
-/// The same text, owned.
-pub(crate) fn own(text: Cow<'_, str>) -> Cow<'static, str> {
-    Cow::Owned(text.into_owned())
 }
 
 /// Builds an [`AuditEvent`]; [`AuditEventBuilder::build`] checks it.

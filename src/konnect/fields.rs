@@ -9,10 +9,10 @@ use uuid::Uuid;
 use super::event::{AuditEvent, PrefixStyle, Product};
 use super::family::{
     ACCESS_CLASS, ACCESS_NAME, AUTHZ_PREFIX, Access, AuthOutcome, AuthType, Authentication, Authorization, Family,
-    strip,
 };
 use super::field::Field;
 use super::order::{Slot, canonical_order};
+use super::text::strip;
 use crate::cef::rfc3339::UtcSeconds;
 use crate::cef::{Key, Severity};
 use crate::error::{Error, ErrorKind, Result};

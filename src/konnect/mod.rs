@@ -39,6 +39,7 @@ pub(crate) mod fields;
 pub(crate) mod json;
 pub(crate) mod order;
 mod serde;
+pub(crate) mod text;
 pub(crate) mod value;
 
 pub use entry::Format;
