@@ -514,8 +514,8 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 mod tests {
     use super::*;
 
-    /// One of each kind. The exhaustive match below fails to compile when a
-    /// kind is added without being listed here.
+    /// One of each kind (`category` matches every kind exhaustively, so a
+    /// new kind is seen there first; add it here and to the snapshot).
     fn every_kind() -> Vec<ErrorKind> {
         let field = FieldName::new("org_id");
         let kinds = vec![
@@ -554,44 +554,6 @@ mod tests {
             ErrorKind::UnknownFormat,
             ErrorKind::Io,
         ];
-        for kind in &kinds {
-            match kind {
-                ErrorKind::Empty
-                | ErrorKind::NotUtf8
-                | ErrorKind::MissingCefMarker
-                | ErrorKind::TooFewHeaderFields
-                | ErrorKind::InvalidVersion
-                | ErrorKind::InvalidSeverity
-                | ErrorKind::LineBreakInHeader(_)
-                | ErrorKind::InvalidKey
-                | ErrorKind::InvalidEscape
-                | ErrorKind::UnescapedEquals
-                | ErrorKind::LineBreakInValue
-                | ErrorKind::MissingExtensionDelimiter
-                | ErrorKind::UnparsedText
-                | ErrorKind::HeaderTooLong(_)
-                | ErrorKind::ValueTooLong { .. }
-                | ErrorKind::MarkerInPrefix
-                | ErrorKind::SignatureMarkerInHeader(_)
-                | ErrorKind::InvalidPrefix
-                | ErrorKind::LineBreakInEntry
-                | ErrorKind::NotJsonEntry
-                | ErrorKind::Unsigned
-                | ErrorKind::MalformedSignature
-                | ErrorKind::DataAfterSignature
-                | ErrorKind::NoKeyMatches
-                | ErrorKind::InvalidKeyMaterial
-                | ErrorKind::WeakPublicKey
-                | ErrorKind::InvalidJwks
-                | ErrorKind::UnsupportedKey
-                | ErrorKind::MissingField(_)
-                | ErrorKind::InvalidField(_)
-                | ErrorKind::UnknownFamily
-                | ErrorKind::InvalidJson
-                | ErrorKind::UnknownFormat
-                | ErrorKind::Io => {}
-            }
-        }
         kinds
     }
 
