@@ -22,7 +22,7 @@ static STRICT: Parser = Parser::new().strict(true);
 fn check_error(err: &Error, input: &[u8], mode: &str) {
     assert!(
         err.offset().is_none_or(|at| at <= input.len()),
-        "{mode} error offset {} past input length {} ({err:?})",
+        "{mode} error offset {:?} past input length {} ({err:?})",
         err.offset(),
         input.len()
     );
