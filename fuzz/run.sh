@@ -65,6 +65,37 @@ builtin_seeds=(
     'ASM:CEF:0|v|p|1|id|n|5'
 )
 
+# Seeds of the targets that read something else than a CEF line.
+prefix_seeds=(
+    '2025-06-18T21:02:36Z konghq.com'
+    '<134>2025-06-18T21:02:36Z konghq.com'
+    'Apr  4 05:39:08 host app[12]:'
+    '<13>Feb 29 23:59:59 h'
+    '<134>'
+    '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3"][x a="\]"]'
+    '<0>1 - - - - - -'
+)
+jwks_seeds=(
+    '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"a","alg":"EdDSA","use":"sig"}]}'
+    '{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}'
+    '{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"},{"kty":"OKP","crv":"Ed25519","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}'
+)
+json_seeds=(
+    '{"action":"list","cef_version":"0","event_class_id":"konnect","event_product":"Konnect","event_ts":"2025-06-18T21:02:36Z","event_vendor":"KongInc","event_version":"1.0","granted":true,"name":"Authz.control-planes","org_id":"777db3e4-5cb7-4dd5-b51c-9878096a6999","principal_id":"eb999f01-5976-4f4b-9fbc-dd5d514bd675","rt":1750280466889,"severity":1,"src":"127.0.0.6","trace_id":3959872677347089807,"user_agent":"grpc-node-js/1.12.4"}'
+    '{"event":{"act":"GET","cef_version":0,"event_class_id":"KongGateway","event_product":"Konnect","event_ts":"2023-04-28T20:52:09Z","event_vendor":"KongInc","event_version":"1.0","name":"Ingress","org_id":"b065b594-6afc-4658-9101-5d9cf3f36b7b","principal_id":"87655c36-8d63-48fe-9a1e-53b28dfbc19b","query":"{}","request":"/v2","rt":"1682715129807","severity":1,"src":"::1","status":"200","trace_id":"3895213347334635099","user_agent":"","x_extra":[1]}}'
+)
+
+seed_list() { # $1 = corpus dir, the rest = seeds
+    local dir="$1" line
+    shift
+    mkdir -p "$dir"
+    seed_count=0
+    for line in "$@"; do
+        add_seed "$dir" "$line"
+    done
+    echo "run.sh: seeded $dir with $seed_count new input(s)"
+}
+
 seed_count=0
 add_seed() { # $1 = corpus dir, $2 = line
     local dir="$1" line="$2" sum
@@ -121,6 +152,9 @@ failed=0
 for target in "${targets[@]}"; do
     case "$target" in
         parse | reparse) seed_corpus "$target" ;;
+        prefix) seed_list "corpus/prefix" "${prefix_seeds[@]}" ;;
+        jwks) seed_list "corpus/jwks" "${jwks_seeds[@]}" ;;
+        konnect_json) seed_list "corpus/konnect_json" "${json_seeds[@]}" ;;
     esac
     log="logs/$target.log"
     echo "run.sh: fuzzing $target for ${seconds}s (log: fuzz/$log)"

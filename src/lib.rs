@@ -69,8 +69,10 @@
 //!
 //! - Verification works on the raw bytes as received, never on a
 //!   re-serialization; parsed fields come from the signed bytes only.
-//! - `verify_strict` semantics: non-canonical or small-order signatures and
-//!   keys are refused; keys are checked when loaded.
+//! - One verification rule in the single and the batch path (ZIP-215's
+//!   cofactored equation, canonical `s`): the same entries always get the
+//!   same verdicts, whatever else is in the batch. Small-order and
+//!   non-canonical keys are refused when loaded. See `Verifier`.
 //! - `Signer` never shows its secret in `Debug`, and the key is zeroized
 //!   when dropped. Errors never carry input text or key material.
 //!

@@ -7,6 +7,7 @@ pub(crate) mod jwk;
 pub(crate) mod key_set;
 pub(crate) mod line_ending;
 pub(crate) mod public_key;
+pub(crate) mod rule;
 pub(crate) mod signature;
 pub(crate) mod signer;
 pub(crate) mod verifier;

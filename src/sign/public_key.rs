@@ -4,11 +4,13 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::VerifyingKey;
 use ed25519_dalek::pkcs8::DecodePublicKey;
 
 use super::json_position::json_error;
 use super::jwk::{Jwk, decode_32, thumbprint};
+use super::rule::Decoded;
 use crate::error::{Error, ErrorKind, Result};
 
 /// An Ed25519 public key and its `kid`, checked to be usable by strict
@@ -175,12 +177,14 @@ impl PublicKey {
         URL_SAFE_NO_PAD.encode(self.key.as_bytes())
     }
 
-    /// Checks a raw signature over raw bytes with `verify_strict`.
+    /// Checks a raw signature over raw bytes under the crate's rule (see
+    /// [`Verifier`](crate::Verifier)).
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::NoKeyMatches`] when the signature does not verify
-    /// (non-canonical `s`, small-order `R`, or simply wrong).
+    /// [`ErrorKind::NoKeyMatches`] when the signature does not verify under
+    /// the crate's rule (see [`Verifier`](crate::Verifier)): an `s` at or
+    /// above the group order, an `R` that is no curve point, or simply wrong.
     ///
     /// ```
     /// let signer = audit_cef::Signer::from_seed(&[2; 32]);
@@ -190,7 +194,17 @@ impl PublicKey {
     /// ```
     pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> Result<()> {
         let signature = ed25519_dalek::Signature::from_bytes(signature);
-        self.key.verify_strict(message, &signature).map_err(|_| Error::new(ErrorKind::NoKeyMatches))
+        if self.verifies(message, &signature) { Ok(()) } else { Err(Error::new(ErrorKind::NoKeyMatches)) }
+    }
+
+    /// The rule's single check of `signature` on `message` under this key.
+    pub(crate) fn verifies(&self, message: &[u8], signature: &ed25519_dalek::Signature) -> bool {
+        Decoded::new(signature).is_some_and(|decoded| decoded.verifies(&self.point(), self.key.as_bytes(), message))
+    }
+
+    /// The key as a curve point.
+    pub(crate) fn point(&self) -> EdwardsPoint {
+        self.key.to_edwards()
     }
 
     /// The key as a JWK in Konnect's shape.

@@ -1,11 +1,13 @@
 //! Verifying signed entries against a key set, one at a time or in batches.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-use ed25519_dalek::{Signature, VerifyingKey};
+use curve25519_dalek::edwards::EdwardsPoint;
+use ed25519_dalek::Signature;
 
 use super::key_set::KeySet;
 use super::public_key::PublicKey;
+use super::rule::{BatchItem, Decoded, batch_holds};
 use super::signature::{JsonForm, split_cef, split_json};
 use crate::cef::{Line, Parser};
 use crate::error::{Error, ErrorKind, Result};
@@ -94,14 +96,41 @@ impl<'k, T> Verified<'k, T> {
     }
 }
 
-/// Verifies entries as received against every key of a set: the key that
-/// matched last is tried first, since entries carry no `kid`.
+/// Verifies entries as received against every key of a set. Entries carry
+/// no `kid`: the key that is likely to verify an entry (the one that
+/// followed the previous entry's key last time) is tried first.
 ///
 /// Verification follows konnect.md section 3 to the byte: the signature is
 /// the final field, 86 canonical base64url characters, with nothing after it
-/// but a line ending; the signed bytes are everything before ` sig=`; the
-/// check is `verify_strict`. Errors say what is wrong with the entry, never
-/// why the arithmetic failed.
+/// but a line ending; the signed bytes are everything before ` sig=`.
+/// Errors say what is wrong with the entry, never why the arithmetic failed.
+///
+/// # The rule: which signatures verify
+///
+/// One rule, in [`Verifier::verify_cef`] and in [`Verifier::verify_cef_batch`]
+/// alike: ZIP-215's cofactored equation `[8][s]B = [8]R + [8][k]A`, with
+/// `k = SHA-512(R || A || M)` over the bytes as received, `s` canonical
+/// (below the group order L), and `R` any encoding of a curve point. Keys are
+/// held to more when they are loaded: small-order and non-canonically
+/// encoded keys are refused there ([`ErrorKind::WeakPublicKey`]).
+///
+/// Why this rule for audit logs:
+///
+/// - Every signature RFC 8032 signing produces verifies (the cofactored
+///   equation follows from the plain one), so every genuine Konnect entry does.
+/// - Nobody without the key can make an entry verify, nor turn a genuine
+///   signature into a second valid one: `s` must be canonical (no `s + L`),
+///   and `R`'s bytes are hashed into `k`, so re-encoding `R` or adding a
+///   small-order point to it changes `k` and breaks the equation.
+/// - What it accepts beyond `verify_strict` are signatures the key's holder
+///   crafted with a small-order component in `R`: they still prove that the
+///   holder signed those exact bytes, which is all an audit log relies on.
+/// - It is the rule under which single and batch verification agree by
+///   construction ("Taming the many EdDSAs", ZIP-215): a batch holds exactly
+///   when each of its entries does, except with probability about 2^-128.
+///   The batch weights are derived by hashing the batch, not drawn at
+///   random, so verifying the same entries twice gives the same verdicts,
+///   and an entry's verdict never depends on the entries around it.
 ///
 /// ```
 /// use audit_cef::{ErrorKind, KeySet, Signer, Verifier};
@@ -117,8 +146,18 @@ impl<'k, T> Verified<'k, T> {
 #[derive(Debug)]
 pub struct Verifier {
     keys: KeySet,
+    /// The keys as curve points, in the set's order.
+    points: Vec<EdwardsPoint>,
     parser: Parser,
-    preferred: AtomicUsize,
+    /// The key that verified the last entry.
+    last: AtomicUsize,
+    /// For each key, the key that verified the entry after one of its own
+    /// last time: streams that alternate or rotate keys follow a pattern.
+    follows: Vec<AtomicUsize>,
+    /// Recent share of entries that failed, in 1/65536ths: sizes the batches.
+    failure_rate: AtomicU32,
+    /// A batch size set by the caller instead.
+    fixed_batch: Option<usize>,
 }
 
 impl Verifier {
@@ -128,7 +167,17 @@ impl Verifier {
     /// let verifier = audit_cef::Verifier::new(audit_cef::KeySet::default());
     /// ```
     pub fn new(keys: KeySet) -> Verifier {
-        Verifier { keys, parser: Parser::new(), preferred: AtomicUsize::new(0) }
+        let points = keys.keys().iter().map(PublicKey::point).collect();
+        let follows = (0..keys.keys().len()).map(AtomicUsize::new).collect();
+        Verifier {
+            keys,
+            points,
+            parser: Parser::new(),
+            last: AtomicUsize::new(0),
+            follows,
+            failure_rate: AtomicU32::new(0),
+            fixed_batch: None,
+        }
     }
 
     /// Uses `parser` for the signed CEF bytes (e.g. the strict one).
@@ -167,7 +216,11 @@ impl Verifier {
     /// ```
     pub fn verify_cef<'a>(&self, entry: &'a [u8]) -> Result<Verified<'_, Line<'a>>> {
         let split = split_cef(entry)?;
-        let key = self.find_key(split.signed, &split.signature).map_err(|e| e.or_at(split.signature_at))?;
+        let previous = self.last.load(Ordering::Relaxed);
+        let (index, key) = self
+            .find_key(split.signed, &split.signature, self.next_key(previous))
+            .map_err(|e| e.or_at(split.signature_at))?;
+        self.learn(previous, index);
         Ok(Verified { entry: self.parser.parse(split.signed)?, key })
     }
 
@@ -215,48 +268,58 @@ impl Verifier {
         let mut signed = Vec::with_capacity(split.head.len() + split.tail.len());
         signed.extend_from_slice(split.head);
         signed.extend_from_slice(split.tail);
-        let key = self.find_key(&signed, &split.signature).map_err(|e| e.or_at(split.signature_at))?;
+        let previous = self.last.load(Ordering::Relaxed);
+        let (index, key) = self
+            .find_key(&signed, &split.signature, self.next_key(previous))
+            .map_err(|e| e.or_at(split.signature_at))?;
+        self.learn(previous, index);
         let text =
             String::from_utf8(signed).map_err(|e| Error::at(ErrorKind::NotUtf8, e.utf8_error().valid_up_to()))?;
         Ok(Verified { entry: text, key })
     }
 
-    /// `verify_strict` against every key, the last one that matched first.
-    fn find_key(&self, message: &[u8], signature: &Signature) -> Result<&PublicKey> {
+    /// The rule's single check against every key, `first` first.
+    fn find_key(&self, message: &[u8], signature: &Signature, first: usize) -> Result<(usize, &PublicKey)> {
         let keys = self.keys.keys();
-        let first = self.preferred.load(Ordering::Relaxed);
-        let order = keys.iter().enumerate().skip(first).chain(keys.iter().enumerate().take(first));
-        for (index, key) in order {
-            if key.key.verify_strict(message, signature).is_ok() {
-                self.preferred.store(index, Ordering::Relaxed);
-                return Ok(key);
+        let decoded = Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?;
+        let order = keys
+            .iter()
+            .zip(&self.points)
+            .enumerate()
+            .skip(first)
+            .chain(keys.iter().zip(&self.points).enumerate().take(first));
+        for (index, (key, point)) in order {
+            if decoded.verifies(point, key.key.as_bytes(), message) {
+                return Ok((index, key));
             }
         }
         Err(Error::new(ErrorKind::NoKeyMatches))
     }
 
-    /// Verifies many CEF entries, one result per entry in order.
+    /// The key likely to verify the entry after one verified by `key`.
+    fn next_key(&self, key: usize) -> usize {
+        self.follows.get(key).map_or(0, |next| next.load(Ordering::Relaxed))
+    }
+
+    /// Remembers that `key` verified the entry after one verified by `previous`.
+    fn learn(&self, previous: usize, key: usize) {
+        if let Some(next) = self.follows.get(previous) {
+            next.store(key, Ordering::Relaxed);
+        }
+        self.last.store(key, Ordering::Relaxed);
+    }
+
+    /// Verifies many CEF entries, one result per entry in order, with the
+    /// same verdicts as [`Verifier::verify_cef`] on each (see the rule above).
     ///
-    /// All entries are first checked together with ed25519-dalek's batch
-    /// verification against the preferred key. When the batch fails, it is
-    /// split in halves and each half checked again, so a few bad entries
-    /// among many cost a few extra batches, not one verification each;
-    /// single entries left over are verified with `verify_strict` against
-    /// every key.
-    ///
-    /// # Batch semantics and `verify_strict`
-    ///
-    /// A batch accepts an entry when `[s]B = R + [k]A` holds for it (checked
-    /// for all entries at once under random 128-bit weights). `verify_strict`
-    /// additionally rejects a signature whose `R` has small order and
-    /// compares `R` byte for byte. The difference only concerns signature
-    /// *encodings* a signer could craft: it can never make a message verify
-    /// that the key's holder did not sign, because batch acceptance implies
-    /// the cofactored RFC 8032 equation for every entry. What this crate
-    /// trusts, the signed bytes and which key signed them, is therefore the
-    /// same either way; keys are loaded only when canonical and not of small
-    /// order, so weak-key forgeries are excluded before any batch. Every
-    /// entry a batch rejects is decided by `verify_strict`.
+    /// Entries are checked in groups, each with one batch equation in which
+    /// every key appears once: the key expected for each entry follows the
+    /// pattern of the keys that verified the entries before, so streams that
+    /// rotate or interleave keys still batch. A group that fails is halved
+    /// until its parts are small, then its entries are checked one by one
+    /// against every key. The group size follows the recent share of
+    /// failing entries, down to one-by-one checks when failures are common,
+    /// so batching never costs much more than not batching.
     ///
     /// ```
     /// use audit_cef::{ErrorKind, KeySet, Signer, Verifier};
@@ -279,51 +342,182 @@ impl Verifier {
         let mut results: Vec<Result<Verified<'_, Line<'a>>>> =
             entries.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
         let mut pending = Vec::with_capacity(entries.len());
+        let mut indexes = Vec::with_capacity(entries.len());
         for (index, entry) in entries.iter().enumerate() {
             match split_cef(entry) {
-                Ok(split) => pending.push((index, split.signed, split.signature, split.signature_at)),
+                Ok(split) => {
+                    pending.push(Pending {
+                        signed: split.signed,
+                        signature: split.signature,
+                        at: Some(split.signature_at),
+                    });
+                    indexes.push(index);
+                }
                 Err(err) => set(&mut results, index, Err(err)),
             }
         }
-        let preferred = self.preferred.load(Ordering::Relaxed);
-        if let Some(key) = self.keys.keys().get(preferred).or_else(|| self.keys.keys().first()) {
-            self.batch(&pending, key, &mut results);
+        for ((index, entry), verdict) in indexes.into_iter().zip(&pending).zip(self.verdicts(&pending)) {
+            let result =
+                verdict.and_then(|key| self.parser.parse(entry.signed).map(|line| Verified { entry: line, key }));
+            set(&mut results, index, result);
         }
         results
     }
 
-    /// Checks `pending` as one batch under `key`, halving on failure.
-    fn batch<'k, 'a>(
-        &'k self,
-        pending: &[(usize, &'a [u8], Signature, usize)],
-        key: &'k PublicKey,
-        results: &mut [Result<Verified<'k, Line<'a>>>],
-    ) {
-        match pending {
-            [] => {}
-            [(index, signed, signature, signature_at)] => {
-                let result = self
-                    .find_key(signed, signature)
-                    .map_err(|e| e.or_at(*signature_at))
-                    .and_then(|key| self.parser.parse(signed).map(|entry| Verified { entry, key }));
-                set(results, *index, result);
-            }
-            _ => {
-                let messages: Vec<&[u8]> = pending.iter().map(|(_, m, _, _)| *m).collect();
-                let signatures: Vec<Signature> = pending.iter().map(|(_, _, s, _)| *s).collect();
-                let keys: Vec<VerifyingKey> = vec![key.key; pending.len()];
-                if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-                    for (index, signed, _, _) in pending {
-                        set(results, *index, self.parser.parse(signed).map(|entry| Verified { entry, key }));
-                    }
-                } else {
-                    let (left, right) = pending.split_at(pending.len() / 2);
-                    self.batch(left, key, results);
-                    self.batch(right, key, results);
-                }
-            }
+    /// Verifies raw signatures on messages, in batches, as
+    /// [`Verifier::verify_cef_batch`] does for CEF entries: for each, the key
+    /// that verifies it, or [`ErrorKind::NoKeyMatches`]. The verdicts are
+    /// those of [`PublicKey::verify`] under each key of the set.
+    ///
+    /// ```
+    /// use audit_cef::{KeySet, Signer, Verifier};
+    /// let signer = Signer::from_seed(&[6; 32]);
+    /// let signature = signer.sign(b"one");
+    /// let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+    /// let verdicts = verifier.verify_signatures(&[(b"one".as_slice(), signature), (b"two".as_slice(), signature)]);
+    /// assert!(verdicts[0].is_ok() && verdicts[1].is_err());
+    /// ```
+    pub fn verify_signatures(&self, items: &[(&[u8], [u8; 64])]) -> Vec<Result<&PublicKey>> {
+        let pending: Vec<Pending<'_>> = items
+            .iter()
+            .map(|(message, signature)| Pending {
+                signed: message,
+                signature: Signature::from_bytes(signature),
+                at: None,
+            })
+            .collect();
+        self.verdicts(&pending)
+    }
+
+    /// Checks every entry a group at a time; one verdict per entry, in order.
+    fn verdicts<'k>(&'k self, pending: &[Pending<'_>]) -> Vec<Result<&'k PublicKey>> {
+        let mut verdicts: Vec<Result<&PublicKey>> =
+            pending.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
+        let mut at = 0;
+        while let Some(rest) = pending.get(at..).filter(|rest| !rest.is_empty()) {
+            let size = self.group_size().min(rest.len());
+            let (group, _) = rest.split_at(size);
+            let slots = verdicts.get_mut(at..at + size).unwrap_or_default();
+            let failed = self.check_group(group, self.last.load(Ordering::Relaxed), slots);
+            self.note_failures(failed, size);
+            at += size;
+        }
+        verdicts
+    }
+
+    /// Checks `batch` entries together (fixed) instead of sizing groups by
+    /// the recent failures (the default, `None`). `Some(1)` checks entries
+    /// one by one.
+    ///
+    /// ```
+    /// let one_by_one = audit_cef::Verifier::new(audit_cef::KeySet::default()).with_batch_size(Some(1));
+    /// ```
+    pub fn with_batch_size(mut self, batch: Option<usize>) -> Verifier {
+        self.fixed_batch = batch.map(|n| n.max(1));
+        self
+    }
+
+    /// How many entries to check together: fixed, or from the recent
+    /// failure share, the size that keeps the expected cost of isolating
+    /// failures low.
+    fn group_size(&self) -> usize {
+        if let Some(fixed) = self.fixed_batch {
+            return fixed;
+        }
+        match self.failure_rate.load(Ordering::Relaxed) {
+            rate if rate < 65_536 / 512 => 64,
+            rate if rate < 65_536 / 128 => 32,
+            rate if rate < 65_536 / 40 => 16,
+            rate if rate < 65_536 / 12 => 8,
+            rate if rate < 65_536 / 5 => 4,
+            _ => 1,
         }
     }
+
+    /// Folds a group's failures into the failure share (a moving average
+    /// over roughly the last 256 entries).
+    fn note_failures(&self, failed: usize, checked: usize) {
+        let (Ok(checked), Ok(failed)) = (u64::try_from(checked), u64::try_from(failed)) else { return };
+        let old = u64::from(self.failure_rate.load(Ordering::Relaxed));
+        let weight = checked.min(256);
+        let observed = failed.saturating_mul(65_536) / checked.max(1);
+        let new = (old * (256 - weight) + observed * weight) / 256;
+        self.failure_rate.store(u32::try_from(new).unwrap_or(u32::MAX), Ordering::Relaxed);
+    }
+
+    /// Checks a group of entries, the first expected under the key after
+    /// `previous`, writing one verdict per entry; returns how many failed.
+    fn check_group<'k>(
+        &'k self,
+        group: &[Pending<'_>],
+        previous: usize,
+        verdicts: &mut [Result<&'k PublicKey>],
+    ) -> usize {
+        if group.len() <= SINGLE_BELOW {
+            return group
+                .iter()
+                .zip(verdicts.iter_mut())
+                .map(|(entry, slot)| usize::from(!self.check_single(entry, slot)))
+                .sum();
+        }
+        // The expected key of each entry, and its decoded signature.
+        let mut items = Vec::with_capacity(group.len());
+        let mut key = previous;
+        for entry in group {
+            key = self.next_key(key);
+            let Some(decoded) = Decoded::new(&entry.signature) else { break };
+            let Some(public) = self.keys.keys().get(key) else { break };
+            items.push(BatchItem {
+                signature: decoded,
+                challenge: decoded.challenge(public.key.as_bytes(), entry.signed),
+                key,
+            });
+        }
+        if items.len() == group.len() && batch_holds(&items, &self.points) {
+            let mut previous = previous;
+            for (item, slot) in items.iter().zip(verdicts.iter_mut()) {
+                self.learn(previous, item.key);
+                previous = item.key;
+                *slot = self.keys.keys().get(item.key).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches));
+            }
+            return 0;
+        }
+        let half = group.len() / 2;
+        let (left, right) = group.split_at(half);
+        let (left_slots, right_slots) = verdicts.split_at_mut(half.min(verdicts.len()));
+        let failed = self.check_group(left, previous, left_slots);
+        failed + self.check_group(right, self.last.load(Ordering::Relaxed), right_slots)
+    }
+
+    /// Checks one entry against every key, the expected one first; returns
+    /// whether it verified.
+    fn check_single<'k>(&'k self, entry: &Pending<'_>, slot: &mut Result<&'k PublicKey>) -> bool {
+        let previous = self.last.load(Ordering::Relaxed);
+        let found = self.find_key(entry.signed, &entry.signature, self.next_key(previous));
+        *slot = match found {
+            Ok((index, key)) => {
+                self.learn(previous, index);
+                Ok(key)
+            }
+            Err(err) => Err(match entry.at {
+                Some(at) => err.or_at(at),
+                None => err,
+            }),
+        };
+        slot.is_ok()
+    }
+}
+
+/// Groups this small or smaller are checked entry by entry: a batch
+/// equation saves little on them, and a failure would cost two.
+const SINGLE_BELOW: usize = 2;
+
+/// A signed message waiting for its verdict.
+struct Pending<'a> {
+    signed: &'a [u8],
+    signature: Signature,
+    /// Byte offset of the signature text in its entry, for errors.
+    at: Option<usize>,
 }
 
 fn set<T>(results: &mut [T], index: usize, value: T) {
