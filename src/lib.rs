@@ -82,7 +82,7 @@
 //!
 //! | module | feature | what | needs |
 //! |---|---|---|---|
-//! | [`cef`] | always | escaping, [`Event`], [`Renderer`], [`Parser`], [`Prefix`] | chrono, memchr, itoa, serde |
+//! | [`cef`] | always | escaping, [`Event`], [`Renderer`], [`Parser`], [`Prefix`]; serde of [`Line`] and [`Event`] in the `cef` tool's JSON | chrono, memchr, itoa, serde |
 //! | `sign` | `sign` | `Signer`, `Verifier`, `KeySet`, JWK/JWKS | + ed25519-dalek, sha2, base64, serde_json |
 //! | `konnect` | `konnect` (default, implies `sign`) | `AuditEvent`, its families, JSON and CPS | + uuid |
 //!
@@ -109,8 +109,8 @@ pub use chrono;
 pub use uuid;
 
 pub use cef::{
-    BsdTime, Event, Key, Line, Pair, Pairs, Parser, Prefix, Pri, Renderer, Rfc5424, Severity, Version, escape_header,
-    escape_header_into, escape_value, escape_value_into,
+    BsdTime, Event, Key, Line, Pair, Pairs, PairsForm, Parser, Prefix, Pri, Renderer, Rfc5424, Severity, Version,
+    escape_header, escape_header_into, escape_value, escape_value_into,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, FieldName, HeaderField, Result};
 #[cfg(feature = "konnect")]

@@ -4,7 +4,8 @@
 //!
 //! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`,
 //! `keygen.rs`, `sign.rs`, `verify.rs`, `convert.rs`, `demo.rs`);
-//! `io_util.rs` holds the streaming line loop they share. A new subcommand is
+//! `io_util.rs` holds the streaming line loop they share, `format_arg.rs`
+//! the `--format`/`--to` value. A new subcommand is
 //! a module with an `Args` struct and a `run` function, and a `Command` variant.
 
 #![forbid(unsafe_code)]
@@ -17,6 +18,8 @@
 mod convert;
 #[path = "cef/demo.rs"]
 mod demo;
+#[path = "cef/format_arg.rs"]
+mod format_arg;
 #[path = "cef/io_util.rs"]
 mod io_util;
 #[path = "cef/keygen.rs"]

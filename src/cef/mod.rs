@@ -16,6 +16,7 @@ pub(crate) mod pri;
 pub(crate) mod render;
 pub(crate) mod rfc3339;
 pub(crate) mod rfc5424;
+mod serde;
 pub(crate) mod severity;
 
 pub use bsd_time::BsdTime;
@@ -28,4 +29,5 @@ pub use prefix::Prefix;
 pub use pri::Pri;
 pub use render::Renderer;
 pub use rfc5424::Rfc5424;
+pub use serde::PairsForm;
 pub use severity::{Severity, Version};

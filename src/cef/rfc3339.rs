@@ -18,6 +18,7 @@ impl UtcSeconds {
     /// 9999-12-31T23:59:59Z.
     const MAX: i64 = 253_402_300_799;
     /// 1970-01-01T00:00:00Z.
+    #[cfg_attr(not(feature = "konnect"), allow(dead_code))]
     pub(crate) const EPOCH: UtcSeconds = UtcSeconds(0);
 
     /// `seconds` if its year is 0-9999.
@@ -31,6 +32,7 @@ impl UtcSeconds {
     }
 
     /// As a chrono time.
+    #[cfg_attr(not(feature = "konnect"), allow(dead_code))]
     pub(crate) fn to_datetime(self) -> DateTime<Utc> {
         let time = DateTime::from_timestamp(self.0, 0);
         debug_assert!(time.is_some(), "chrono covers years 0-9999");

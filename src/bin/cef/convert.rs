@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use audit_cef::{AuditEvent, Error, ErrorKind, Field, Format, Signer, Verifier};
 
+use crate::format_arg;
 use crate::io_util::{self, Inputs, Outcome, Status, report};
 
 const LONG_ABOUT: &str = "\
@@ -59,26 +60,12 @@ principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=1 user_agent=curl/8.5
 \"principal_id\":\"eb999f01-5976-4f4b-9fbc-dd5d514bd675\",\"rt\":1750280466889,\"severity\":1,\"src\":\"127.0.0.6\",\
 \"trace_id\":1,\"user_agent\":\"curl/8.5.0\"}";
 
-/// The format `cef convert` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum To {
-    /// A CEF line with Konnect's prefix (Konnect's default `log_format`).
-    Cef,
-    /// A compact JSON object, keys in byte order.
-    Json,
-    /// A CPS entry: the JSON object wrapped as {"event":{...}}.
-    Cps,
-}
-
-impl From<To> for Format {
-    fn from(to: To) -> Format {
-        match to {
-            To::Cef => Format::Cef,
-            To::Json => Format::Json,
-            To::Cps => Format::Cps,
-        }
-    }
-}
+/// What `--to` means for `cef`, `json` and `cps`.
+const TO_HELP: [&str; 3] = [
+    "A CEF line with Konnect's prefix (Konnect's default `log_format`)",
+    "A compact JSON object, keys in byte order",
+    "A CPS entry: the JSON object wrapped as {\"event\":{...}}",
+];
 
 /// Arguments of `cef convert`.
 #[derive(Debug, clap::Args)]
@@ -86,8 +73,8 @@ impl From<To> for Format {
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The format to write.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub to: To,
+    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(TO_HELP))]
+    pub to: Format,
 
     /// Verify each entry against this JWKS ({"keys":[...]}) before converting it; without it,
     /// input signatures are dropped unchecked.
@@ -124,7 +111,7 @@ pub fn run(args: &Args) -> Status {
             }
         },
     };
-    let to = Format::from(args.to);
+    let to = args.to;
     io_util::run(&args.inputs, |input, out| {
         Ok(match convert_line(input, to, verifier.as_ref(), signer.as_ref(), out) {
             Ok(()) => Outcome::Written,

@@ -1,11 +1,9 @@
 //! `cef parse`: one JSON object per CEF line.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::io::{self, Write};
+use std::io;
 
-use audit_cef::{Error, Line, Parser};
+use audit_cef::{Error, Line, PairsForm, Parser};
+use serde::Serialize;
 
 use crate::io_util::{self, Inputs, Outcome, Status};
 
@@ -73,108 +71,24 @@ pub fn run(args: &Args) -> Status {
     })
 }
 
-/// The JSON object for a parsed line.
+/// The JSON object for a parsed line: the library's `Serialize` for `Line`,
+/// or `PairsForm` for `--pairs`.
 pub fn write_line(line: &Line<'_>, pairs: bool, out: &mut Vec<u8>) -> io::Result<()> {
-    out.push(b'{');
-    if let Some(prefix) = line.prefix() {
-        member(out, "prefix", prefix)?;
-        out.push(b',');
-    }
-    for (name, value) in [
-        ("version", line.version()),
-        ("vendor", line.vendor()),
-        ("product", line.product()),
-        ("device_version", line.device_version()),
-        ("event_class_id", line.event_class_id()),
-        ("name", line.name()),
-        ("severity", line.severity_str()),
-    ] {
-        member(out, name, value)?;
-        out.push(b',');
-    }
-    if let Some(unparsed) = line.unparsed() {
-        member(out, "unparsed", unparsed)?;
-        out.push(b',');
-    }
-    out.extend_from_slice(b"\"extensions\":");
-    if pairs {
-        write_pairs(line, out)?;
-    } else {
-        write_map(line, out)?;
-    }
-    out.push(b'}');
-    Ok(())
-}
-
-/// `[["key","value"],...]`, every pair in line order.
-fn write_pairs(line: &Line<'_>, out: &mut Vec<u8>) -> io::Result<()> {
-    out.push(b'[');
-    for (index, pair) in line.pairs().enumerate() {
-        if index > 0 {
-            out.push(b',');
-        }
-        out.push(b'[');
-        string(out, pair.key())?;
-        out.push(b',');
-        string(out, &pair.value())?;
-        out.push(b']');
-    }
-    out.push(b']');
-    Ok(())
-}
-
-/// `{"key":"value",...}`: each key once, at its first position, with its
-/// last value (P12; what inserting into serde_json's order-preserving map does).
-fn write_map(line: &Line<'_>, out: &mut Vec<u8>) -> io::Result<()> {
-    let mut entries: Vec<(&str, Cow<'_, str>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for pair in line.pairs() {
-        match index.entry(pair.key()) {
-            Entry::Occupied(seen) => {
-                if let Some(entry) = entries.get_mut(*seen.get()) {
-                    entry.1 = pair.value();
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(entries.len());
-                entries.push((pair.key(), pair.value()));
-            }
-        }
-    }
-    out.push(b'{');
-    for (at, (key, value)) in entries.iter().enumerate() {
-        if at > 0 {
-            out.push(b',');
-        }
-        string(out, key)?;
-        out.push(b':');
-        string(out, value)?;
-    }
-    out.push(b'}');
-    Ok(())
+    let written = if pairs { serde_json::to_writer(out, &PairsForm(line)) } else { serde_json::to_writer(out, line) };
+    written.map_err(io::Error::from)
 }
 
 /// `{"error":"<message>","kind":"<kind>","offset":N}` (`null` when no byte is to blame).
 pub fn write_error(err: &Error, out: &mut Vec<u8>) -> io::Result<()> {
-    out.push(b'{');
-    member(out, "error", &err.to_string())?;
-    out.push(b',');
-    member(out, "kind", err.kind().name())?;
-    match err.offset() {
-        Some(at) => write!(out, ",\"offset\":{at}}}"),
-        None => write!(out, ",\"offset\":null}}"),
-    }
+    let object = ErrorObject { error: err.to_string(), kind: err.kind().name(), offset: err.offset() };
+    serde_json::to_writer(out, &object).map_err(io::Error::from)
 }
 
-/// `"name":"value"`; `name` is one of this module's ASCII member names.
-fn member(out: &mut Vec<u8>, name: &str, value: &str) -> io::Result<()> {
-    string(out, name)?;
-    out.push(b':');
-    string(out, value)
-}
-
-fn string(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
-    serde_json::to_writer(out, text).map_err(io::Error::from)
+#[derive(Serialize)]
+struct ErrorObject {
+    error: String,
+    kind: &'static str,
+    offset: Option<usize>,
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! `cef render`: one CEF line per JSON object.
 
-use audit_cef::{ErrorKind, Event, Severity, Version};
-use serde_json::{Map, Value};
+use audit_cef::Event;
 
 use crate::io_util::{self, Inputs, Outcome, Status};
 
@@ -61,164 +60,35 @@ pub fn run(args: &Args) -> Status {
     })
 }
 
-/// Renders one JSON line into `out`, or says why it cannot.
+/// Renders one JSON line into `out`, or says why it cannot. The event and
+/// its messages are the library's (`Event::deserialize_borrowed`).
 pub fn render_line(input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     if input.iter().all(u8::is_ascii_whitespace) {
         return Err("empty line, expected a JSON object".to_string());
     }
-    let value: Value = serde_json::from_slice(input).map_err(json_error)?;
-    let Value::Object(object) = &value else {
-        return Err(format!("expected a JSON object, found {}", type_name(&value)));
+    let mut json = serde_json::Deserializer::from_slice(input);
+    let event = Event::deserialize_borrowed(&mut json);
+    let event = match (event, json.end()) {
+        (Ok(event), Ok(())) => event,
+        (Err(err), _) if !err.is_data() => return Err(json_error(&err)),
+        // A member error is raised once the whole value is read: text after
+        // the value still makes the line invalid JSON, which is said first.
+        (_, Err(err)) | (Err(err), Ok(())) => return Err(json_error(&err)),
     };
-    event(object)?.render_into(out);
+    event.render_into(out);
     Ok(())
 }
 
-const MEMBERS: [&str; 9] =
-    ["prefix", "version", "vendor", "product", "device_version", "event_class_id", "name", "severity", "extensions"];
-
-/// Builds the event, borrowing the JSON's strings.
-fn event(object: &Map<String, Value>) -> Result<Event<'_>, String> {
-    check_members(object)?;
-    let mut event = Event::new(
-        required_str(object, "vendor")?,
-        required_str(object, "product")?,
-        required_str(object, "device_version")?,
-        required_str(object, "event_class_id")?,
-        required_str(object, "name")?,
-        severity(object)?,
-    )
-    .map_err(|err| err.to_string())?
-    .with_version(version(object)?);
-    match present(object, "prefix") {
-        None => {}
-        Some(Value::String(prefix)) => {
-            event = event.with_prefix(prefix.as_str()).map_err(|err| format!("member `prefix`: {err}"))?;
-        }
-        Some(other) => return Err(format!("member `prefix` must be a string, found {}", type_name(other))),
-    }
-    match present(object, "extensions") {
-        None => {}
-        Some(Value::Object(pairs)) => {
-            for (key, value) in pairs {
-                let Value::String(value) = value else {
-                    return Err(format!("extension {key:?}: value must be a string, found {}", type_name(value)));
-                };
-                event.push(key.as_str(), value.as_str()).map_err(|err| format!("extension key {key:?}: {err}"))?;
-            }
-        }
-        Some(Value::Array(pairs)) => {
-            for (index, pair) in pairs.iter().enumerate() {
-                let (key, value) = match pair.as_array().map(Vec::as_slice) {
-                    Some([Value::String(key), Value::String(value)]) => (key, value),
-                    _ => {
-                        return Err(format!(
-                            "extensions[{index}] must be a [key, value] array of two strings, found {}",
-                            short(pair)
-                        ));
-                    }
-                };
-                event
-                    .push(key.as_str(), value.as_str())
-                    .map_err(|err| format!("extensions[{index}]: key {key:?}: {err}"))?;
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "member `extensions` must be an object or an array of [key, value] pairs, found {}",
-                type_name(other)
-            ));
-        }
-    }
-    Ok(event)
-}
-
-/// Every member must be known; `unparsed` and `cef parse` error objects get their own message.
-fn check_members(object: &Map<String, Value>) -> Result<(), String> {
-    if object.contains_key("error") && object.contains_key("kind") {
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("?");
-        return Err(format!("this is a `cef parse` error object (kind `{kind}`), not an event"));
-    }
-    for name in object.keys() {
-        if name == "unparsed" {
-            return Err("member `unparsed` cannot be rendered: CEF has no place for text before the first \
-                        extension key (remove the member to drop that text)"
-                .to_string());
-        }
-        if !MEMBERS.contains(&name.as_str()) {
-            return Err(format!("unknown member {name:?}"));
-        }
-    }
-    Ok(())
-}
-
-/// The member's value, `null` counting as absent.
-fn present<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
-    object.get(name).filter(|value| !value.is_null())
-}
-
-fn required_str<'v>(object: &'v Map<String, Value>, name: &str) -> Result<&'v str, String> {
-    match object.get(name) {
-        Some(Value::String(text)) => Ok(text),
-        Some(other) => Err(format!("member `{name}` must be a string, found {}", type_name(other))),
-        None => Err(format!("missing member `{name}`")),
-    }
-}
-
-fn severity(object: &Map<String, Value>) -> Result<Severity, String> {
-    let parsed = match object.get("severity") {
-        None => return Err("missing member `severity`".to_string()),
-        Some(Value::String(text)) => text.parse::<Severity>().ok(),
-        Some(Value::Number(number)) => number
-            .as_u64()
-            .and_then(|level| u8::try_from(level).ok())
-            .and_then(|level| Severity::from_level(level).ok()),
-        Some(other) => {
-            return Err(format!("member `severity` must be a string or an integer, found {}", type_name(other)));
-        }
-    };
-    parsed.ok_or_else(|| format!("member `severity`: {} (exact spelling)", ErrorKind::InvalidSeverity))
-}
-
-fn version(object: &Map<String, Value>) -> Result<Version, String> {
-    let parsed = match present(object, "version") {
-        None => Some(Version::Zero),
-        Some(Value::String(text)) => text.parse::<Version>().ok(),
-        Some(Value::Number(number)) => match number.as_u64() {
-            Some(0) => Some(Version::Zero),
-            Some(1) => Some(Version::One),
-            _ => None,
-        },
-        Some(_) => None,
-    };
-    parsed.ok_or_else(|| "member `version` must be \"0\", \"1\", 0 or 1".to_string())
-}
-
-/// serde_json's message without its `at line 1 column N` tail (the input is one line).
-fn json_error(err: serde_json::Error) -> String {
+/// serde_json's message without its `at line 1 column N` tail (the input is
+/// one line); syntax errors say they are and where.
+fn json_error(err: &serde_json::Error) -> String {
     let message = err.to_string();
     let tail = format!(" at line {} column {}", err.line(), err.column());
     let message = message.strip_suffix(&tail).unwrap_or(&message);
-    if err.line() == 1 { format!("invalid JSON at column {}: {message}", err.column()) } else { message.to_string() }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A JSON value for a message, cut to a readable length.
-fn short(value: &Value) -> String {
-    let text = value.to_string();
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}...", text.get(..cut).unwrap_or_default()),
-        None => text,
+    if !err.is_data() && err.line() == 1 {
+        format!("invalid JSON at column {}: {message}", err.column())
+    } else {
+        message.to_string()
     }
 }
 
@@ -256,5 +126,7 @@ mod tests {
         assert!(err(format!("{{{HEAD},\"severity\":1,\"extensions\":{{\"a b\":\"1\"}}}}")).contains("\"a b\""));
         assert!(err("[1]".into()).contains("expected a JSON object, found an array"));
         assert!(err("{".into()).starts_with("invalid JSON at column 1"));
+        assert_eq!(err("{\"vendor\":1} x".into()), "invalid JSON at column 14: trailing characters");
+        assert_eq!(err("\"a\" x".into()), "invalid JSON at column 5: trailing characters");
     }
 }

@@ -3,10 +3,11 @@
 use std::fs;
 use std::path::Path;
 
-use audit_cef::{ErrorKind, Parser, Signer};
+use audit_cef::{ErrorKind, Format, Parser, Signer};
 use serde::de::IgnoredAny;
 use zeroize::Zeroizing;
 
+use crate::format_arg;
 use crate::io_util::{self, Inputs, Outcome, Status, report};
 
 const LONG_ABOUT: &str = "\
@@ -42,16 +43,12 @@ Examples:
   cef sign --key k.pem --format json entries.jsonl
   cef render events.jsonl | cef sign --key k.pem | cef verify --jwks k.jwks.json";
 
-/// The entry format of `cef sign` and `cef verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A CEF line; the signature is appended as ` sig=...`.
-    Cef,
-    /// A compact JSON object; the signature is its last member `"sig"`.
-    Json,
-    /// A CPS entry `{"event":{...}}`; the signature is the last member of `event`.
-    Cps,
-}
+/// What `--format` of `cef sign` and `cef verify` means for `cef`, `json` and `cps`.
+pub const FORMAT_HELP: [&str; 3] = [
+    "A CEF line; the signature is appended as ` sig=...`",
+    "A compact JSON object; the signature is its last member `\"sig\"`",
+    "A CPS entry `{\"event\":{...}}`; the signature is the last member of `event`",
+];
 
 /// Arguments of `cef sign`.
 #[derive(Debug, clap::Args)]
@@ -63,7 +60,7 @@ pub struct Args {
     pub key: std::path::PathBuf,
 
     /// The format of the entries.
-    #[arg(long, value_enum, default_value_t = Format::Cef)]
+    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
     pub format: Format,
 
     #[command(flatten)]

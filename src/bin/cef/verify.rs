@@ -4,11 +4,12 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use audit_cef::{Error, ErrorKind, KeySet, Verifier};
+use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier};
 use serde_json::Value;
 
+use crate::format_arg;
 use crate::io_util::{self, Chunk, Inputs, Status, report};
-use crate::sign::Format;
+use crate::sign::FORMAT_HELP;
 
 const LONG_ABOUT: &str = "\
 Verify the Ed25519 signature of each input line against the keys of a JWKS, as a careful \
@@ -73,7 +74,7 @@ pub struct Args {
     pub jwks: PathBuf,
 
     /// The format of the entries.
-    #[arg(long, value_enum, default_value_t = Format::Cef)]
+    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
     pub format: Format,
 
     /// Write each result as a JSON object instead of text.

@@ -1,0 +1,37 @@
+//! `--format` and `--to`: the library's `audit_cef::Format` as a command-line
+//! value, each command describing the three values in its own words.
+
+use audit_cef::Format;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
+/// Parses `cef`, `json` or `cps` (listed with `help`, in that order, in
+/// `--help`) into a `Format`.
+pub fn parser(help: [&'static str; 3]) -> impl TypedValueParser<Value = Format> {
+    let [cef, json, cps] = help;
+    PossibleValuesParser::new([
+        PossibleValue::new(Format::Cef.as_str()).help(cef),
+        PossibleValue::new(Format::Json.as_str()).help(json),
+        PossibleValue::new(Format::Cps.as_str()).help(cps),
+    ])
+    // Only the three names above get here, and `Format` reads each of them.
+    .try_map(|name| name.parse::<Format>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_is_offered_and_read() {
+        let parser = parser(["c", "j", "p"]);
+        let names: Vec<String> =
+            parser.possible_values().into_iter().flatten().map(|value| value.get_name().to_string()).collect();
+        assert_eq!(names, ["cef", "json", "cps"]);
+        let command = clap::Command::new("t");
+        for format in [Format::Cef, Format::Json, Format::Cps] {
+            let value = parser.parse_ref(&command, None, std::ffi::OsStr::new(format.as_str()));
+            assert_eq!(value.ok(), Some(format));
+        }
+        assert!(parser.parse_ref(&command, None, std::ffi::OsStr::new("CEF")).is_err());
+    }
+}
