@@ -235,3 +235,37 @@ fn torsion_in_r_or_in_the_key_gets_one_verdict_in_every_batch_every_time() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any mix of good entries under two keys, tampered entries and entries
+    /// under a key outside the set, in any batch size or adaptively: every
+    /// verdict is the single check's, and names the key that signed.
+    #[test]
+    fn batch_verdicts_are_single_verdicts(
+        kinds in proptest::collection::vec(0u8..8, 1..80),
+        batch in proptest::option::of(1usize..70),
+    ) {
+        let signers = [Signer::from_seed(&[1; 32]), Signer::from_seed(&[2; 32]), Signer::from_seed(&[3; 32])];
+        let verifier = Verifier::new(KeySet::from_keys([signers[0].public_key(), signers[1].public_key()])).with_batch_size(batch);
+        let mut items = Vec::new();
+        let mut expected = Vec::new();
+        for (i, kind) in kinds.iter().enumerate() {
+            let message = format!("entry {i}").into_bytes();
+            // 0-3: key 0, 4-5: key 1, 6: tampered, 7: a key outside the set.
+            let (signer, ok) = match kind { 0..=3 => (0, true), 4 | 5 => (1, true), 6 => (0, false), _ => (2, false) };
+            let mut signature = signers[signer].sign(&message);
+            if *kind == 6 {
+                signature[40] ^= 4;
+            }
+            expected.push(ok.then(|| signers[signer].public_key()));
+            items.push((message, signature));
+        }
+        let refs: Vec<(&[u8], [u8; 64])> = items.iter().map(|(m, s)| (m.as_slice(), *s)).collect();
+        let verdicts = verifier.verify_signatures(&refs);
+        for (i, (verdict, expected)) in verdicts.iter().zip(&expected).enumerate() {
+            proptest::prop_assert_eq!(verdict.as_ref().ok().map(|k| k.as_bytes()), expected.as_ref().map(|k| k.as_bytes()), "entry {}", i);
+        }
+    }
+}

@@ -24,6 +24,8 @@ mod format_arg;
 mod io_util;
 #[path = "cef/keygen.rs"]
 mod keygen;
+#[path = "cef/parallel.rs"]
+mod parallel;
 #[path = "cef/parse.rs"]
 mod parse;
 #[path = "cef/render.rs"]

@@ -55,46 +55,69 @@ pub(crate) struct BatchItem {
     pub(crate) key: usize,
 }
 
-/// The batch check: `[8]([-Σ z_i s_i]B + Σ z_i R_i + Σ_j (Σ_{key(i)=j} z_i k_i) A_j)`
-/// is the identity, with 128-bit weights `z_i` derived by hashing the whole
-/// batch (so the same batch always gets the same weights, and nobody can
-/// choose entries that cancel without breaking SHA-512). Each key appears
-/// once, however many entries it signed.
-///
-/// It holds whenever every entry holds the single check; when one does
-/// not, it fails except with probability about 2^-128, so the verdict an
-/// entry gets never depends on its neighbours or on chance.
-pub(crate) fn batch_holds(items: &[BatchItem], keys: &[EdwardsPoint]) -> bool {
-    let mut transcript = Sha512::new();
-    transcript.update(b"audit-cef batch verification, cofactored, v1");
-    transcript.update((items.len() as u64).to_le_bytes());
-    for item in items {
-        transcript.update(item.signature.r_bytes);
-        transcript.update(item.signature.s.as_bytes());
-        transcript.update(item.challenge.as_bytes());
-        transcript.update((item.key as u64).to_le_bytes());
-    }
-    let seed: [u8; 64] = transcript.finalize().into();
+/// A batch of entries bound together for the batch equation: 128-bit
+/// weights `z_i` derived by hashing the whole batch (so the same batch
+/// always gets the same weights, and nobody can choose entries that cancel
+/// without breaking SHA-512).
+pub(crate) struct Batch<'i> {
+    items: &'i [BatchItem],
+    weights: Vec<Scalar>,
+}
 
-    let mut key_coefficients = vec![Scalar::ZERO; keys.len()];
-    let mut basepoint_coefficient = Scalar::ZERO;
-    let mut weights = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let z = weight(&seed, index);
-        basepoint_coefficient -= z * item.signature.s;
-        if let Some(coefficient) = key_coefficients.get_mut(item.key) {
-            *coefficient += z * item.challenge;
-        } else {
-            // An entry checked against no key cannot hold.
-            return false;
+impl<'i> Batch<'i> {
+    pub(crate) fn new(items: &'i [BatchItem]) -> Batch<'i> {
+        let mut transcript = Sha512::new();
+        transcript.update(b"audit-cef batch verification, cofactored, v1");
+        transcript.update((items.len() as u64).to_le_bytes());
+        for item in items {
+            transcript.update(item.signature.r_bytes);
+            transcript.update(item.signature.s.as_bytes());
+            transcript.update(item.challenge.as_bytes());
+            transcript.update((item.key as u64).to_le_bytes());
         }
-        weights.push(z);
+        let seed: [u8; 64] = transcript.finalize().into();
+        let weights = (0..items.len()).map(|index| weight(&seed, index)).collect();
+        Batch { items, weights }
     }
-    let scalars = core::iter::once(basepoint_coefficient).chain(weights).chain(key_coefficients);
-    let points = core::iter::once(ED25519_BASEPOINT_POINT)
-        .chain(items.iter().map(|item| item.signature.r))
-        .chain(keys.iter().copied());
-    EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor().is_identity()
+
+    /// `[8](Σ_i w_i z_i ([s_i]B - R_i - [k_i]A_i))` with every key once,
+    /// where `w_i` is 1 (`scaled` false) or `i + 1`. It is the identity for
+    /// every choice of weights when every entry holds the single check;
+    /// otherwise only with probability about 2^-128. `None` for an entry
+    /// checked against no key.
+    pub(crate) fn sum(&self, keys: &[EdwardsPoint], scaled: bool) -> Option<EdwardsPoint> {
+        let mut key_coefficients = vec![Scalar::ZERO; keys.len()];
+        let mut basepoint_coefficient = Scalar::ZERO;
+        let mut r_coefficients = Vec::with_capacity(self.items.len());
+        for (index, (item, z)) in self.items.iter().zip(&self.weights).enumerate() {
+            let z = if scaled { z * Scalar::from(index as u64 + 1) } else { *z };
+            basepoint_coefficient += z * item.signature.s;
+            *key_coefficients.get_mut(item.key)? -= z * item.challenge;
+            r_coefficients.push(-z);
+        }
+        let scalars = core::iter::once(basepoint_coefficient).chain(r_coefficients).chain(key_coefficients);
+        let points = core::iter::once(ED25519_BASEPOINT_POINT)
+            .chain(self.items.iter().map(|item| item.signature.r))
+            .chain(keys.iter().copied());
+        Some(EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor())
+    }
+
+    /// Given the failing `sum`, the one entry that fails when exactly one
+    /// does: with one failing entry `j`, the index-scaled sum is `(j + 1)`
+    /// times the plain one. A match also proves every other entry holds (it
+    /// would otherwise take weights that cancel, probability about
+    /// n 2^-128). `None` when two or more fail.
+    pub(crate) fn only_failure(&self, keys: &[EdwardsPoint], sum: &EdwardsPoint) -> Option<usize> {
+        let scaled = self.sum(keys, true)?;
+        let mut multiple = *sum;
+        for index in 0..self.items.len() {
+            if multiple == scaled {
+                return Some(index);
+            }
+            multiple += sum;
+        }
+        None
+    }
 }
 
 /// The weight of entry `index`: 128 bits of `SHA-512(seed || index)`.

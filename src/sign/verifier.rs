@@ -3,11 +3,12 @@
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use curve25519_dalek::edwards::EdwardsPoint;
+use curve25519_dalek::traits::IsIdentity;
 use ed25519_dalek::Signature;
 
 use super::key_set::KeySet;
 use super::public_key::PublicKey;
-use super::rule::{BatchItem, Decoded, batch_holds};
+use super::rule::{Batch, BatchItem, Decoded};
 use super::signature::{JsonForm, split_cef, split_json};
 use crate::cef::{Line, Parser};
 use crate::error::{Error, ErrorKind, Result};
@@ -473,15 +474,38 @@ impl Verifier {
                 key,
             });
         }
-        if items.len() == group.len() && batch_holds(&items, &self.points) {
+        if items.len() == group.len() {
+            let batch = Batch::new(&items);
+            let sum = batch.sum(&self.points, false);
+            let failing = match sum {
+                Some(sum) if sum.is_identity() => None,
+                // One failing entry is found with one more batch sum, not by halving.
+                Some(sum) => match batch.only_failure(&self.points, &sum) {
+                    Some(index) => Some(index),
+                    None => return self.halve(group, previous, verdicts),
+                },
+                None => return self.halve(group, previous, verdicts),
+            };
             let mut previous = previous;
-            for (item, slot) in items.iter().zip(verdicts.iter_mut()) {
+            let mut failed = 0;
+            for (index, ((item, slot), entry)) in items.iter().zip(verdicts.iter_mut()).zip(group).enumerate() {
+                if Some(index) == failing {
+                    // Its verdict is the single check's, against every key.
+                    failed += usize::from(!self.check_single(entry, slot));
+                    previous = self.last.load(Ordering::Relaxed);
+                    continue;
+                }
                 self.learn(previous, item.key);
                 previous = item.key;
                 *slot = self.keys.keys().get(item.key).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches));
             }
-            return 0;
+            return failed;
         }
+        self.halve(group, previous, verdicts)
+    }
+
+    /// Checks the two halves of a group that failed as a whole.
+    fn halve<'k>(&'k self, group: &[Pending<'_>], previous: usize, verdicts: &mut [Result<&'k PublicKey>]) -> usize {
         let half = group.len() / 2;
         let (left, right) = group.split_at(half);
         let (left_slots, right_slots) = verdicts.split_at_mut(half.min(verdicts.len()));

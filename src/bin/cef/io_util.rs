@@ -52,11 +52,11 @@ pub enum Outcome {
 }
 
 /// Read buffer and output buffer size.
-const IO_CAPACITY: usize = 64 * 1024;
+pub(crate) const IO_CAPACITY: usize = 64 * 1024;
 /// A line buffer that grew past this for one huge line is given back afterwards.
 const KEEP_CAPACITY: usize = 1 << 20;
 
-enum Source<'p> {
+pub(crate) enum Source<'p> {
     Stdin,
     File(&'p Path),
 }
@@ -91,7 +91,7 @@ pub fn report(message: fmt::Arguments<'_>) {
 }
 
 /// The sources named by `inputs`: standard input when there are none.
-fn sources(inputs: &Inputs) -> Vec<Source<'_>> {
+pub(crate) fn sources(inputs: &Inputs) -> Vec<Source<'_>> {
     if inputs.files.is_empty() {
         vec![Source::Stdin]
     } else {
@@ -106,7 +106,9 @@ fn sources(inputs: &Inputs) -> Vec<Source<'_>> {
 /// Runs `body` with a buffered standard output, then flushes it. A closed
 /// reader (`cef parse big.log | head`) ends the run quietly; any other
 /// output error is reported and makes the run fatal.
-fn with_output(body: impl FnOnce(&mut BufWriter<io::StdoutLock<'static>>, &mut Status) -> io::Result<()>) -> Status {
+pub(crate) fn with_output(
+    body: impl FnOnce(&mut BufWriter<io::StdoutLock<'static>>, &mut Status) -> io::Result<()>,
+) -> Status {
     let mut out = BufWriter::with_capacity(IO_CAPACITY, io::stdout().lock());
     let mut status = Status::Success;
     let result = body(&mut out, &mut status).and_then(|()| out.flush());
@@ -121,7 +123,7 @@ fn with_output(body: impl FnOnce(&mut BufWriter<io::StdoutLock<'static>>, &mut S
 }
 
 /// What [`read_lines`] hands its callback.
-enum Event<'l> {
+pub(crate) enum Event<'l> {
     /// Line `number` (from 1 in each input) without its line ending.
     Line { number: u64, line: &'l [u8] },
     /// The reader is about to wait for more input, is about to report an
@@ -134,7 +136,7 @@ enum Event<'l> {
 /// calls `on` for each line and each pause. Input errors are reported here
 /// (after an `Idle`) and the run goes on with the next input; an error from
 /// `on` (an output error) ends the run and is returned.
-fn read_lines(
+pub(crate) fn read_lines(
     sources: &[Source<'_>],
     status: &mut Status,
     mut on: impl FnMut(&Source<'_>, Event<'_>, &mut Status) -> io::Result<()>,
@@ -219,7 +221,7 @@ pub fn run(inputs: &Inputs, mut handle: impl FnMut(&[u8], &mut Vec<u8>) -> io::R
     })
 }
 
-/// Consecutive lines of one input, handed to a [`run_chunked`] handler.
+/// Consecutive lines of one input, handed to a chunk handler (see `parallel::run`).
 pub struct Chunk<'c> {
     /// The input's name when there are several inputs (for messages), else `None`.
     pub input: Option<&'c str>,
@@ -227,81 +229,6 @@ pub struct Chunk<'c> {
     pub first_number: u64,
     /// The lines, without their line endings.
     pub lines: &'c [&'c [u8]],
-}
-
-/// A chunk's lines stored back to back, with where each ends.
-#[derive(Default)]
-struct Pending {
-    data: Vec<u8>,
-    ends: Vec<usize>,
-    first_number: u64,
-}
-
-/// A chunk whose storage grew past this for huge lines is given back afterwards.
-const KEEP_CHUNK_CAPACITY: usize = 4 * KEEP_CAPACITY;
-
-/// Runs `handle` on the lines of `inputs` in chunks of at most `size`
-/// consecutive lines of one input, in order; only the current chunk is kept
-/// in memory. A chunk is also handed over early when the input pauses (so a
-/// follower sees results as lines arrive) and at the end of each input.
-/// `handle` writes its output lines, each ending in LF, into the buffer and
-/// returns the chunk's status.
-pub fn run_chunked(
-    inputs: &Inputs,
-    size: usize,
-    mut handle: impl FnMut(&Chunk<'_>, &mut Vec<u8>) -> io::Result<Status>,
-) -> Status {
-    let sources = sources(inputs);
-    let named = sources.len() > 1;
-    let size = size.max(1);
-    let mut pending = Pending::default();
-    let mut output = Vec::with_capacity(IO_CAPACITY);
-    let mut process = |source: &Source<'_>,
-                       pending: &mut Pending,
-                       out: &mut BufWriter<io::StdoutLock<'static>>,
-                       status: &mut Status|
-     -> io::Result<()> {
-        if pending.ends.is_empty() {
-            return Ok(());
-        }
-        let mut lines: Vec<&[u8]> = Vec::with_capacity(pending.ends.len());
-        let mut start = 0;
-        for &end in &pending.ends {
-            lines.push(pending.data.get(start..end).unwrap_or_default());
-            start = end;
-        }
-        let name = named.then(|| source.to_string());
-        let chunk = Chunk { input: name.as_deref(), first_number: pending.first_number, lines: &lines };
-        output.clear();
-        let chunk_status = handle(&chunk, &mut output)?;
-        *status = (*status).max(chunk_status);
-        out.write_all(&output)?;
-        pending.data.clear();
-        pending.ends.clear();
-        if pending.data.capacity() > KEEP_CHUNK_CAPACITY {
-            pending.data = Vec::with_capacity(IO_CAPACITY);
-        }
-        if output.capacity() > KEEP_CHUNK_CAPACITY {
-            output = Vec::with_capacity(IO_CAPACITY);
-        }
-        Ok(())
-    };
-    with_output(|out, status| {
-        read_lines(&sources, status, |source, event, status| match event {
-            Event::Idle => {
-                process(source, &mut pending, out, status)?;
-                out.flush()
-            }
-            Event::Line { number, line } => {
-                if pending.ends.is_empty() {
-                    pending.first_number = number;
-                }
-                pending.data.extend_from_slice(line);
-                pending.ends.push(pending.data.len());
-                if pending.ends.len() >= size { process(source, &mut pending, out, status) } else { Ok(()) }
-            }
-        })
-    })
 }
 
 fn write_line(out: &mut impl Write, line: &[u8]) -> io::Result<()> {

@@ -8,7 +8,8 @@ use serde::de::IgnoredAny;
 use zeroize::Zeroizing;
 
 use crate::format_arg;
-use crate::io_util::{self, Inputs, Outcome, Status, report};
+use crate::io_util::{Inputs, Status, report};
+use crate::parallel::{self, Handled};
 
 const LONG_ABOUT: &str = "\
 Sign each input line with an Ed25519 key, as Kong Konnect signs its audit log entries, and \
@@ -63,6 +64,10 @@ pub struct Args {
     #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
     pub format: Format,
 
+    /// How many threads sign (default: one per core). Output keeps the input's order.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
     #[command(flatten)]
     pub inputs: Inputs,
 }
@@ -77,13 +82,39 @@ pub fn run(args: &Args) -> Status {
         }
     };
     let parser = Parser::new();
-    io_util::run(&args.inputs, |input, out| {
-        Ok(match sign_line(&signer, &parser, args.format, input, out) {
-            Ok(()) => Outcome::Written,
-            Err(message) => Outcome::Failed(message),
-        })
-    })
+    let workers = parallel::workers(args.threads.map(usize::from));
+    parallel::run(
+        &args.inputs,
+        CHUNK_LINES,
+        workers,
+        |chunk, out, _| {
+            let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: () };
+            let mut line_out = Vec::new();
+            for (offset, line) in chunk.lines.iter().enumerate() {
+                line_out.clear();
+                match sign_line(&signer, &parser, args.format, line, &mut line_out) {
+                    Ok(()) => {
+                        out.extend_from_slice(&line_out);
+                        out.push(b'\n');
+                    }
+                    Err(message) => {
+                        let number = chunk.first_number.saturating_add(offset as u64);
+                        handled.status = Status::LineFailed;
+                        handled.messages.push(match chunk.input {
+                            Some(input) => format!("{input}: line {number}: {message}"),
+                            None => format!("line {number}: {message}"),
+                        });
+                    }
+                }
+            }
+            Ok(handled)
+        },
+        |()| {},
+    )
 }
+
+/// Lines signed together by one worker.
+const CHUNK_LINES: usize = 256;
 
 /// Reads a private key file (also for `cef convert --sign-key`). Messages
 /// never include the file's contents.
