@@ -1111,3 +1111,32 @@ fn demo_prints_each_family_in_three_formats_and_verifies_them() {
         assert_eq!(lines(&converted).len(), 3);
     }
 }
+
+#[test]
+fn threads_change_nothing_in_sign_and_verify_output() {
+    let dir = TempDir::new("threads");
+    let (key, jwks, _) = fixed_key(&dir);
+    // Enough lines for several chunks per worker, some unsignable.
+    let input: String = (0..1500)
+        .map(|i| if i % 97 == 5 { "not cef\n".to_string() } else { format!("CEF:0|v|p|1|id|n|5|i={i}\n") })
+        .collect();
+    let one = cef(&["sign", "--key", &key, "--threads", "1"], input.as_bytes());
+    let four = cef(&["sign", "--key", &key, "--threads", "4"], input.as_bytes());
+    assert_eq!(one.status.code(), Some(1));
+    assert_eq!((stdout(&four), stderr(&four), four.status.code()), (stdout(&one), stderr(&one), one.status.code()));
+    assert_eq!(lines(&one).len(), 1500 - 16);
+
+    // Tamper with some signed lines: verdicts and order do not depend on threads or batching.
+    let mut entries: Vec<String> = lines(&one).iter().map(|line| line.to_string()).collect();
+    for index in (3..entries.len()).step_by(41) {
+        entries[index] = entries[index].replacen("|i=", "|i=9", 1);
+    }
+    let signed = format!("{}\n", entries.join("\n"));
+    let reference = cef(&["verify", "--jwks", &jwks, "--threads", "1", "--batch", "1"], signed.as_bytes());
+    assert_eq!(reference.status.code(), Some(1));
+    for args in [["--threads", "2"], ["--threads", "3"], ["--batch", "300"]] {
+        let output = cef(&[&["verify", "--jwks", jwks.as_str()][..], &args[..]].concat(), signed.as_bytes());
+        assert_eq!(stdout(&output), stdout(&reference), "{args:?}");
+        assert_eq!(stderr(&output), stderr(&reference), "{args:?}");
+    }
+}
