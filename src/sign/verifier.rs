@@ -159,6 +159,9 @@ pub struct Verifier {
     failure_rate: AtomicU32,
     /// A batch size set by the caller instead.
     fixed_batch: Option<usize>,
+    /// The largest group allowed now: it starts small and doubles after
+    /// each group without failures, so a stream that starts bad costs little.
+    ramp: AtomicUsize,
 }
 
 impl Verifier {
@@ -178,6 +181,7 @@ impl Verifier {
             follows,
             failure_rate: AtomicU32::new(0),
             fixed_batch: None,
+            ramp: AtomicUsize::new(FIRST_GROUP),
         }
     }
 
@@ -219,7 +223,7 @@ impl Verifier {
         let split = split_cef(entry)?;
         let previous = self.last.load(Ordering::Relaxed);
         let (index, key) = self
-            .find_key(split.signed, &split.signature, self.next_key(previous))
+            .find_key(split.signed, &split.signature, self.next_key(previous), None)
             .map_err(|e| e.or_at(split.signature_at))?;
         self.learn(previous, index);
         Ok(Verified { entry: self.parser.parse(split.signed)?, key })
@@ -271,7 +275,7 @@ impl Verifier {
         signed.extend_from_slice(split.tail);
         let previous = self.last.load(Ordering::Relaxed);
         let (index, key) = self
-            .find_key(&signed, &split.signature, self.next_key(previous))
+            .find_key(&signed, &split.signature, self.next_key(previous), None)
             .map_err(|e| e.or_at(split.signature_at))?;
         self.learn(previous, index);
         let text =
@@ -279,8 +283,15 @@ impl Verifier {
         Ok(Verified { entry: text, key })
     }
 
-    /// The rule's single check against every key, `first` first.
-    fn find_key(&self, message: &[u8], signature: &Signature, first: usize) -> Result<(usize, &PublicKey)> {
+    /// The rule's single check against every key but `skip` (one already
+    /// known to fail), `first` first.
+    fn find_key(
+        &self,
+        message: &[u8],
+        signature: &Signature,
+        first: usize,
+        skip: Option<usize>,
+    ) -> Result<(usize, &PublicKey)> {
         let keys = self.keys.keys();
         let decoded = Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?;
         let order = keys
@@ -290,6 +301,9 @@ impl Verifier {
             .skip(first)
             .chain(keys.iter().zip(&self.points).enumerate().take(first));
         for (index, (key, point)) in order {
+            if Some(index) == skip {
+                continue;
+            }
             if decoded.verifies(point, key.key.as_bytes(), message) {
                 return Ok((index, key));
             }
@@ -425,24 +439,32 @@ impl Verifier {
         if let Some(fixed) = self.fixed_batch {
             return fixed;
         }
-        match self.failure_rate.load(Ordering::Relaxed) {
+        let by_rate = match self.failure_rate.load(Ordering::Relaxed) {
             rate if rate < 65_536 / 512 => 64,
             rate if rate < 65_536 / 128 => 32,
             rate if rate < 65_536 / 40 => 16,
             rate if rate < 65_536 / 12 => 8,
             rate if rate < 65_536 / 5 => 4,
             _ => 1,
-        }
+        };
+        by_rate.min(self.ramp.load(Ordering::Relaxed))
     }
 
-    /// Folds a group's failures into the failure share (a moving average
-    /// over roughly the last 256 entries).
+    /// Folds a group's failures into the failure share: a moving average
+    /// over about the last 256 entries, except that a group with a quarter
+    /// or more failing sets it at once, so a stream that turns bad is
+    /// checked one by one almost at once.
     fn note_failures(&self, failed: usize, checked: usize) {
         let (Ok(checked), Ok(failed)) = (u64::try_from(checked), u64::try_from(failed)) else { return };
         let old = u64::from(self.failure_rate.load(Ordering::Relaxed));
-        let weight = checked.min(256);
         let observed = failed.saturating_mul(65_536) / checked.max(1);
-        let new = (old * (256 - weight) + observed * weight) / 256;
+        let weight = checked.min(256);
+        let average = (old * (256 - weight) + observed * weight) / 256;
+        let new = if observed >= 65_536 / 4 { average.max(observed) } else { average };
+        if failed == 0 {
+            let ramp = self.ramp.load(Ordering::Relaxed);
+            self.ramp.store(ramp.saturating_mul(2).min(64), Ordering::Relaxed);
+        }
         self.failure_rate.store(u32::try_from(new).unwrap_or(u32::MAX), Ordering::Relaxed);
     }
 
@@ -458,7 +480,7 @@ impl Verifier {
             return group
                 .iter()
                 .zip(verdicts.iter_mut())
-                .map(|(entry, slot)| usize::from(!self.check_single(entry, slot)))
+                .map(|(entry, slot)| usize::from(!self.check_single(entry, slot, None)))
                 .sum();
         }
         // The expected key of each entry, and its decoded signature.
@@ -490,8 +512,10 @@ impl Verifier {
             let mut failed = 0;
             for (index, ((item, slot), entry)) in items.iter().zip(verdicts.iter_mut()).zip(group).enumerate() {
                 if Some(index) == failing {
-                    // Its verdict is the single check's, against every key.
-                    failed += usize::from(!self.check_single(entry, slot));
+                    // The sums prove it fails under the key it was expected
+                    // under (its term alone is nonzero); the single check
+                    // decides it under the others.
+                    failed += usize::from(!self.check_single(entry, slot, Some(item.key)));
                     previous = self.last.load(Ordering::Relaxed);
                     continue;
                 }
@@ -513,11 +537,16 @@ impl Verifier {
         failed + self.check_group(right, self.last.load(Ordering::Relaxed), right_slots)
     }
 
-    /// Checks one entry against every key, the expected one first; returns
-    /// whether it verified.
-    fn check_single<'k>(&'k self, entry: &Pending<'_>, slot: &mut Result<&'k PublicKey>) -> bool {
+    /// Checks one entry against every key but `known_failing`, the expected
+    /// one first; returns whether it verified.
+    fn check_single<'k>(
+        &'k self,
+        entry: &Pending<'_>,
+        slot: &mut Result<&'k PublicKey>,
+        known_failing: Option<usize>,
+    ) -> bool {
         let previous = self.last.load(Ordering::Relaxed);
-        let found = self.find_key(entry.signed, &entry.signature, self.next_key(previous));
+        let found = self.find_key(entry.signed, &entry.signature, self.next_key(previous), known_failing);
         *slot = match found {
             Ok((index, key)) => {
                 self.learn(previous, index);
@@ -531,6 +560,9 @@ impl Verifier {
         slot.is_ok()
     }
 }
+
+/// The first group's size, before anything is known of the stream.
+const FIRST_GROUP: usize = 16;
 
 /// Groups this small or smaller are checked entry by entry: a batch
 /// equation saves little on them, and a failure would cost two.
