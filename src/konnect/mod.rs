@@ -30,6 +30,7 @@
 //! ```
 //!
 
+pub(crate) mod batcher;
 pub(crate) mod cef;
 pub(crate) mod entry;
 pub(crate) mod event;
@@ -38,11 +39,14 @@ pub(crate) mod field;
 pub(crate) mod fields;
 pub(crate) mod json;
 pub(crate) mod order;
+pub(crate) mod retry;
 mod serde;
 pub(crate) mod text;
 pub(crate) mod value;
 
+pub use batcher::{Batcher, Due};
 pub use entry::Format;
 pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};
 pub use field::Field;
+pub use retry::{Attempt, Next, RetryPolicy};
