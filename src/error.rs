@@ -232,6 +232,11 @@ pub enum ErrorKind {
     UnknownFormat,
     /// Writing to an `io::Write` failed; [`Error::io_error`] holds the cause.
     Io,
+    /// A batch body over a limit: its compressed or decompressed size, its
+    /// number of entries, or one entry's length.
+    BodyTooLarge,
+    /// A body that claims gzip but is not a valid gzip stream.
+    InvalidGzip,
 }
 
 impl ErrorKind {
@@ -276,6 +281,8 @@ impl ErrorKind {
             ErrorKind::InvalidJson => "invalid_json",
             ErrorKind::UnknownFormat => "unknown_format",
             ErrorKind::Io => "io",
+            ErrorKind::BodyTooLarge => "body_too_large",
+            ErrorKind::InvalidGzip => "invalid_gzip",
         }
     }
 
@@ -308,7 +315,10 @@ impl ErrorKind {
             | ErrorKind::NotJsonEntry
             | ErrorKind::InvalidJson
             | ErrorKind::UnknownFormat => ErrorCategory::Syntax,
-            ErrorKind::HeaderTooLong(_) | ErrorKind::ValueTooLong { .. } => ErrorCategory::Limit,
+            ErrorKind::HeaderTooLong(_) | ErrorKind::ValueTooLong { .. } | ErrorKind::BodyTooLarge => {
+                ErrorCategory::Limit
+            }
+            ErrorKind::InvalidGzip => ErrorCategory::Syntax,
             ErrorKind::Unsigned
             | ErrorKind::MalformedSignature
             | ErrorKind::DataAfterSignature
@@ -366,6 +376,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidJson => f.write_str("invalid JSON entry"),
             ErrorKind::UnknownFormat => f.write_str("log format must be cef, json or cps"),
             ErrorKind::Io => f.write_str("write failed"),
+            ErrorKind::BodyTooLarge => f.write_str("batch body over its size, entry count or entry length limit"),
+            ErrorKind::InvalidGzip => f.write_str("not a valid gzip stream"),
         }
     }
 }
@@ -553,6 +565,8 @@ mod tests {
             ErrorKind::InvalidJson,
             ErrorKind::UnknownFormat,
             ErrorKind::Io,
+            ErrorKind::BodyTooLarge,
+            ErrorKind::InvalidGzip,
         ];
         kinds
     }

@@ -86,7 +86,9 @@
 //! | `sign` | `sign` | `Signer`, `Verifier`, `KeySet`, JWK/JWKS | + ed25519-dalek, sha2, base64, serde_json |
 //! | `konnect` | `konnect` (default, implies `sign`) | `AuditEvent`, its families, JSON and CPS | + uuid |
 //!
-//! The `cli` feature builds the `cef` tool. With `default-features = false`
+//! The `webhook` feature (implies `konnect`) adds batch bodies as Konnect's
+//! webhook sends them, gzip included, with limits for receivers. The `cli`
+//! feature builds the `cef` tool. With `default-features = false`
 //! the crate is the CEF codec alone. The everyday names of each layer are
 //! re-exported here at the root.
 

@@ -31,6 +31,8 @@
 //!
 
 pub(crate) mod batcher;
+#[cfg(feature = "webhook")]
+pub(crate) mod body;
 pub(crate) mod cef;
 pub(crate) mod entry;
 pub(crate) mod event;
@@ -45,6 +47,8 @@ pub(crate) mod text;
 pub(crate) mod value;
 
 pub use batcher::{Batcher, Due};
+#[cfg(feature = "webhook")]
+pub use body::{BodyLimits, decode_body, encode_body};
 pub use entry::Format;
 pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};

@@ -1,0 +1,253 @@
+//! Batch bodies as Konnect's webhook sends them (konnect.md section 4):
+//! entries separated by newlines, gzip-compressed or plain. Reading one is
+//! bounded by [`BodyLimits`], so a small body cannot take much memory: a
+//! gzip bomb is refused having inflated no more than the limit.
+
+use std::io::{Read, Write};
+
+use flate2::Compression;
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// How much a received body may hold. The defaults suit a SIEM collector:
+/// 16 MiB compressed, 64 MiB of entries, 100,000 entries of 64 KiB each.
+///
+/// ```
+/// let limits = audit_cef::konnect::BodyLimits::default().max_entries(1_000);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimits {
+    max_compressed: usize,
+    max_decompressed: usize,
+    max_entries: usize,
+    max_entry_len: usize,
+}
+
+impl Default for BodyLimits {
+    fn default() -> BodyLimits {
+        BodyLimits::new()
+    }
+}
+
+impl BodyLimits {
+    /// The defaults.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::konnect::BodyLimits::new(), audit_cef::konnect::BodyLimits::default());
+    /// ```
+    pub const fn new() -> BodyLimits {
+        BodyLimits {
+            max_compressed: 16 << 20,
+            max_decompressed: 64 << 20,
+            max_entries: 100_000,
+            max_entry_len: 64 << 10,
+        }
+    }
+
+    /// The most bytes of the body as received (compressed or not).
+    ///
+    /// ```
+    /// let limits = audit_cef::konnect::BodyLimits::new().max_compressed(1 << 20);
+    /// ```
+    pub const fn max_compressed(mut self, bytes: usize) -> BodyLimits {
+        self.max_compressed = bytes;
+        self
+    }
+
+    /// The most bytes of entries once inflated.
+    ///
+    /// ```
+    /// let limits = audit_cef::konnect::BodyLimits::new().max_decompressed(8 << 20);
+    /// ```
+    pub const fn max_decompressed(mut self, bytes: usize) -> BodyLimits {
+        self.max_decompressed = bytes;
+        self
+    }
+
+    /// The most entries in one body.
+    ///
+    /// ```
+    /// let limits = audit_cef::konnect::BodyLimits::new().max_entries(500);
+    /// ```
+    pub const fn max_entries(mut self, entries: usize) -> BodyLimits {
+        self.max_entries = entries;
+        self
+    }
+
+    /// The longest entry, without its line ending.
+    ///
+    /// ```
+    /// let limits = audit_cef::konnect::BodyLimits::new().max_entry_len(4096);
+    /// ```
+    pub const fn max_entry_len(mut self, bytes: usize) -> BodyLimits {
+        self.max_entry_len = bytes;
+        self
+    }
+}
+
+/// Appends a batch body to `out`: the entries, each followed by LF, gzipped
+/// when `gzip` is true (as Konnect sends them, `Content-Encoding: gzip`).
+///
+/// # Errors
+///
+/// [`ErrorKind::LineBreakInEntry`] for an entry holding a CR or LF (it
+/// would arrive as two), at its offset in that entry; [`ErrorKind::Io`]
+/// should compression fail. `out` keeps what it held before on error.
+///
+/// ```
+/// use audit_cef::konnect::{BodyLimits, decode_body, encode_body};
+/// let mut body = Vec::new();
+/// encode_body([b"first".as_slice(), b"second"], true, &mut body)?;
+/// let entries = decode_body(&body, BodyLimits::default())?;
+/// assert_eq!(entries, [b"first".to_vec(), b"second".to_vec()]);
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+pub fn encode_body<'e>(entries: impl IntoIterator<Item = &'e [u8]>, gzip: bool, out: &mut Vec<u8>) -> Result<()> {
+    let start = out.len();
+    let result = write_entries(entries, gzip, out);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+fn write_entries<'e>(entries: impl IntoIterator<Item = &'e [u8]>, gzip: bool, out: &mut Vec<u8>) -> Result<()> {
+    let mut plain = Vec::new();
+    let target = if gzip { &mut plain } else { &mut *out };
+    for entry in entries {
+        if let Some(at) = memchr::memchr2(b'\r', b'\n', entry) {
+            return Err(Error::at(ErrorKind::LineBreakInEntry, at));
+        }
+        target.extend_from_slice(entry);
+        target.push(b'\n');
+    }
+    if gzip {
+        let mut encoder = GzEncoder::new(out, Compression::default());
+        encoder.write_all(&plain)?;
+        encoder.finish()?;
+    }
+    Ok(())
+}
+
+/// Reads a received batch body into its entries: gzip (told by its magic
+/// bytes `1f 8b`, whatever the headers said) or plain, LF or CRLF line
+/// endings, blank lines skipped.
+///
+/// # Errors
+///
+/// [`ErrorKind::BodyTooLarge`] when the body, its inflated size, its entry
+/// count or one entry's length is over `limits` (the offset is where the
+/// limit was passed: in the body for the compressed size, in the inflated
+/// text otherwise), having inflated at most one byte past the limit;
+/// [`ErrorKind::InvalidGzip`] for a broken gzip stream.
+///
+/// ```
+/// use audit_cef::konnect::{BodyLimits, decode_body};
+/// let entries = decode_body(b"a\r\n\r\nb\n", BodyLimits::default())?;
+/// assert_eq!(entries, [b"a".to_vec(), b"b".to_vec()]);
+/// let err = decode_body(b"aaaa\n", BodyLimits::default().max_entry_len(3)).unwrap_err();
+/// assert_eq!(err.kind(), audit_cef::ErrorKind::BodyTooLarge);
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+pub fn decode_body(body: &[u8], limits: BodyLimits) -> Result<Vec<Vec<u8>>> {
+    if body.len() > limits.max_compressed {
+        return Err(Error::at(ErrorKind::BodyTooLarge, limits.max_compressed));
+    }
+    let inflated;
+    let text: &[u8] = if body.starts_with(&[0x1f, 0x8b]) {
+        inflated = inflate(body, limits.max_decompressed)?;
+        &inflated
+    } else if body.len() > limits.max_decompressed {
+        return Err(Error::at(ErrorKind::BodyTooLarge, limits.max_decompressed));
+    } else {
+        body
+    };
+    let mut entries = Vec::new();
+    let mut at: usize = 0;
+    for line in text.split(|&byte| byte == b'\n') {
+        let start = at;
+        at = at.saturating_add(line.len()).saturating_add(1);
+        let entry = line.strip_suffix(b"\r").unwrap_or(line);
+        if entry.is_empty() {
+            continue;
+        }
+        if entry.len() > limits.max_entry_len {
+            return Err(Error::at(ErrorKind::BodyTooLarge, start.saturating_add(limits.max_entry_len)));
+        }
+        if entries.len() >= limits.max_entries {
+            return Err(Error::at(ErrorKind::BodyTooLarge, start));
+        }
+        entries.push(entry.to_vec());
+    }
+    Ok(entries)
+}
+
+/// Inflates a gzip stream (several members in a row, as `cat a.gz b.gz`
+/// makes, included), reading at most `limit + 1` bytes of output.
+fn inflate(body: &[u8], limit: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let room = u64::try_from(limit.saturating_add(1)).unwrap_or(u64::MAX);
+    MultiGzDecoder::new(body).take(room).read_to_end(&mut out).map_err(|_| Error::new(ErrorKind::InvalidGzip))?;
+    if out.len() > limit {
+        return Err(Error::at(ErrorKind::BodyTooLarge, limit));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_plain_and_gzip_and_refuses_line_breaks() {
+        let entries: Vec<&[u8]> = vec![b"CEF:0|a|b|c|d|e|1|x=1", b"{\"a\":1}", b"x"];
+        for gzip in [false, true] {
+            let mut body = b"kept".to_vec();
+            encode_body(entries.iter().copied(), gzip, &mut body).unwrap();
+            let decoded = decode_body(body.get(4..).unwrap(), BodyLimits::default()).unwrap();
+            assert_eq!(decoded, entries.iter().map(|e| e.to_vec()).collect::<Vec<_>>());
+            let before = body.clone();
+            let err = encode_body([b"ok".as_slice(), b"two\nlines"], gzip, &mut body).unwrap_err();
+            assert_eq!((err.kind(), err.offset()), (ErrorKind::LineBreakInEntry, Some(3)));
+            assert_eq!(body, before, "nothing written on error");
+        }
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_after_the_limit() {
+        // 64 MiB of zeros compress to about 64 KiB.
+        let mut bomb = Vec::new();
+        let mut encoder = GzEncoder::new(&mut bomb, Compression::best());
+        for _ in 0..64 {
+            encoder.write_all(&vec![b'0'; 1 << 20]).unwrap();
+        }
+        encoder.finish().unwrap();
+        assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+        let err = decode_body(&bomb, BodyLimits::new().max_decompressed(1 << 20)).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::BodyTooLarge, Some(1 << 20)));
+        let err = decode_body(&bomb, BodyLimits::new().max_compressed(1024)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
+    }
+
+    #[test]
+    fn limits_on_entries_and_lengths_and_broken_gzip() {
+        let body = b"a\nbb\nccc\n";
+        assert_eq!(decode_body(body, BodyLimits::new().max_entries(3)).unwrap().len(), 3);
+        let err = decode_body(body, BodyLimits::new().max_entries(2)).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::BodyTooLarge, Some(5)));
+        let err = decode_body(body, BodyLimits::new().max_entry_len(2)).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::BodyTooLarge, Some(7)));
+        let err = decode_body(&[0x1f, 0x8b, 8, 0, 1, 2, 3], BodyLimits::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidGzip);
+    }
+
+    #[test]
+    fn concatenated_gzip_members_are_one_body() {
+        let mut body = Vec::new();
+        encode_body([b"one".as_slice()], true, &mut body).unwrap();
+        encode_body([b"two".as_slice()], true, &mut body).unwrap();
+        assert_eq!(decode_body(&body, BodyLimits::new()).unwrap(), [b"one".to_vec(), b"two".to_vec()]);
+    }
+}
