@@ -76,6 +76,31 @@ impl fmt::Display for Format {
     }
 }
 
+/// As Konnect's `log_format`: `"cef"`, `"json"` or `"cps"`.
+///
+/// ```
+/// assert_eq!(serde_json::to_string(&audit_cef::Format::Cps).unwrap(), r#""cps""#);
+/// ```
+impl serde::Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// From Konnect's `log_format`.
+///
+/// ```
+/// let format: audit_cef::Format = serde_json::from_str(r#""json""#).unwrap();
+/// assert_eq!(format, audit_cef::Format::Json);
+/// assert!(serde_json::from_str::<audit_cef::Format>(r#""xml""#).is_err());
+/// ```
+impl<'de> serde::Deserialize<'de> for Format {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> core::result::Result<Format, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl<'a> AuditEvent<'a> {
     /// Appends the unsigned entry in `format`.
     ///

@@ -45,6 +45,8 @@ pub(crate) mod retry;
 mod serde;
 pub(crate) mod text;
 pub(crate) mod value;
+#[cfg(feature = "webhook")]
+pub(crate) mod webhook;
 
 pub use batcher::{Batcher, Due};
 #[cfg(feature = "webhook")]
@@ -54,3 +56,5 @@ pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, P
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};
 pub use field::Field;
 pub use retry::{Attempt, Next, RetryPolicy};
+#[cfg(feature = "webhook")]
+pub use webhook::{AuditLogDestination, Credential, InvalidParameter, Webhook, WebhookUpdate};
