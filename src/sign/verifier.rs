@@ -441,7 +441,6 @@ impl Verifier {
         }
         let by_rate = match self.failure_rate.load(Ordering::Relaxed) {
             rate if rate < 65_536 / 512 => 64,
-            rate if rate < 65_536 / 128 => 32,
             rate if rate < 65_536 / 40 => 32,
             rate if rate < 65_536 / 12 => 8,
             rate if rate < 65_536 / 5 => 4,
