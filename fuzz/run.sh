@@ -155,6 +155,15 @@ for target in "${targets[@]}"; do
         prefix) seed_list "corpus/prefix" "${prefix_seeds[@]}" ;;
         jwks) seed_list "corpus/jwks" "${jwks_seeds[@]}" ;;
         konnect_json) seed_list "corpus/konnect_json" "${json_seeds[@]}" ;;
+        body)
+            # A plain body and gzipped ones (one member, two members).
+            mkdir -p corpus/body
+            printf 'CEF:0|a|b|c|d|e|1|x=1\r\n\r\n{"a":1}\n' >corpus/body/seed-plain
+            if command -v gzip >/dev/null 2>&1; then
+                printf 'CEF:0|a|b|c|d|e|1|x=1\n{"a":1}\n' | gzip -c >corpus/body/seed-gzip
+                { printf 'one\n' | gzip -c; printf 'two\r\n' | gzip -c; } >corpus/body/seed-two
+            fi
+            ;;
     esac
     log="logs/$target.log"
     echo "run.sh: fuzzing $target for ${seconds}s (log: fuzz/$log)"
