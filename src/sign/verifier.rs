@@ -221,11 +221,7 @@ impl Verifier {
     /// ```
     pub fn verify_cef<'a>(&self, entry: &'a [u8]) -> Result<Verified<'_, Line<'a>>> {
         let split = split_cef(entry)?;
-        let previous = self.last.load(Ordering::Relaxed);
-        let (index, key) = self
-            .find_key(split.signed, &split.signature, self.next_key(previous), None)
-            .map_err(|e| e.or_at(split.signature_at))?;
-        self.learn(previous, index);
+        let key = self.find_key(split.signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
         Ok(Verified { entry: self.parser.parse(split.signed)?, key })
     }
 
@@ -273,27 +269,20 @@ impl Verifier {
         let mut signed = Vec::with_capacity(split.head.len() + split.tail.len());
         signed.extend_from_slice(split.head);
         signed.extend_from_slice(split.tail);
-        let previous = self.last.load(Ordering::Relaxed);
-        let (index, key) = self
-            .find_key(&signed, &split.signature, self.next_key(previous), None)
-            .map_err(|e| e.or_at(split.signature_at))?;
-        self.learn(previous, index);
+        let key = self.find_key(&signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
         let text =
             String::from_utf8(signed).map_err(|e| Error::at(ErrorKind::NotUtf8, e.utf8_error().valid_up_to()))?;
         Ok(Verified { entry: text, key })
     }
 
     /// The rule's single check against every key but `skip` (one already
-    /// known to fail), `first` first.
-    fn find_key(
-        &self,
-        message: &[u8],
-        signature: &Signature,
-        first: usize,
-        skip: Option<usize>,
-    ) -> Result<(usize, &PublicKey)> {
+    /// known to fail), the key expected after the last entry's first; the
+    /// key that verifies is remembered for the next guess.
+    fn find_key(&self, message: &[u8], signature: &Signature, skip: Option<usize>) -> Result<&PublicKey> {
         let keys = self.keys.keys();
         let decoded = Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?;
+        let previous = self.last.load(Ordering::Relaxed);
+        let first = self.next_key(previous);
         let order = keys
             .iter()
             .zip(&self.points)
@@ -305,7 +294,8 @@ impl Verifier {
                 continue;
             }
             if decoded.verifies(point, key.key.as_bytes(), message) {
-                return Ok((index, key));
+                self.learn(previous, index);
+                return Ok(key);
             }
         }
         Err(Error::new(ErrorKind::NoKeyMatches))
@@ -544,18 +534,10 @@ impl Verifier {
         slot: &mut Result<&'k PublicKey>,
         known_failing: Option<usize>,
     ) -> bool {
-        let previous = self.last.load(Ordering::Relaxed);
-        let found = self.find_key(entry.signed, &entry.signature, self.next_key(previous), known_failing);
-        *slot = match found {
-            Ok((index, key)) => {
-                self.learn(previous, index);
-                Ok(key)
-            }
-            Err(err) => Err(match entry.at {
-                Some(at) => err.or_at(at),
-                None => err,
-            }),
-        };
+        *slot = self.find_key(entry.signed, &entry.signature, known_failing).map_err(|err| match entry.at {
+            Some(at) => err.or_at(at),
+            None => err,
+        });
         slot.is_ok()
     }
 }
