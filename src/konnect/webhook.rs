@@ -155,9 +155,7 @@ impl WebhookUpdate {
         if let Some(endpoint) = &self.endpoint {
             check_endpoint(endpoint, &mut problems);
         }
-        if self.authorization.as_ref().is_some_and(|a| a.expose().trim().is_empty()) {
-            problems.push(InvalidParameter { field: "authorization", reason: BLANK });
-        }
+        check_authorization(self.authorization.as_ref(), &mut problems);
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 }
@@ -231,15 +229,19 @@ impl AuditLogDestination {
             problems.push(InvalidParameter { field: "name", reason: BLANK });
         }
         check_endpoint(&self.endpoint, &mut problems);
-        if self.authorization.as_ref().is_some_and(|a| a.expose().trim().is_empty()) {
-            problems.push(InvalidParameter { field: "authorization", reason: BLANK });
-        }
+        check_authorization(self.authorization.as_ref(), &mut problems);
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 }
 
 const BLANK: &str = "cannot be blank";
 const NOT_A_URL: &str = "must be a valid URL";
+
+fn check_authorization(authorization: Option<&Credential>, problems: &mut Vec<InvalidParameter>) {
+    if authorization.is_some_and(|a| a.expose().trim().is_empty()) {
+        problems.push(InvalidParameter { field: "authorization", reason: BLANK });
+    }
+}
 
 fn check_endpoint(endpoint: &str, problems: &mut Vec<InvalidParameter>) {
     if endpoint.trim().is_empty() {
