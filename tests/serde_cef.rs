@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use audit_cef::{Event, PairsForm, Parser, Severity, Version};
 use proptest::prelude::*;
 
+mod strategies;
+
 const SAMPLE_CEF: &str = include_str!("data/sample.cef");
 
 fn json(line: &str) -> String {
@@ -280,53 +282,15 @@ fn sample_lines_round_trip_through_json() {
 
 /// Header text: anything but CR and LF (E2).
 const HEADER: &str = "[a-zA-Z0-9 =\\\\|\\t\"{},._\\-é😀]{0,12}";
-const KEY: &str = "[A-Za-z0-9_][A-Za-z0-9_.,\\-\\[\\]]{0,8}";
 const VALUE: &str = "[a-zA-Z0-9 =\\\\|\\n\\r\\t\"{}\\[\\],._\\-é€😀]{0,16}";
-
-fn severity() -> impl Strategy<Value = Severity> {
-    prop_oneof![
-        (0u8..=10).prop_filter_map("0-10", Severity::checked),
-        Just(Severity::UNKNOWN),
-        Just(Severity::LOW),
-        Just(Severity::MEDIUM),
-        Just(Severity::HIGH),
-        Just(Severity::VERY_HIGH),
-    ]
-}
-
-/// Any valid event except E9's case (a final value ending in spaces or TABs).
-fn event() -> impl Strategy<Value = Event<'static>> {
-    (
-        proptest::option::of("[a-zA-Z0-9 :<>.\\-\"]{0,24}"),
-        any::<bool>(),
-        [HEADER, HEADER, HEADER, HEADER, HEADER],
-        severity(),
-        proptest::collection::vec((KEY, VALUE), 0..8),
-    )
-        .prop_filter_map("invalid or E9", |(prefix, v1, [vendor, product, dv, id, name], severity, pairs)| {
-            if pairs.last().is_some_and(|(_, value)| value.ends_with([' ', '\t'])) {
-                return None;
-            }
-            let mut event = Event::new(vendor, product, dv, id, name, severity).ok()?;
-            if v1 {
-                event = event.with_version(Version::One);
-            }
-            if let Some(prefix) = prefix {
-                event = event.with_prefix(prefix).ok()?;
-            }
-            for (key, value) in pairs {
-                event.push(key, value).ok()?;
-            }
-            Some(event)
-        })
-}
+const PREFIX: &str = "[a-zA-Z0-9 :<>.\\-\"]{0,24}";
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
     /// parse -> serialize -> deserialize -> render gives back every canonical line.
     #[test]
-    fn canonical_lines_round_trip_through_json(event in event()) {
+    fn canonical_lines_round_trip_through_json(event in strategies::event(PREFIX, HEADER, VALUE)) {
         let line = event.to_string();
         let parsed = Parser::new().strict(true).parse_str(&line).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let pairs = serde_json::to_string(&PairsForm(&parsed)).map_err(|e| TestCaseError::fail(e.to_string()))?;
