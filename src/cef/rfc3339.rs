@@ -22,6 +22,7 @@ impl UtcSeconds {
     pub(crate) const EPOCH: UtcSeconds = UtcSeconds(0);
 
     /// `seconds` if its year is 0-9999.
+    #[inline]
     pub(crate) fn new(seconds: i64) -> Option<UtcSeconds> {
         (UtcSeconds::MIN..=UtcSeconds::MAX).contains(&seconds).then_some(UtcSeconds(seconds))
     }

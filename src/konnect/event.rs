@@ -163,7 +163,7 @@ impl<'a> AuditEvent<'a> {
                 extra: Vec::new(),
                 order: Vec::new(),
             },
-            time: None,
+            time_millis: None,
             rt: None,
             severity: None,
             unset: REQUIRED.iter().fold(0, |bits, field| bits | field.bit()),
@@ -414,7 +414,9 @@ impl<'a> AuditEvent<'a> {
 pub struct AuditEventBuilder<'a> {
     /// The event, built in place so that `build` moves it once.
     event: AuditEvent<'a>,
-    time: Option<DateTime<Utc>>,
+    /// The event time in milliseconds since the epoch: one integer, read
+    /// once from chrono, gives both the seconds and `rt`'s default.
+    time_millis: Option<i64>,
     rt: Option<i64>,
     severity: Option<Severity>,
     /// The fields of [`REQUIRED`] not given yet, as [`Field::bit`]s.
@@ -466,7 +468,7 @@ impl<'a> AuditEventBuilder<'a> {
         /// # use chrono::{TimeZone, Utc};
         /// let b = audit_cef::AuditEvent::builder(audit_cef::Family::Access(audit_cef::Access::new("/", "GET", 200, ""))).time(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap());
         /// ```
-        time: DateTime<Utc> => time = Some
+        time: DateTime<Utc> => time_millis = |t: DateTime<Utc>| Some(t.timestamp_millis())
     );
     setter!(
         /// `rt` in milliseconds since the epoch, when it differs from the time.
@@ -607,26 +609,25 @@ impl<'a> AuditEventBuilder<'a> {
     #[inline]
     pub fn build(self) -> Result<AuditEvent<'a>> {
         let missing = |field: Field| Error::new(ErrorKind::MissingField(field.into()));
-        let given = self.time.ok_or_else(|| missing(Field::Time))?;
-        let time =
-            UtcSeconds::from_datetime(&given).ok_or_else(|| Error::new(ErrorKind::InvalidField(Field::Time.into())))?;
+        let millis = self.time_millis.ok_or_else(|| missing(Field::Time))?;
+        // Floor, as chrono's `timestamp` does for times before 1970.
+        let time = UtcSeconds::new(millis.div_euclid(1000))
+            .ok_or_else(|| Error::new(ErrorKind::InvalidField(Field::Time.into())))?;
         if self.unset != 0 {
             let field = REQUIRED.iter().find(|field| self.unset & field.bit() != 0);
             return Err(missing(field.copied().unwrap_or(Field::Src)));
         }
-        let mut event = self.event;
+        // Every check comes before the event moves, so that it moves once,
+        // straight into the result (a move across a `?` copied it twice).
         // Konnect's own host needs no check.
-        if !matches!(event.host, Cow::Borrowed(host) if std::ptr::eq(host, KONNECT_HOST)) {
-            check_host(&event.host)?;
+        if !matches!(self.event.host, Cow::Borrowed(host) if std::ptr::eq(host, KONNECT_HOST)) {
+            check_host(&self.event.host)?;
         }
-        if !self.extra.is_empty() {
-            event.extra = extra_pairs(self.extra)?;
-        }
-        event.time = time;
-        event.rt = self.rt.unwrap_or_else(|| given.timestamp_millis());
+        let extra = if self.extra.is_empty() { Vec::new() } else { extra_pairs(self.extra)? };
+        let rt = self.rt.unwrap_or(millis);
         // An override equal to the family's severity is no override.
-        event.severity = self.severity.filter(|s| *s != event.family.severity());
-        Ok(event)
+        let severity = self.severity.filter(|s| *s != self.event.family.severity());
+        Ok(AuditEvent { time, rt, severity, extra, ..self.event })
     }
 }
 

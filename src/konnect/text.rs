@@ -47,6 +47,16 @@ fn first_space_or_line_break(bytes: &[u8]) -> Option<usize> {
             .is_ok_and(|word| word.wrapping_sub(LOW.wrapping_mul(0x21)) & !word & HIGH == 0)
     };
     if bytes.len() < 8 {
+        // The same test on two overlapping 4-byte words for 4-7 bytes (a
+        // service name such as `konnect`), byte by byte below that.
+        let clean4 = |chunk: &[u8]| {
+            <[u8; 4]>::try_from(chunk)
+                .map(u32::from_le_bytes)
+                .is_ok_and(|word| word.wrapping_sub(0x2121_2121) & !word & 0x8080_8080 == 0)
+        };
+        if bytes.len() >= 4 && bytes.get(..4).is_some_and(clean4) && bytes.rchunks(4).next().is_some_and(clean4) {
+            return None;
+        }
         return bytes.iter().position(is_stop);
     }
     let mut words = bytes.chunks_exact(8);
@@ -67,4 +77,30 @@ pub(crate) fn strip<'a>(text: Cow<'a, str>, prefix: &str) -> Option<Cow<'a, str>
 /// The same text, owned.
 pub(crate) fn own(text: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word tests never miss a stop byte, at any length (each word size
+    /// and the byte-by-byte tail) and at any position.
+    #[test]
+    fn every_stop_byte_is_found() {
+        for len in 1..=24 {
+            for at in 0..len {
+                for stop in [b' ', b'\r', b'\n'] {
+                    let mut text = vec![b'a'; len];
+                    if let Some(byte) = text.get_mut(at) {
+                        *byte = stop;
+                    }
+                    assert_eq!(first_space_or_line_break(&text), Some(at), "len {len}, {stop:#x} at {at}");
+                }
+            }
+            // Other low bytes pass the word test's first look but are no stops.
+            for other in [b'!', b'\t', 0x1f, 0x80] {
+                assert_eq!(first_space_or_line_break(&vec![other; len]), None, "len {len}, {other:#x}");
+            }
+        }
+    }
 }
