@@ -20,14 +20,24 @@ mod convert;
 mod demo;
 #[path = "cef/format_arg.rs"]
 mod format_arg;
+#[path = "cef/http_server.rs"]
+mod http_server;
+#[path = "cef/intake.rs"]
+mod intake;
 #[path = "cef/io_util.rs"]
 mod io_util;
+#[path = "cef/journal.rs"]
+mod journal;
+#[path = "cef/jwks_source.rs"]
+mod jwks_source;
 #[path = "cef/keygen.rs"]
 mod keygen;
 #[path = "cef/parallel.rs"]
 mod parallel;
 #[path = "cef/parse.rs"]
 mod parse;
+#[path = "cef/receive.rs"]
+mod receive;
 #[path = "cef/render.rs"]
 mod render;
 #[path = "cef/sign.rs"]
@@ -111,6 +121,7 @@ enum Command {
     Verify(verify::Args),
     Convert(convert::Args),
     Demo(demo::Args),
+    Receive(receive::Args),
 }
 
 fn main() -> ExitCode {
@@ -124,6 +135,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Receive(args) => receive::run(args),
     };
     status.exit_code()
 }

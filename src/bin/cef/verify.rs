@@ -150,10 +150,16 @@ struct Counts {
 /// `command` (`cef verify`, `cef convert`).
 pub fn load_jwks(command: &str, path: &Path) -> Result<KeySet, String> {
     let text = fs::read_to_string(path).map_err(|err| format!("cannot read JWKS {}: {err}", path.display()))?;
-    let set = KeySet::from_jwks_str(&text)
-        .map_err(|err| format!("{}: not a JWKS document {{\"keys\":[...]}} ({err})", path.display()))?;
+    keys_from_jwks(command, &path.display().to_string(), &text)
+}
+
+/// The key set of a JWKS document read from `source` (a file name or URL,
+/// named in messages); skipped keys are reported as for [`load_jwks`].
+pub fn keys_from_jwks(command: &str, source: &str, text: &str) -> Result<KeySet, String> {
+    let set = KeySet::from_jwks_str(text)
+        .map_err(|err| format!("{source}: not a JWKS document {{\"keys\":[...]}} ({err})"))?;
     if !set.skipped().is_empty() {
-        let document: Option<Value> = serde_json::from_str(&text).ok();
+        let document: Option<Value> = serde_json::from_str(text).ok();
         for skipped in set.skipped() {
             let jwk = document.as_ref().and_then(|doc| doc.get("keys")).and_then(|keys| keys.get(skipped.index));
             let member = |name: &str| jwk.and_then(|jwk| jwk.get(name)).and_then(Value::as_str);
@@ -164,11 +170,11 @@ pub fn load_jwks(command: &str, path: &Path) -> Result<KeySet, String> {
                 (None, _) => "not a JWK object with a `kty`".to_string(),
             };
             let kid = skipped.kid.as_deref().map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
-            report(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", path.display(), skipped.index));
+            report(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", source, skipped.index));
         }
     }
     if set.keys().is_empty() {
-        return Err(format!("{}: no usable Ed25519 key (kty \"OKP\", crv \"Ed25519\")", path.display()));
+        return Err(format!("{source}: no usable Ed25519 key (kty \"OKP\", crv \"Ed25519\")"));
     }
     Ok(set)
 }

@@ -1,0 +1,150 @@
+//! The HTTP/1.1 server under `cef receive` and `cef relay`: accepts
+//! connections (plain or TLS) up to a limit, gives each a time limit for
+//! its TLS handshake and request headers, and on SIGTERM or Ctrl-C stops
+//! accepting, lets requests in flight finish (up to a drain time), then
+//! returns.
+
+use std::convert::Infallible;
+use std::fs::File;
+use std::future::Future;
+use std::io::{self, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::intake::Reply;
+use crate::io_util::report;
+
+/// How connections are taken.
+pub struct Limits {
+    /// The longest a TLS handshake, and then each request's headers, may take.
+    pub header_timeout: Duration,
+    /// Connections open at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// After SIGTERM, how long requests in flight may take to finish.
+    pub drain_timeout: Duration,
+}
+
+/// A TLS acceptor from PEM files: the certificate chain and its private key.
+pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_reader_iter(&mut BufReader::new(
+        File::open(cert).map_err(|err| format!("cannot read {}: {err}", cert.display()))?,
+    ))
+    .collect::<Result<_, _>>()
+    .map_err(|err| format!("{}: not a PEM certificate chain ({err})", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate in it", cert.display()));
+    }
+    let key =
+        PrivateKeyDer::from_pem_file(key).map_err(|err| format!("{}: no usable private key ({err})", key.display()))?;
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_no_client_auth().with_single_cert(certs, key))
+        .map_err(|err| format!("cannot use the certificate and key: {err}"))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves `handler` on `listener` until SIGTERM or SIGINT, then drains.
+pub async fn serve<H, F>(
+    command: &str,
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    limits: Limits,
+    handler: H,
+) -> io::Result<()>
+where
+    H: Fn(Request<Incoming>, SocketAddr) -> F + Send + Sync + 'static,
+    F: Future<Output = Reply> + Send + 'static,
+{
+    let handler = Arc::new(handler);
+    let graceful = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&open).acquire_owned() => permit.map_err(io::Error::other)?,
+            () = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    report(format_args!("{command}: accept failed: {err}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let handler = Arc::clone(&handler);
+        let service = service_fn(move |request| {
+            let reply = handler(request, peer);
+            async move { Ok::<_, Infallible>(reply.await) }
+        });
+        let mut builder = http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        let header_timeout = limits.header_timeout;
+        tokio::spawn(async move {
+            let _permit = permit;
+            // Connection errors (a client gone, a timeout) end that connection only.
+            match tls {
+                None => {
+                    let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await;
+                }
+                Some(acceptor) => {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
+                        let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await;
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    report(format_args!("{command}: stopping: finishing the requests in flight"));
+    if tokio::time::timeout(limits.drain_timeout, graceful.shutdown()).await.is_err() {
+        report(format_args!("{command}: stopped with requests still in flight after {:?}", limits.drain_timeout));
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,308 @@
+//! `cef receive`: an HTTP collector for Konnect's audit-log webhook (or
+//! `cef send`) that verifies every entry before it keeps it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use audit_cef::konnect::{BodyLimits, Credential};
+use audit_cef::{Format, Verifier};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::format_arg;
+use crate::http_server::{self, Limits};
+use crate::intake::{self, Intake, Outcome};
+use crate::io_util::{Status, report};
+use crate::journal::Journal;
+use crate::jwks_source;
+use crate::parallel;
+use crate::sign::FORMAT_HELP;
+
+const LONG_ABOUT: &str = "\
+Receive audit log entries over HTTP as Kong Konnect's audit-log webhook sends them, verify \
+every entry's signature against a JWKS, and keep them: verified entries in --out, rejected \
+ones (with the reason) in --rejected.
+
+Point Konnect's webhook (PATCH /v2/audit-log-webhook {\"endpoint\":\"https://HOST:PORT/\", \
+\"authorization\":\"<the same --authorization>\", \"log_format\":\"cef\"}) or `cef send` at it. \
+A request is a POST whose body holds entries separated by newlines (LF or CRLF, blank lines \
+skipped), gzip-compressed (Content-Encoding: gzip) or plain; its Authorization header must \
+be exactly --authorization (compared in constant time).
+
+Answers:
+  200  the body was read; every entry is on disk (fsynced) in --out or --rejected;
+       the body is {\"verified\":N,\"rejected\":M}
+  400  the body cannot be read (broken gzip, cut short)
+  401  missing or wrong Authorization
+  405  not a POST
+  408  the body took longer than --body-timeout
+  413  the body, inflated text, entry count or one entry is over its limit
+  415  a Content-Encoding other than gzip
+  503  the entries could not be stored (a disk error): nothing was kept; retry
+
+Verified entries are appended to --out exactly as received (their line ending removed, \
+then LF), a request's entries in body order and requests in the order they are stored, so \
+`cef verify --jwks JWKS OUT` verifies the file again. Each rejected entry is one JSON line \
+in --rejected: {\"received\":\"<time>\",\"peer\":\"<addr>\",\"kind\":\"no_key_matches\",\"error\":\"...\",\
+\"entry\":\"...\"} (\"entry_base64\" when it is not UTF-8).
+
+Entries are verified in batches on every core (see `cef verify --help`). Slow clients get \
+--header-timeout for their headers (and TLS handshake) and --body-timeout for the body. \
+Memory stays within about --max-memory for bodies plus --max-inflated per verifying thread, \
+however many clients send at once: requests beyond it wait.
+
+With --tls-cert and --tls-key it serves HTTPS. On SIGTERM or Ctrl-C it stops accepting, \
+finishes the requests in flight (up to --drain-timeout), prints a summary and exits 0.
+
+It prints `cef receive: listening on http://ADDR` on standard error once it accepts \
+connections (with the port chosen when --listen ends in :0).";
+
+const AFTER_HELP: &str = "\
+Examples:
+  cef receive --listen 127.0.0.1:8080 --authorization 'Bearer s3cret' \\
+      --jwks jwks.json --out verified.cef --rejected rejected.jsonl
+  gzip -c signed.cef > body.gz
+  curl --data-binary @body.gz -H 'Content-Encoding: gzip' \\
+      -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/";
+
+/// What `cef receive` and `cef relay` share: where to listen, whom to let
+/// in, how to verify, and the limits.
+#[derive(Debug, clap::Args)]
+pub struct Collector {
+    /// The address to listen on, e.g. 0.0.0.0:8080 (port 0: any free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: String,
+
+    /// The exact Authorization header every request must carry (e.g. `Bearer s3cret`);
+    /// the webhook's `authorization`.
+    #[arg(long, value_name = "STR")]
+    pub authorization: String,
+
+    /// The public keys: a JWKS file, or an http(s) URL fetched once at start.
+    #[arg(long, value_name = "FILE|URL")]
+    pub jwks: String,
+
+    /// Where rejected entries go, one JSON line each with the reason (appended).
+    #[arg(long, value_name = "FILE")]
+    pub rejected: PathBuf,
+
+    /// The format of the entries.
+    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
+    pub format: Format,
+
+    /// A PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// The largest body accepted, in bytes as sent (compressed).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_body: usize,
+
+    /// The largest body accepted once inflated, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_inflated: usize,
+
+    /// The most entries in one body.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_entries: usize,
+
+    /// The longest entry, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 10)]
+    pub max_entry_len: usize,
+
+    /// Body bytes held in memory at once across all requests (at least --max-body).
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_memory: usize,
+
+    /// Seconds a client has for its TLS handshake and for each request's headers.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+
+    /// Seconds a client has to send a request's body.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub body_timeout: u64,
+
+    /// Connections open at once (more wait to be accepted).
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Seconds requests in flight get to finish after SIGTERM.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub drain_timeout: u64,
+
+    /// How many threads verify (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
+/// Arguments of `cef receive`.
+#[derive(Debug, clap::Args)]
+#[command(about = "Receive webhook batches over HTTP, verify every entry, keep verified and rejected apart")]
+#[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(flatten)]
+    pub collector: Collector,
+
+    /// Where verified entries go, one per line, exactly as received (appended).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+pub struct Tally {
+    pub requests: AtomicU64,
+    pub verified: AtomicU64,
+    pub rejected: AtomicU64,
+}
+
+impl Tally {
+    pub fn add(&self, verified: usize, rejected: usize) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.verified.fetch_add(verified as u64, Ordering::Relaxed);
+        self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
+    }
+
+    pub fn summary(&self) -> String {
+        format!(
+            "{} requests stored: {} entries verified, {} rejected",
+            self.requests.load(Ordering::Relaxed),
+            self.verified.load(Ordering::Relaxed),
+            self.rejected.load(Ordering::Relaxed)
+        )
+    }
+}
+
+/// Everything a collector needs once its arguments are checked.
+pub struct Started {
+    pub runtime: tokio::runtime::Runtime,
+    pub listener: TcpListener,
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub intake: Arc<Intake>,
+    pub limits: Limits,
+}
+
+impl Collector {
+    /// Loads the keys and certificate, binds the address and prints it.
+    pub fn start(&self, command: &str) -> Result<Started, String> {
+        let keys = jwks_source::load(command, &self.jwks)?;
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key)?),
+            _ => None,
+        };
+        let threads = parallel::workers(self.threads.map(usize::from));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .max_blocking_threads(threads.saturating_add(4))
+            .enable_all()
+            .build()
+            .map_err(|err| format!("cannot start: {err}"))?;
+        let listener = runtime
+            .block_on(TcpListener::bind(&self.listen))
+            .map_err(|err| format!("cannot listen on {}: {err}", self.listen))?;
+        let local = listener.local_addr().map_err(|err| format!("cannot listen on {}: {err}", self.listen))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        report(format_args!("{command}: listening on {scheme}://{local}"));
+        let limits = BodyLimits::new()
+            .max_compressed(self.max_body)
+            .max_decompressed(self.max_inflated)
+            .max_entries(self.max_entries)
+            .max_entry_len(self.max_entry_len);
+        let budget_kib = self.max_memory.max(self.max_body).div_ceil(1024);
+        let intake = Intake {
+            credential: Credential::new(self.authorization.clone()),
+            limits,
+            max_body: self.max_body,
+            body_timeout: Duration::from_secs(self.body_timeout),
+            format: self.format,
+            verifier: Arc::new(Verifier::new(keys)),
+            verifying: Arc::new(Semaphore::new(threads)),
+            memory: Arc::new(Semaphore::new(budget_kib.min(Semaphore::MAX_PERMITS))),
+        };
+        let limits = Limits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            max_connections: self.max_connections,
+            drain_timeout: Duration::from_secs(self.drain_timeout),
+        };
+        Ok(Started { runtime, listener, tls, intake: Arc::new(intake), limits })
+    }
+}
+
+/// The `--out` and `--rejected` bytes of a checked request.
+pub fn journal_lines(outcome: &Outcome, peer: SocketAddr, with_verified: bool) -> (Vec<u8>, Vec<u8>) {
+    let mut out = Vec::new();
+    if with_verified {
+        for entry in &outcome.verified {
+            out.extend_from_slice(entry);
+            out.push(b'\n');
+        }
+    }
+    let mut rejected = Vec::new();
+    for (entry, err) in &outcome.rejected {
+        intake::rejected_line(&mut rejected, peer, entry, err);
+    }
+    (out, rejected)
+}
+
+/// Runs `cef receive`.
+pub fn run(args: &Args) -> Status {
+    const COMMAND: &str = "cef receive";
+    let started = match args.collector.start(COMMAND) {
+        Ok(started) => started,
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let (journal, writer) = match Journal::open(Some(&args.out), &args.collector.rejected) {
+        Ok(opened) => opened,
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            return Status::Fatal;
+        }
+    };
+    let Started { runtime, listener, tls, intake, limits } = started;
+    let tally = Arc::new(Tally::default());
+    let handler = {
+        let tally = Arc::clone(&tally);
+        move |request, peer| {
+            let (intake, journal, tally) = (Arc::clone(&intake), journal.clone(), Arc::clone(&tally));
+            async move {
+                let outcome = match intake.take(request).await {
+                    Ok(outcome) => outcome,
+                    Err(reply) => return reply,
+                };
+                let (out, rejected) = journal_lines(&outcome, peer, true);
+                match journal.append(out, rejected).await {
+                    Ok(()) => {
+                        tally.add(outcome.verified.len(), outcome.rejected.len());
+                        intake::accepted(outcome.verified.len(), outcome.rejected.len())
+                    }
+                    Err(err) => {
+                        report(format_args!("{COMMAND}: cannot store entries: {err}"));
+                        intake::unavailable()
+                    }
+                }
+            }
+        }
+    };
+    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler));
+    // Every handler (and its journal handle) is gone: the writer ends.
+    drop(runtime);
+    let _ = writer.join();
+    report(format_args!("{COMMAND}: {}", tally.summary()));
+    match served {
+        Ok(()) => Status::Success,
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            Status::Fatal
+        }
+    }
+}
