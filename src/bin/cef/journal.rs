@@ -8,6 +8,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
 use tokio::sync::{mpsc, oneshot};
@@ -16,6 +18,8 @@ use tokio::sync::{mpsc, oneshot};
 struct Job {
     out: Vec<u8>,
     rejected: Vec<u8>,
+    /// Entries in `out` and in `rejected`.
+    counts: (usize, usize),
     done: oneshot::Sender<io::Result<()>>,
 }
 
@@ -23,6 +27,7 @@ struct Job {
 #[derive(Clone)]
 pub struct Journal {
     jobs: mpsc::Sender<Job>,
+    tally: Arc<Tally>,
 }
 
 /// Requests waiting for the writer: beyond this, requests wait their turn
@@ -43,16 +48,25 @@ impl Journal {
         let out = out.map(open).transpose()?;
         let rejected = open(rejected)?;
         let (jobs, queue) = mpsc::channel(QUEUED_JOBS);
-        let writer = thread::Builder::new().name("journal".into()).spawn(move || write_loop(out, rejected, queue))?;
-        Ok((Journal { jobs }, writer))
+        let tally = Arc::new(Tally::default());
+        let counted = Arc::clone(&tally);
+        let writer =
+            thread::Builder::new().name("journal".into()).spawn(move || write_loop(out, rejected, queue, &counted))?;
+        Ok((Journal { jobs, tally }, writer))
     }
 
-    /// Appends `out` and `rejected` (whole lines) and returns once both are
-    /// on disk. An error means nothing may be acknowledged.
-    pub async fn append(&self, out: Vec<u8>, rejected: Vec<u8>) -> io::Result<()> {
+    /// The counts of what was stored.
+    pub fn tally(&self) -> Arc<Tally> {
+        Arc::clone(&self.tally)
+    }
+
+    /// Appends `out` and `rejected` (whole lines, `counts` entries in each)
+    /// and returns once both are on disk. An error means nothing may be
+    /// acknowledged.
+    pub async fn append(&self, out: Vec<u8>, rejected: Vec<u8>, counts: (usize, usize)) -> io::Result<()> {
         let (done, synced) = oneshot::channel();
         self.jobs
-            .send(Job { out, rejected, done })
+            .send(Job { out, rejected, counts, done })
             .await
             .map_err(|_| io::Error::other("the journal writer stopped"))?;
         synced.await.map_err(|_| io::Error::other("the journal writer stopped"))?
@@ -61,7 +75,7 @@ impl Journal {
 
 /// Takes every job waiting, writes them in order, syncs what was written,
 /// then answers them all. Ends when every [`Journal`] handle is dropped.
-fn write_loop(mut out: Option<File>, mut rejected: File, mut queue: mpsc::Receiver<Job>) {
+fn write_loop(mut out: Option<File>, mut rejected: File, mut queue: mpsc::Receiver<Job>, tally: &Tally) {
     let mut batch = Vec::new();
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
@@ -71,7 +85,10 @@ fn write_loop(mut out: Option<File>, mut rejected: File, mut queue: mpsc::Receiv
         let result = write_batch(out.as_mut(), &mut rejected, &batch);
         for job in batch.drain(..) {
             let answer = match &result {
-                Ok(()) => Ok(()),
+                Ok(()) => {
+                    tally.add(job.counts.0, job.counts.1);
+                    Ok(())
+                }
                 Err(err) => Err(io::Error::new(err.kind(), err.to_string())),
             };
             // A request that went away no longer needs its answer.
@@ -104,4 +121,30 @@ fn write_batch(out: Option<&mut File>, rejected: &mut File, batch: &[Job]) -> io
         rejected.sync_data()?;
     }
     Ok(())
+}
+
+/// What the journal has stored (synced), for the summary: it counts a
+/// request whose client left before its answer too.
+#[derive(Default)]
+pub struct Tally {
+    pub requests: AtomicU64,
+    pub verified: AtomicU64,
+    pub rejected: AtomicU64,
+}
+
+impl Tally {
+    pub fn add(&self, verified: usize, rejected: usize) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.verified.fetch_add(verified as u64, Ordering::Relaxed);
+        self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
+    }
+
+    pub fn summary(&self) -> String {
+        format!(
+            "{} requests stored: {} entries verified, {} rejected",
+            self.requests.load(Ordering::Relaxed),
+            self.verified.load(Ordering::Relaxed),
+            self.rejected.load(Ordering::Relaxed)
+        )
+    }
 }

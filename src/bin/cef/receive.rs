@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use audit_cef::konnect::{BodyLimits, Credential};
@@ -155,31 +154,6 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-/// Counts for the summary.
-#[derive(Default)]
-pub struct Tally {
-    pub requests: AtomicU64,
-    pub verified: AtomicU64,
-    pub rejected: AtomicU64,
-}
-
-impl Tally {
-    pub fn add(&self, verified: usize, rejected: usize) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        self.verified.fetch_add(verified as u64, Ordering::Relaxed);
-        self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
-    }
-
-    pub fn summary(&self) -> String {
-        format!(
-            "{} requests stored: {} entries verified, {} rejected",
-            self.requests.load(Ordering::Relaxed),
-            self.verified.load(Ordering::Relaxed),
-            self.rejected.load(Ordering::Relaxed)
-        )
-    }
-}
-
 /// Everything a collector needs once its arguments are checked.
 pub struct Started {
     pub runtime: tokio::runtime::Runtime,
@@ -269,22 +243,19 @@ pub fn run(args: &Args) -> Status {
         }
     };
     let Started { runtime, listener, tls, intake, limits } = started;
-    let tally = Arc::new(Tally::default());
+    let tally = journal.tally();
     let handler = {
-        let tally = Arc::clone(&tally);
         move |request, peer| {
-            let (intake, journal, tally) = (Arc::clone(&intake), journal.clone(), Arc::clone(&tally));
+            let (intake, journal) = (Arc::clone(&intake), journal.clone());
             async move {
                 let outcome = match intake.take(request).await {
                     Ok(outcome) => outcome,
                     Err(reply) => return reply,
                 };
                 let (out, rejected) = journal_lines(&outcome, peer, true);
-                match journal.append(out, rejected).await {
-                    Ok(()) => {
-                        tally.add(outcome.verified.len(), outcome.rejected.len());
-                        intake::accepted(outcome.verified.len(), outcome.rejected.len())
-                    }
+                let counts = (outcome.verified.len(), outcome.rejected.len());
+                match journal.append(out, rejected, counts).await {
+                    Ok(()) => intake::accepted(counts.0, counts.1),
                     Err(err) => {
                         report(format_args!("{COMMAND}: cannot store entries: {err}"));
                         intake::unavailable()
