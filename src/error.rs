@@ -117,8 +117,11 @@ pub enum ErrorCategory {
     Key,
     /// A well-formed entry that is not a valid Konnect audit event.
     Konnect,
-    /// Writing the output failed.
+    /// Writing the output failed, or a sender's spool could not be used.
     Io,
+    /// Delivering entries to a collector was refused: the sender's queue
+    /// is full or the sender is closed.
+    Delivery,
 }
 
 impl ErrorCategory {
@@ -135,6 +138,7 @@ impl ErrorCategory {
             ErrorCategory::Key => "key",
             ErrorCategory::Konnect => "konnect",
             ErrorCategory::Io => "io",
+            ErrorCategory::Delivery => "delivery",
         }
     }
 }
@@ -230,13 +234,26 @@ pub enum ErrorKind {
     InvalidJson,
     /// A `log_format` other than `cef`, `json` or `cps`.
     UnknownFormat,
-    /// Writing to an `io::Write` failed; [`Error::io_error`] holds the cause.
+    /// Writing to an `io::Write` (or a sender's spool) failed;
+    /// [`Error::io_error`] holds the cause.
     Io,
     /// A batch body over a limit: its compressed or decompressed size, its
     /// number of entries, or one entry's length.
     BodyTooLarge,
     /// A body that claims gzip but is not a valid gzip stream.
     InvalidGzip,
+    /// A collector endpoint that is not an `http://` or `https://` URL.
+    InvalidEndpoint,
+    /// An `Authorization` value that cannot be sent as an HTTP header
+    /// (a control character such as CR or LF).
+    InvalidAuthorization,
+    /// The sender's queue is full and the sender is set to refuse rather
+    /// than wait; nothing of the call was accepted.
+    QueueFull,
+    /// The sender is closed, or its delivery thread has stopped.
+    SenderClosed,
+    /// A spool directory whose cursor file cannot be read as a position.
+    InvalidSpool,
 }
 
 impl ErrorKind {
@@ -283,6 +300,11 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::BodyTooLarge => "body_too_large",
             ErrorKind::InvalidGzip => "invalid_gzip",
+            ErrorKind::InvalidEndpoint => "invalid_endpoint",
+            ErrorKind::InvalidAuthorization => "invalid_authorization",
+            ErrorKind::QueueFull => "queue_full",
+            ErrorKind::SenderClosed => "sender_closed",
+            ErrorKind::InvalidSpool => "invalid_spool",
         }
     }
 
@@ -318,7 +340,9 @@ impl ErrorKind {
             ErrorKind::HeaderTooLong(_) | ErrorKind::ValueTooLong { .. } | ErrorKind::BodyTooLarge => {
                 ErrorCategory::Limit
             }
-            ErrorKind::InvalidGzip => ErrorCategory::Syntax,
+            ErrorKind::InvalidGzip | ErrorKind::InvalidEndpoint | ErrorKind::InvalidAuthorization => {
+                ErrorCategory::Syntax
+            }
             ErrorKind::Unsigned
             | ErrorKind::MalformedSignature
             | ErrorKind::DataAfterSignature
@@ -330,7 +354,8 @@ impl ErrorKind {
             ErrorKind::MissingField(_) | ErrorKind::InvalidField(_) | ErrorKind::UnknownFamily => {
                 ErrorCategory::Konnect
             }
-            ErrorKind::Io => ErrorCategory::Io,
+            ErrorKind::Io | ErrorKind::InvalidSpool => ErrorCategory::Io,
+            ErrorKind::QueueFull | ErrorKind::SenderClosed => ErrorCategory::Delivery,
         }
     }
 }
@@ -378,6 +403,11 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Io => f.write_str("write failed"),
             ErrorKind::BodyTooLarge => f.write_str("batch body over its size, entry count or entry length limit"),
             ErrorKind::InvalidGzip => f.write_str("not a valid gzip stream"),
+            ErrorKind::InvalidEndpoint => f.write_str("endpoint is not an http or https URL"),
+            ErrorKind::InvalidAuthorization => f.write_str("authorization value is not a valid HTTP header value"),
+            ErrorKind::QueueFull => f.write_str("sender queue is full"),
+            ErrorKind::SenderClosed => f.write_str("sender is closed"),
+            ErrorKind::InvalidSpool => f.write_str("spool cursor file is not a valid position"),
         }
     }
 }
@@ -567,6 +597,11 @@ mod tests {
             ErrorKind::Io,
             ErrorKind::BodyTooLarge,
             ErrorKind::InvalidGzip,
+            ErrorKind::InvalidEndpoint,
+            ErrorKind::InvalidAuthorization,
+            ErrorKind::QueueFull,
+            ErrorKind::SenderClosed,
+            ErrorKind::InvalidSpool,
         ];
         kinds
     }

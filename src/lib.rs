@@ -87,7 +87,9 @@
 //! | `konnect` | `konnect` (default, implies `sign`) | `AuditEvent`, its families, JSON and CPS | + uuid |
 //!
 //! The `webhook` feature (implies `konnect`) adds batch bodies as Konnect's
-//! webhook sends them, gzip included, with limits for receivers. The `cli`
+//! webhook sends them, gzip included, with limits for receivers. The `http`
+//! feature (implies `webhook`) adds `Sender`, which delivers entries to a
+//! collector as that webhook does, with retries and a durable spool. The `cli`
 //! feature builds the `cef` tool. With `default-features = false`
 //! the crate is the CEF codec alone. The everyday names of each layer are
 //! re-exported here at the root.
@@ -99,6 +101,8 @@
 
 pub mod cef;
 mod error;
+#[cfg(feature = "http")]
+pub mod http;
 #[cfg(feature = "konnect")]
 pub mod konnect;
 #[cfg(feature = "sign")]
@@ -115,6 +119,8 @@ pub use cef::{
     escape_header, escape_header_into, escape_value, escape_value_into,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, FieldName, HeaderField, Result};
+#[cfg(feature = "http")]
+pub use http::{Sender, SenderConfig, SenderReport};
 #[cfg(feature = "konnect")]
 pub use konnect::{
     Access, AuditEvent, AuditEventBuilder, AuthOutcome, AuthType, Authentication, Authorization, Family, Field, Format,

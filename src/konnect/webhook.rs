@@ -253,7 +253,7 @@ fn check_endpoint(endpoint: &str, problems: &mut Vec<InvalidParameter>) {
 
 /// `http://` or `https://` (any case), a host, then anything without
 /// spaces or control characters.
-fn is_http_url(text: &str) -> bool {
+pub(crate) fn is_http_url(text: &str) -> bool {
     let starts =
         |scheme: &[u8]| text.as_bytes().get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme));
     let rest = if starts(b"https://") {
