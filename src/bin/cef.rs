@@ -38,8 +38,12 @@ mod parallel;
 mod parse;
 #[path = "cef/receive.rs"]
 mod receive;
+#[path = "cef/relay.rs"]
+mod relay;
 #[path = "cef/render.rs"]
 mod render;
+#[path = "cef/send.rs"]
+mod send;
 #[path = "cef/sign.rs"]
 mod sign;
 #[path = "cef/verify.rs"]
@@ -121,7 +125,9 @@ enum Command {
     Verify(verify::Args),
     Convert(convert::Args),
     Demo(demo::Args),
+    Send(send::Args),
     Receive(receive::Args),
+    Relay(relay::Args),
 }
 
 fn main() -> ExitCode {
@@ -135,7 +141,9 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Send(args) => send::run(args),
         Command::Receive(args) => receive::run(args),
+        Command::Relay(args) => relay::run(args),
     };
     status.exit_code()
 }

@@ -152,7 +152,13 @@ pub fn load_key(path: &Path) -> Result<Signer, String> {
 }
 
 /// Signs one line (without its line ending) into `out`, or says why it cannot.
-fn sign_line(signer: &Signer, parser: &Parser, format: Format, input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+pub fn sign_line(
+    signer: &Signer,
+    parser: &Parser,
+    format: Format,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     if input.is_empty() {
         return Err("empty line, nothing to sign".to_string());
     }

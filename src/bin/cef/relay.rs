@@ -1,0 +1,168 @@
+//! `cef relay`: receive webhook batches as `cef receive` does and forward
+//! the verified entries, byte for byte, to a SIEM through the sender.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use audit_cef::konnect::Credential;
+use audit_cef::{Sender, SenderConfig};
+
+use crate::http_server;
+use crate::intake;
+use crate::io_util::{Status, report};
+use crate::journal::Journal;
+use crate::receive::{Collector, Started, journal_lines};
+
+const LONG_ABOUT: &str = "\
+Stand between Kong Konnect's audit-log webhook (or any `cef send`) and a SIEM: receive \
+batches exactly as `cef receive` does (same checks, limits and answers; see `cef receive \
+--help`), verify every entry, and forward only the verified ones, their bytes untouched, \
+to --endpoint with --forward-authorization, as Konnect's webhook would (batches, gzip, \
+retries; see `cef send --help`). Rejected entries are never forwarded: they go to \
+--rejected with the reason.
+
+With --spool DIR a request is answered 200 only once its verified entries are synced in \
+the spool, so nothing acknowledged is lost if the SIEM is down or the relay stops; \
+entries left in the spool are forwarded first on the next start. Without --spool the \
+entries wait in memory (a bounded queue: when it is full, requests wait).
+
+On SIGTERM or Ctrl-C it stops accepting, finishes the requests in flight, delivers what \
+it holds (with the retry rule), prints a summary and exits: 0 when everything was \
+forwarded, 1 when some entries were not (they stay in the spool with --spool).";
+
+const AFTER_HELP: &str = "\
+Example:
+  cef relay --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem \\
+      --authorization 'Bearer from-konnect' --rejected rejected.jsonl \\
+      --jwks https://us.api.konghq.com/v2/audit-log-webhook/jwks.json \\
+      --endpoint https://collectors.sumologic.com/receiver/v1/http/XYZ \\
+      --forward-authorization '' --spool /var/spool/cef-relay";
+
+/// Arguments of `cef relay`.
+#[derive(Debug, clap::Args)]
+#[command(about = "Receive webhook batches, verify every entry, forward the verified ones to a SIEM")]
+#[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(flatten)]
+    pub collector: Collector,
+
+    /// The SIEM's HTTP collector URL to forward verified entries to.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+
+    /// The Authorization header for --endpoint, sent verbatim (empty: none).
+    #[arg(long, value_name = "STR")]
+    pub forward_authorization: String,
+
+    /// A directory where verified entries wait, synced to disk, until the SIEM takes them.
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+
+    /// Accept any certificate from an https:// --endpoint.
+    #[arg(long)]
+    pub skip_ssl_verification: bool,
+}
+
+/// Runs `cef relay`.
+pub fn run(args: &Args) -> Status {
+    const COMMAND: &str = "cef relay";
+    let config = SenderConfig::new(&args.endpoint, Credential::new(args.forward_authorization.clone()))
+        .map(|config| config.skip_ssl_verification(args.skip_ssl_verification).timeout(Duration::from_secs(30)))
+        .map(|config| match &args.spool {
+            Some(dir) => config.spool(dir),
+            None => config,
+        });
+    let sender = match config.and_then(Sender::start) {
+        Ok(sender) => Arc::new(sender),
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            return Status::Fatal;
+        }
+    };
+    let started = match args.collector.start(COMMAND) {
+        Ok(started) => started,
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let (journal, writer) = match Journal::open(None, &args.collector.rejected) {
+        Ok(opened) => opened,
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            return Status::Fatal;
+        }
+    };
+    let Started { runtime, listener, tls, intake, limits } = started;
+    let tally = journal.tally();
+    let handler = {
+        let sender = Arc::clone(&sender);
+        move |request, peer| {
+            let (intake, journal, sender) = (Arc::clone(&intake), journal.clone(), Arc::clone(&sender));
+            async move {
+                let outcome = match intake.take(request).await {
+                    Ok(outcome) => outcome,
+                    Err(reply) => return reply,
+                };
+                let (_, rejected) = journal_lines(&outcome, peer, false);
+                let counts = (outcome.verified.len(), outcome.rejected.len());
+                // The sender may wait for room (or sync its spool): off the runtime's threads.
+                let verified = outcome.verified;
+                let forwarded = tokio::task::spawn_blocking(move || {
+                    let borrowed: Vec<&[u8]> = verified.iter().map(Vec::as_slice).collect();
+                    sender.send_all(&borrowed)
+                })
+                .await;
+                match forwarded {
+                    Ok(Ok(())) => {}
+                    Ok(Err(err)) => {
+                        report(format_args!("{COMMAND}: cannot take entries for forwarding: {err}"));
+                        return intake::unavailable();
+                    }
+                    Err(_) => return intake::unavailable(),
+                }
+                match journal.append(Vec::new(), rejected, counts).await {
+                    Ok(()) => intake::accepted(counts.0, counts.1),
+                    Err(err) => {
+                        report(format_args!("{COMMAND}: cannot store rejected entries: {err}"));
+                        intake::unavailable()
+                    }
+                }
+            }
+        }
+    };
+    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler));
+    drop(runtime);
+    let _ = writer.join();
+    report(format_args!("{COMMAND}: {}", tally.summary()));
+    let mut status = match served {
+        Ok(()) => Status::Success,
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            Status::Fatal
+        }
+    };
+    // Every handler is gone: this is the last handle on the sender.
+    let closed = Arc::try_unwrap(sender)
+        .map_err(|_| "the sender is still in use".to_string())
+        .and_then(|sender| sender.close().map_err(|err| err.to_string()));
+    match closed {
+        Ok(sent) => {
+            report(format_args!(
+                "{COMMAND}: forwarded {} entries, {} not delivered{}",
+                sent.delivered,
+                sent.given_up,
+                if sent.spooled > 0 { format!(", {} wait in the spool", sent.spooled) } else { String::new() }
+            ));
+            if sent.given_up > 0 || sent.spooled > 0 {
+                status = status.max(Status::LineFailed);
+            }
+        }
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            status = status.max(Status::Fatal);
+        }
+    }
+    status
+}

@@ -1,0 +1,250 @@
+//! `cef send`: deliver entries to an HTTP collector as Konnect's
+//! audit-log webhook does, through the library's `Sender`.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use audit_cef::konnect::{Batcher, Credential, RetryPolicy};
+use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport};
+
+use crate::format_arg;
+use crate::io_util::{Inputs, Status, report};
+use crate::parallel::{self, Handled};
+use crate::sign::{FORMAT_HELP, load_key, sign_line};
+
+const LONG_ABOUT: &str = "\
+Send entries to an HTTP collector (a SIEM's HTTP source such as SumoLogic's or Splunk HEC \
+raw, or `cef receive`) the way Kong Konnect's audit-log webhook does: POST batches of \
+entries separated by newlines, gzip-compressed, with --authorization sent verbatim as the \
+Authorization header.
+
+Each input line is one entry. With --key each line is signed first (as `cef sign` does); \
+without it the lines are sent as they are (already signed by an emitter, or by Konnect). \
+Blank lines are skipped.
+
+Delivery follows Konnect's retry rule: a connection error, HTTP 500 or 429 is retried up \
+to 4 times, waiting 1 s doubling up to 30 s (a Retry-After within those bounds is \
+honoured); any other status gives the batch up. A 2xx delivers it.
+
+With --spool DIR every entry is written to DIR and synced to disk before it is taken, \
+removed only once a 2xx covers it, and entries left from an earlier run (not delivered, \
+or given up) are sent first: nothing is lost when the collector is down or this command is \
+killed (an entry may then arrive twice). Without --spool, entries that could not be \
+delivered are counted and lost.
+
+On a terminal, progress is shown on standard error. A summary ends the run: \
+`sent N entries: D delivered, G not delivered` (and how many wait in the spool).
+
+Exit status: 0 every entry delivered, 1 some entry was not delivered or a line could not be \
+signed, 2 bad arguments, a key that cannot be used, an input that cannot be read or a spool \
+that cannot be used.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  cef send --endpoint https://collectors.sumologic.com/receiver/v1/http/XYZ \\
+      --authorization '' signed.cef
+  cef send --endpoint http://127.0.0.1:8080/ --authorization 'Bearer s3cret' \\
+      --key k.pem --spool /var/spool/audit-cef plain.cef";
+
+/// Arguments of `cef send`.
+#[derive(Debug, clap::Args)]
+#[command(about = "Send entries to an HTTP collector as Konnect's webhook does (batches, gzip, retries, spool)")]
+#[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Args {
+    /// The collector's URL (http:// or https://).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+
+    /// The Authorization header, sent verbatim (e.g. `Bearer s3cret`; empty: none).
+    #[arg(long, value_name = "STR")]
+    pub authorization: String,
+
+    /// Sign each line with this private key (PKCS#8 PEM, as `cef keygen` writes) first.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// The format of the entries (for signing with --key).
+    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
+    pub format: Format,
+
+    /// A directory where entries wait, synced to disk, until delivered.
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+
+    /// The most entries in one POST.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub batch: u32,
+
+    /// Send bodies uncompressed.
+    #[arg(long)]
+    pub no_gzip: bool,
+
+    /// Accept any certificate from an https:// endpoint (Konnect's `skip_ssl_verification`).
+    #[arg(long)]
+    pub skip_ssl_verification: bool,
+
+    /// Seconds one POST may take.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+
+    /// Retries of a batch after a connection error, 500 or 429 (Konnect: 4).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
+
+    #[command(flatten)]
+    pub inputs: Inputs,
+}
+
+/// Lines signed (or taken) together, and handed to the sender at once: one
+/// spool sync covers them.
+const CHUNK_LINES: usize = 512;
+
+/// Runs `cef send`.
+pub fn run(args: &Args) -> Status {
+    const COMMAND: &str = "cef send";
+    let signer = match args.key.as_deref().map(load_key).transpose() {
+        Ok(signer) => signer,
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let config = SenderConfig::new(&args.endpoint, Credential::new(args.authorization.clone())).map(|config| {
+        let batch = usize::try_from(args.batch).unwrap_or(100);
+        let config = config
+            .gzip(!args.no_gzip)
+            .batcher(Batcher::new().max_entries(batch).max_age(Duration::from_millis(200)))
+            .skip_ssl_verification(args.skip_ssl_verification)
+            .timeout(Duration::from_secs(args.timeout))
+            .retry(RetryPolicy::KONNECT.max_retries(args.retries));
+        match &args.spool {
+            Some(dir) => config.spool(dir),
+            None => config,
+        }
+    });
+    let sender = match config.and_then(Sender::start) {
+        Ok(sender) => sender,
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            return Status::Fatal;
+        }
+    };
+    let parser = Parser::new();
+    let workers = if signer.is_some() { parallel::workers(None) } else { 1 };
+    let mut refused: Option<String> = None;
+    let done = AtomicBool::new(false);
+    let terminal = io::stderr().is_terminal();
+    let status = thread::scope(|scope| {
+        let shown = terminal.then(|| scope.spawn(|| progress(&sender, &done)));
+        let status = parallel::run(
+            &args.inputs,
+            CHUNK_LINES,
+            workers,
+            |chunk, _out, _| {
+                let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: Vec::new() };
+                let mut entries: Vec<Vec<u8>> = Vec::with_capacity(chunk.lines.len());
+                for (offset, line) in chunk.lines.iter().enumerate() {
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let Some(signer) = &signer else {
+                        entries.push(line.to_vec());
+                        continue;
+                    };
+                    let mut signed = Vec::with_capacity(line.len().saturating_add(96));
+                    match sign_line(signer, &parser, args.format, line, &mut signed) {
+                        Ok(()) => entries.push(signed),
+                        Err(message) => {
+                            let number = chunk.first_number.saturating_add(offset as u64);
+                            handled.status = Status::LineFailed;
+                            handled.messages.push(match chunk.input {
+                                Some(input) => format!("{input}: line {number}: not sent: {message}"),
+                                None => format!("line {number}: not sent: {message}"),
+                            });
+                        }
+                    }
+                }
+                handled.value = entries;
+                Ok(handled)
+            },
+            |entries: Vec<Vec<u8>>| {
+                if refused.is_some() || entries.is_empty() {
+                    return;
+                }
+                let borrowed: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+                if let Err(err) = sender.send_all(&borrowed) {
+                    refused = Some(err.to_string());
+                }
+            },
+        );
+        // Delivery (and its retries) goes on while the progress line shows it.
+        let flushed = sender.flush();
+        done.store(true, Ordering::Relaxed);
+        if let Some(shown) = shown {
+            let _ = shown.join();
+        }
+        if let Err(err) = flushed {
+            refused.get_or_insert(err.to_string());
+        }
+        status
+    });
+    let final_report = sender.close();
+    if terminal {
+        let _ = write!(io::stderr(), "\r\x1b[K");
+    }
+    let mut status = status;
+    if let Some(message) = &refused {
+        report(format_args!("{COMMAND}: stopped taking entries: {message}"));
+        status = status.max(Status::Fatal);
+    }
+    match final_report {
+        Ok(sent) => {
+            report(format_args!("{COMMAND}: {}", summary(&sent, args.spool.as_deref())));
+            if sent.given_up > 0 || sent.spooled > 0 {
+                status = status.max(Status::LineFailed);
+            }
+        }
+        Err(err) => {
+            report(format_args!("{COMMAND}: {err}"));
+            status = status.max(Status::Fatal);
+        }
+    }
+    status
+}
+
+/// `sent N entries: D delivered, G not delivered[; S wait in the spool DIR]`.
+fn summary(sent: &SenderReport, spool: Option<&std::path::Path>) -> String {
+    let mut text = format!(
+        "sent {} entries: {} delivered, {} not delivered ({} batches, {} retries)",
+        sent.accepted.saturating_add(sent.replayed),
+        sent.delivered,
+        sent.given_up,
+        sent.batches,
+        sent.retries
+    );
+    if let Some(dir) = spool {
+        if sent.spooled > 0 {
+            text.push_str(&format!("; {} wait in the spool {} for the next run", sent.spooled, dir.display()));
+        }
+    }
+    text
+}
+
+/// Redraws one status line on standard error until `done`.
+fn progress(sender: &Sender, done: &AtomicBool) {
+    while !done.load(Ordering::Relaxed) {
+        let now = sender.report();
+        let _ = write!(
+            io::stderr(),
+            "\r\x1b[Ksending: {} taken, {} delivered, {} not delivered, {} retries",
+            now.accepted.saturating_add(now.replayed),
+            now.delivered,
+            now.given_up,
+            now.retries
+        );
+        thread::sleep(Duration::from_millis(250));
+    }
+}
