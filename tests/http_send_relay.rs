@@ -1,0 +1,199 @@
+//! End-to-end tests of `cef send` and `cef relay` against a real `cef
+//! receive` on 127.0.0.1: what is sent arrives verified and byte for byte,
+//! a spool keeps what could not be delivered (across a kill), and the relay
+//! never forwards a rejected entry.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{Fixture, Receiver, post, signed_lines};
+
+/// A port nothing listens on: bound, then released.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+#[test]
+fn send_signs_batches_and_delivers_every_line_to_receive() {
+    let fixture = Fixture::new("send");
+    signed_lines(&fixture, 1); // writes nothing we use but proves the key works
+    let plain: String =
+        (0..450).map(|i| format!("CEF:0|Acme|App|1.0|login|User login|3|suser=u{i} act=login\n")).collect();
+    fixture.write("plain.cef", &format!("{plain}\n"));
+    let receiver = Receiver::start(&fixture, &[]);
+    let sent = fixture.cef(&[
+        "send",
+        "--endpoint",
+        &receiver.url(),
+        "--authorization",
+        "Bearer s3cret",
+        "--key",
+        "k.pem",
+        "plain.cef",
+    ]);
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert_eq!(sent.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("sent 450 entries: 450 delivered, 0 not delivered (5 batches"), "{stderr}");
+    let kept = fixture.read("out.cef");
+    assert_eq!(kept.lines().count(), 450);
+    for (sent_line, kept_line) in plain.lines().zip(kept.lines()) {
+        assert!(kept_line.starts_with(sent_line) && kept_line[sent_line.len()..].starts_with(" sig="), "{kept_line}");
+    }
+    let verify = fixture.cef(&["verify", "--jwks", "k.jwks.json", "out.cef"]);
+    assert!(verify.status.success());
+}
+
+#[test]
+fn send_with_a_spool_keeps_what_the_collector_did_not_take_and_delivers_it_next_run() {
+    let fixture = Fixture::new("spool");
+    let lines = signed_lines(&fixture, 120);
+    fixture.write("signed.cef", &lines);
+    let down = format!("http://127.0.0.1:{}/", closed_port());
+    let first = fixture.cef(&[
+        "send",
+        "--endpoint",
+        &down,
+        "--authorization",
+        "Bearer s3cret",
+        "--spool",
+        "spool",
+        "--retries",
+        "0",
+        "signed.cef",
+    ]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("120 wait in the spool"), "{stderr}");
+    // The collector is up now: a run with no new entries sends what waited.
+    let receiver = Receiver::start(&fixture, &[]);
+    let second = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(["send", "--endpoint", &receiver.url(), "--authorization", "Bearer s3cret", "--spool"])
+        .arg(fixture.path("spool"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("cef send");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(0), "{stderr}");
+    assert_eq!(fixture.read("out.cef"), lines, "every entry once, in order");
+}
+
+#[test]
+fn send_without_a_spool_says_how_many_were_lost() {
+    let fixture = Fixture::new("nospool");
+    let lines = signed_lines(&fixture, 7);
+    fixture.write("signed.cef", &lines);
+    let down = format!("http://127.0.0.1:{}/", closed_port());
+    let sent = fixture.cef(&["send", "--endpoint", &down, "--authorization", "x", "--retries", "1", "signed.cef"]);
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert_eq!(sent.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("sent 7 entries: 0 delivered, 7 not delivered"), "{stderr}");
+}
+
+#[test]
+fn relay_forwards_only_verified_entries_untouched() {
+    let fixture = Fixture::new("relay");
+    let lines = signed_lines(&fixture, 30);
+    let siem = Receiver::start(&fixture, &[]);
+    let relay = Receiver::spawn(
+        &fixture,
+        &[
+            "relay",
+            "--listen",
+            "127.0.0.1:0",
+            "--authorization",
+            "Bearer konnect",
+            "--jwks",
+            "k.jwks.json",
+            "--rejected",
+            "relay-rejected.jsonl",
+            "--endpoint",
+            &siem.url(),
+            "--forward-authorization",
+            "Bearer s3cret",
+            "--spool",
+            "relay-spool",
+        ],
+    );
+    let mut body: Vec<String> = lines.lines().map(str::to_owned).collect();
+    body[10] = body[10].replacen("trace_id=", "trace_id=9", 1);
+    let text = body.join("\n") + "\n";
+    let gz = common::gzip(text.as_bytes());
+    // The relay checks its own credential, not the SIEM's.
+    assert_eq!(post(relay.addr(), "Bearer s3cret", &["Content-Encoding: gzip"], &gz).0, 401);
+    let (status, answer) = post(relay.addr(), "Bearer konnect", &["Content-Encoding: gzip"], &gz);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer.trim(), "{\"verified\":29,\"rejected\":1}");
+    // Delivery is in the background: wait (bounded) for the SIEM's file.
+    let expected: String =
+        body.iter().enumerate().filter(|(i, _)| *i != 10).map(|(_, line)| format!("{line}\n")).collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while fixture.read("out.cef") != expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(fixture.read("out.cef"), expected, "verified entries forwarded byte for byte");
+    assert!(fixture.read("relay-rejected.jsonl").contains("no_key_matches"));
+    assert_eq!(fixture.read("rejected.jsonl"), "", "the SIEM got nothing it would reject");
+}
+
+#[test]
+fn relay_spool_survives_a_kill_while_the_siem_is_down() {
+    let fixture = Fixture::new("relay-kill");
+    let lines = signed_lines(&fixture, 40);
+    let siem_port = closed_port();
+    let siem_url = format!("http://127.0.0.1:{siem_port}/");
+    let relay_args = |listen: &str| {
+        vec![
+            "relay".to_owned(),
+            "--listen".into(),
+            listen.into(),
+            "--authorization".into(),
+            "Bearer konnect".into(),
+            "--jwks".into(),
+            "k.jwks.json".into(),
+            "--rejected".into(),
+            "relay-rejected.jsonl".into(),
+            "--endpoint".into(),
+            siem_url.clone(),
+            "--forward-authorization".into(),
+            "Bearer s3cret".into(),
+            "--spool".into(),
+            "relay-spool".into(),
+        ]
+    };
+    let args = relay_args("127.0.0.1:0");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let relay = Receiver::spawn(&fixture, &args);
+    let (status, _) = post(relay.addr(), "Bearer konnect", &[], lines.as_bytes());
+    assert_eq!(status, 200, "acknowledged: synced in the spool");
+    drop(relay); // SIGKILL: no drain, no flush.
+    // The SIEM comes up on its port; a new relay on the same spool delivers.
+    let siem_listen = format!("127.0.0.1:{siem_port}");
+    let siem = Receiver::spawn(
+        &fixture,
+        &[
+            "receive",
+            "--listen",
+            &siem_listen,
+            "--authorization",
+            "Bearer s3cret",
+            "--jwks",
+            "k.jwks.json",
+            "--out",
+            "out.cef",
+            "--rejected",
+            "rejected.jsonl",
+        ],
+    );
+    let args = relay_args("127.0.0.1:0");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let _relay = Receiver::spawn(&fixture, &args);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while fixture.read("out.cef").lines().count() < 40 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(fixture.read("out.cef"), lines, "every acknowledged entry, once, in order");
+    drop(siem);
+}
