@@ -3,6 +3,7 @@
 //! bounded by [`BodyLimits`], so a small body cannot take much memory: a
 //! gzip bomb is refused having inflated no more than the limit.
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
 
 use flate2::Compression;
@@ -154,42 +155,173 @@ fn write_entries<'e>(entries: impl IntoIterator<Item = &'e [u8]>, gzip: bool, ou
 /// # Ok::<(), audit_cef::Error>(())
 /// ```
 pub fn decode_body(body: &[u8], limits: BodyLimits) -> Result<Vec<Vec<u8>>> {
-    if body.len() > limits.max_compressed {
-        return Err(Error::at(ErrorKind::BodyTooLarge, limits.max_compressed));
+    Ok(BodyEntries::decode(body, limits)?.iter().map(<[u8]>::to_vec).collect())
+}
+
+/// A received batch body read into its entries without copying each one:
+/// the body's text (borrowed when plain, inflated when gzip) and where each
+/// entry lies in it. [`decode_body`]'s rules and limits, for a receiver
+/// that verifies and stores entries in place.
+///
+/// ```
+/// use audit_cef::konnect::{BodyEntries, BodyLimits};
+/// let entries = BodyEntries::decode(b"a\r\n\r\nbc\n", BodyLimits::default())?;
+/// assert_eq!(entries.len(), 2);
+/// assert_eq!(entries.iter().collect::<Vec<_>>(), [b"a".as_slice(), b"bc"]);
+/// assert_eq!(entries.get(1), Some(b"bc".as_slice()));
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyEntries<'b> {
+    text: Cow<'b, [u8]>,
+    /// Start and end of each entry in `text`.
+    spans: Vec<(usize, usize)>,
+}
+
+impl<'b> BodyEntries<'b> {
+    /// Reads `body` as [`decode_body`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`decode_body`].
+    ///
+    /// ```
+    /// use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// let err = BodyEntries::decode(b"aaaa\n", BodyLimits::default().max_entry_len(3)).unwrap_err();
+    /// assert_eq!(err.kind(), audit_cef::ErrorKind::BodyTooLarge);
+    /// ```
+    pub fn decode(body: &'b [u8], limits: BodyLimits) -> Result<BodyEntries<'b>> {
+        if body.len() > limits.max_compressed {
+            return Err(Error::at(ErrorKind::BodyTooLarge, limits.max_compressed));
+        }
+        let text: Cow<'b, [u8]> = if body.starts_with(&[0x1f, 0x8b]) {
+            Cow::Owned(inflate(body, limits.max_decompressed)?)
+        } else if body.len() > limits.max_decompressed {
+            return Err(Error::at(ErrorKind::BodyTooLarge, limits.max_decompressed));
+        } else {
+            Cow::Borrowed(body)
+        };
+        let spans = entry_spans(&text, limits)?;
+        Ok(BodyEntries { text, spans })
     }
-    let inflated;
-    let text: &[u8] = if body.starts_with(&[0x1f, 0x8b]) {
-        inflated = inflate(body, limits.max_decompressed)?;
-        &inflated
-    } else if body.len() > limits.max_decompressed {
-        return Err(Error::at(ErrorKind::BodyTooLarge, limits.max_decompressed));
-    } else {
-        body
-    };
-    let mut entries = Vec::new();
-    let mut at: usize = 0;
-    for line in text.split(|&byte| byte == b'\n') {
-        let start = at;
-        at = at.saturating_add(line.len()).saturating_add(1);
-        let entry = line.strip_suffix(b"\r").unwrap_or(line);
-        if entry.is_empty() {
-            continue;
+
+    /// Reads an owned `body` as [`BodyEntries::decode`] does, keeping a
+    /// plain body's buffer as the text (no copy).
+    ///
+    /// # Errors
+    ///
+    /// As [`decode_body`].
+    ///
+    /// ```
+    /// use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// let entries = BodyEntries::decode_owned(b"a\nb\n".to_vec(), BodyLimits::default())?;
+    /// assert_eq!(entries.get(1), Some(b"b".as_slice()));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn decode_owned(body: Vec<u8>, limits: BodyLimits) -> Result<BodyEntries<'static>> {
+        if body.starts_with(&[0x1f, 0x8b]) {
+            // The inflated text is owned already: `into_owned` moves it.
+            return BodyEntries::decode(&body, limits).map(BodyEntries::into_owned);
         }
-        if entry.len() > limits.max_entry_len {
-            return Err(Error::at(ErrorKind::BodyTooLarge, start.saturating_add(limits.max_entry_len)));
+        let too_large = limits.max_compressed.min(limits.max_decompressed);
+        if body.len() > too_large {
+            return Err(Error::at(ErrorKind::BodyTooLarge, too_large));
         }
-        if entries.len() >= limits.max_entries {
-            return Err(Error::at(ErrorKind::BodyTooLarge, start));
-        }
-        entries.push(entry.to_vec());
+        let spans = entry_spans(&body, limits)?;
+        Ok(BodyEntries { text: Cow::Owned(body), spans })
     }
-    Ok(entries)
+
+    /// The number of entries.
+    ///
+    /// ```
+    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// assert_eq!(BodyEntries::decode(b"\n\n", BodyLimits::default())?.len(), 0);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the body held no entry.
+    ///
+    /// ```
+    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// assert!(BodyEntries::decode(b"", BodyLimits::default())?.is_empty());
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Entry `index` (0-based), without its line ending.
+    ///
+    /// ```
+    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// assert_eq!(BodyEntries::decode(b"x\n", BodyLimits::default())?.get(1), None);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn get(&self, index: usize) -> Option<&[u8]> {
+        self.spans.get(index).and_then(|&(start, end)| self.text.get(start..end))
+    }
+
+    /// The entries in body order.
+    ///
+    /// ```
+    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// assert_eq!(BodyEntries::decode(b"x\ny", BodyLimits::default())?.iter().count(), 2);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        self.spans.iter().map(|&(start, end)| self.text.get(start..end).unwrap_or_default())
+    }
+
+    /// The same entries owning their text (a plain body is copied once).
+    ///
+    /// ```
+    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// let owned: BodyEntries<'static> = BodyEntries::decode(b"x\n", BodyLimits::default())?.into_owned();
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn into_owned(self) -> BodyEntries<'static> {
+        BodyEntries { text: Cow::Owned(self.text.into_owned()), spans: self.spans }
+    }
+}
+
+/// Where each entry of `text` lies: lines split at LF (found with memchr),
+/// one CR before it taken off, blank lines skipped, limits checked.
+fn entry_spans(text: &[u8], limits: BodyLimits) -> Result<Vec<(usize, usize)>> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let rest = text.get(start..).unwrap_or_default();
+        let line_end = memchr::memchr(b'\n', rest).map_or(text.len(), |at| start.saturating_add(at));
+        let line = text.get(start..line_end).unwrap_or_default();
+        let end = if line.ends_with(b"\r") { line_end.saturating_sub(1) } else { line_end };
+        if end > start {
+            if end - start > limits.max_entry_len {
+                return Err(Error::at(ErrorKind::BodyTooLarge, start.saturating_add(limits.max_entry_len)));
+            }
+            if spans.len() >= limits.max_entries {
+                return Err(Error::at(ErrorKind::BodyTooLarge, start));
+            }
+            spans.push((start, end));
+        }
+        start = line_end.saturating_add(1);
+    }
+    Ok(spans)
 }
 
 /// Inflates a gzip stream (several members in a row, as `cat a.gz b.gz`
 /// makes, included), reading at most `limit + 1` bytes of output.
 fn inflate(body: &[u8], limit: usize) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
+    // The last member's trailer says its inflated size (mod 2^32): a good
+    // first capacity for one-member bodies. The sender writes it, so it is
+    // trusted no further than the limit and 16 times the body (text
+    // compresses less; a larger output grows as usual).
+    let trailer = body.len().checked_sub(4).and_then(|at| body.get(at..)).and_then(|b| <[u8; 4]>::try_from(b).ok());
+    let hint =
+        trailer.map_or(0, |size| u32::from_le_bytes(size) as usize).min(limit).min(body.len().saturating_mul(16));
+    let mut out = Vec::with_capacity(hint.saturating_add(1));
     let room = u64::try_from(limit.saturating_add(1)).unwrap_or(u64::MAX);
     MultiGzDecoder::new(body).take(room).read_to_end(&mut out).map_err(|_| Error::new(ErrorKind::InvalidGzip))?;
     if out.len() > limit {
@@ -201,6 +333,32 @@ fn inflate(body: &[u8], limit: usize) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule written the plain way: split at LF, one CR off, blanks out.
+    fn naive(text: &[u8]) -> Vec<Vec<u8>> {
+        text.split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+            .filter(|e| !e.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn entries_are_cut_as_the_plain_rule_says_for_every_short_body() {
+        let alphabet = [b'a', b'\r', b'\n'];
+        for len in 0..=7u32 {
+            for mut n in 0..3usize.pow(len) {
+                let mut text = Vec::new();
+                for _ in 0..len {
+                    text.push(alphabet[n % 3]);
+                    n /= 3;
+                }
+                let entries = BodyEntries::decode(&text, BodyLimits::default()).unwrap();
+                let got: Vec<Vec<u8>> = entries.iter().map(<[u8]>::to_vec).collect();
+                assert_eq!(got, naive(&text), "{text:?}");
+                assert_eq!(entries.len(), got.len());
+            }
+        }
+    }
 
     #[test]
     fn round_trips_plain_and_gzip_and_refuses_line_breaks() {

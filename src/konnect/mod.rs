@@ -50,7 +50,7 @@ pub(crate) mod webhook;
 
 pub use batcher::{Batcher, Due};
 #[cfg(feature = "webhook")]
-pub use body::{BodyLimits, decode_body, encode_body};
+pub use body::{BodyEntries, BodyLimits, decode_body, encode_body};
 pub use entry::Format;
 pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};

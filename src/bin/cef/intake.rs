@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use audit_cef::konnect::{BodyLimits, Credential, decode_body};
+use audit_cef::konnect::{BodyEntries, BodyLimits, Credential};
 use audit_cef::{Error, ErrorKind, Format, Verifier};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -39,12 +39,30 @@ pub struct Intake {
 
 /// A request's entries, checked.
 pub struct Outcome {
-    /// Verified entries, as received (no line ending), in body order.
-    pub verified: Vec<Vec<u8>>,
-    /// Entries that failed, with why, in body order.
-    pub rejected: Vec<(Vec<u8>, Error)>,
+    /// The entries as received (no line ending), in body order.
+    entries: BodyEntries<'static>,
+    /// Why each entry failed, in body order; `None` for a verified one.
+    failures: Vec<Option<Error>>,
     /// The request's share of the memory budget, until it is stored.
-    pub _memory: Option<OwnedSemaphorePermit>,
+    _memory: Option<OwnedSemaphorePermit>,
+}
+
+impl Outcome {
+    /// The verified entries, in body order.
+    pub fn verified(&self) -> impl Iterator<Item = &[u8]> {
+        self.entries.iter().zip(&self.failures).filter(|(_, failure)| failure.is_none()).map(|(entry, _)| entry)
+    }
+
+    /// The rejected entries with why, in body order.
+    pub fn rejected(&self) -> impl Iterator<Item = (&[u8], &Error)> {
+        self.entries.iter().zip(&self.failures).filter_map(|(entry, failure)| failure.as_ref().map(|err| (entry, err)))
+    }
+
+    /// How many entries were verified and how many rejected.
+    pub fn counts(&self) -> (usize, usize) {
+        let rejected = self.failures.iter().filter(|failure| failure.is_some()).count();
+        (self.failures.len().saturating_sub(rejected), rejected)
+    }
 }
 
 impl Intake {
@@ -87,7 +105,7 @@ impl Intake {
         // permits keep the cores' count of bodies verifying at once, and a
         // hand-off to another thread would cost a switch per request.
         let permit = self.verifying.acquire().await.map_err(|_| unavailable())?;
-        let checked = check_body(&self.verifier, self.format, self.limits, &body);
+        let checked = check_body(&self.verifier, self.format, self.limits, body.into());
         drop(permit);
         let mut outcome = checked.map_err(|err| match err.kind() {
             ErrorKind::BodyTooLarge => text(StatusCode::PAYLOAD_TOO_LARGE, &format!("{err}\n")),
@@ -99,26 +117,22 @@ impl Intake {
 }
 
 /// Splits the body into entries and verifies them all.
-fn check_body(verifier: &Verifier, format: Format, limits: BodyLimits, body: &[u8]) -> Result<Outcome, Error> {
-    let entries = decode_body(body, limits)?;
-    let mut outcome = Outcome { verified: Vec::with_capacity(entries.len()), rejected: Vec::new(), _memory: None };
-    let results: Vec<Result<(), Error>> = match format {
+fn check_body(verifier: &Verifier, format: Format, limits: BodyLimits, body: Vec<u8>) -> Result<Outcome, Error> {
+    // Entries stay in the one body (or inflated) buffer: no copy per entry.
+    let entries = BodyEntries::decode_owned(body, limits)?;
+    let failures: Vec<Option<Error>> = match format {
         Format::Cef => {
-            let borrowed: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
-            verifier.verify_cef_batch(&borrowed).into_iter().map(|result| result.map(|_| ())).collect()
+            let borrowed: Vec<&[u8]> = entries.iter().collect();
+            verifier.verify_cef_batch(&borrowed).into_iter().map(Result::err).collect()
         }
-        Format::Json => entries.iter().map(|entry| verifier.verify_json(entry).map(|_| ())).collect(),
-        Format::Cps => entries.iter().map(|entry| verifier.verify_cps(entry).map(|_| ())).collect(),
+        Format::Json => entries.iter().map(|entry| verifier.verify_json(entry).err()).collect(),
+        Format::Cps => entries.iter().map(|entry| verifier.verify_cps(entry).err()).collect(),
     };
-    let mut results = results.into_iter();
-    for entry in entries {
-        // One result per entry; fail closed if there were ever fewer.
-        match results.next().unwrap_or_else(|| Err(Error::new(ErrorKind::NoKeyMatches))) {
-            Ok(()) => outcome.verified.push(entry),
-            Err(err) => outcome.rejected.push((entry, err)),
-        }
+    if failures.len() != entries.len() {
+        // One verdict per entry; fail closed if the library ever gave fewer.
+        return Err(Error::new(ErrorKind::NoKeyMatches));
     }
-    Ok(outcome)
+    Ok(Outcome { entries, failures, _memory: None })
 }
 
 /// One JSON line for the `--rejected` file: when, from whom, why, and the

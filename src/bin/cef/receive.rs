@@ -213,13 +213,13 @@ impl Collector {
 pub fn journal_lines(outcome: &Outcome, peer: SocketAddr, with_verified: bool) -> (Vec<u8>, Vec<u8>) {
     let mut out = Vec::new();
     if with_verified {
-        for entry in &outcome.verified {
+        for entry in outcome.verified() {
             out.extend_from_slice(entry);
             out.push(b'\n');
         }
     }
     let mut rejected = Vec::new();
-    for (entry, err) in &outcome.rejected {
+    for (entry, err) in outcome.rejected() {
         intake::rejected_line(&mut rejected, peer, entry, err);
     }
     (out, rejected)
@@ -253,7 +253,7 @@ pub fn run(args: &Args) -> Status {
                     Err(reply) => return reply,
                 };
                 let (out, rejected) = journal_lines(&outcome, peer, true);
-                let counts = (outcome.verified.len(), outcome.rejected.len());
+                let counts = outcome.counts();
                 match journal.append(out, rejected, counts).await {
                     Ok(()) => intake::accepted(counts.0, counts.1),
                     Err(err) => {

@@ -106,12 +106,11 @@ pub fn run(args: &Args) -> Status {
                     Err(reply) => return reply,
                 };
                 let (_, rejected) = journal_lines(&outcome, peer, false);
-                let counts = (outcome.verified.len(), outcome.rejected.len());
+                let counts = outcome.counts();
                 // The sender may wait for room (or sync its spool): off the runtime's threads.
-                let verified = outcome.verified;
                 let forwarded = tokio::task::spawn_blocking(move || {
-                    let borrowed: Vec<&[u8]> = verified.iter().map(Vec::as_slice).collect();
-                    sender.send_all(&borrowed)
+                    let verified: Vec<&[u8]> = outcome.verified().collect();
+                    sender.send_all(&verified)
                 })
                 .await;
                 match forwarded {

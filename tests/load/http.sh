@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Load test of `cef receive` with wrk (Debian's package, installed when
+# missing): 16 connections POST gzipped batches of 100 signed entries for
+# SECONDS; the entries verified per second are set beside `cef verify` on the
+# same 20,000 entries from a file, run just before and just after, round by
+# round, and the receiver's peak memory (GNU time's maximum resident set
+# size) is printed.
+#
+#   bash tests/load/http.sh [ROUNDS] [SECONDS]     (defaults: 3 rounds of 10 s)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-3}
+seconds=${2:-10}
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+cargo build --quiet --release --features cli --bin cef
+cef="$PWD/${CARGO_TARGET_DIR:-target}/release/cef"
+dir=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+cd "$dir"
+"$cef" keygen --out k 2>/dev/null
+python3 - <<'PY' > plain.cef
+for i in range(20000):
+    print("2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|"
+          "rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 "
+          "principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=%d user_agent=grpc-node-js/1.12.4"
+          % (3959872677347089807 + i))
+PY
+"$cef" sign --key k.pem plain.cef > signed.cef
+mkdir b && split -l 100 -d -a 3 signed.cef b/
+for f in b/*; do gzip -c "$f" > "$f.gz"; done
+cat > post.lua <<'LUA'
+-- POST the 200 gzipped batches in turn.
+local bodies, i = {}, 0
+for n = 0, 199 do
+  local f = io.open(string.format("b/%03d.gz", n), "rb")
+  if f then bodies[#bodies + 1] = f:read("*all"); f:close() end
+end
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer load"
+wrk.headers["Content-Encoding"] = "gzip"
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, "/", nil, bodies[i])
+end
+LUA
+# cef verify on the 20,000 entries, 5 times: entries per second.
+verify_rate() {
+    local start end
+    start=$(date +%s.%N)
+    for _ in 1 2 3 4 5; do "$cef" verify --jwks k.jwks.json signed.cef >/dev/null 2>&1; done
+    end=$(date +%s.%N)
+    python3 -c "print(round(100000 / ($end - $start)))"
+}
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+for round in $(seq 1 "$rounds"); do
+    before=$(verify_rate)
+    rm -f out.cef rejected.jsonl
+    /usr/bin/time -v "$cef" receive --listen "127.0.0.1:$port" --authorization 'Bearer load' \
+        --jwks k.jwks.json --out out.cef --rejected rejected.jsonl 2> receive.log &
+    pid=$!
+    for _ in $(seq 100); do grep -q "listening on" receive.log 2>/dev/null && break; sleep 0.05; done
+    rps=$(wrk -t1 -c16 -d"${seconds}s" -s post.lua "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}')
+    kill -TERM "$(pgrep -P "$pid" -x cef)" 2>/dev/null || true
+    wait "$pid" || true
+    pid=""
+    after=$(verify_rate)
+    stored=$(grep -o "[0-9]* entries verified" receive.log | cut -d' ' -f1)
+    rejected=$(grep -o "verified, [0-9]* rejected" receive.log | grep -o "[0-9]*")
+    rss=$(awk '/Maximum resident/ {print $NF}' receive.log)
+    python3 -c "
+receive = $rps * 100; verify = ($before + $after) / 2
+print('round $round: cef verify %d and %d entries/s; cef receive %.0f entries/s (%s verified, %s rejected, %d lines in --out): %.2fx; receive peak RSS %.1f MiB'
+      % ($before, $after, receive, '$stored', '$rejected', $(wc -l < out.cef), receive / verify, $rss / 1024))"
+done
