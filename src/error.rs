@@ -254,6 +254,28 @@ pub enum ErrorKind {
     SenderClosed,
     /// A spool directory whose cursor file cannot be read as a position.
     InvalidSpool,
+    /// A syslog facility above 23 or severity above 7, or a received
+    /// message without a valid `<PRI>` (0-191) at its start.
+    InvalidPriority,
+    /// A syslog header field that cannot be sent (not printable US-ASCII,
+    /// over its RFC 5424 length, a time outside years 0-9999), or a
+    /// received RFC 5424 header that does not parse.
+    InvalidSyslogHeader,
+    /// A syslog message that carries no entry (no MSG, or an empty one),
+    /// or an empty entry to send.
+    MissingEntry,
+    /// An entry that would not come back whole from the syslog message
+    /// written for it: as RFC 3164, it starts like an RFC 3164 header or
+    /// with `1 `; as RFC 5424, it starts with a UTF-8 BOM.
+    AmbiguousEntry,
+    /// A stream frame that is not RFC 6587 framing (an octet count with a
+    /// leading 0 or not followed by a space), or a message that its framing
+    /// cannot carry.
+    InvalidFrame,
+    /// A stream frame longer than the decoder's limit.
+    FrameTooLong,
+    /// The stream ended inside a frame.
+    TruncatedFrame,
 }
 
 impl ErrorKind {
@@ -305,6 +327,13 @@ impl ErrorKind {
             ErrorKind::QueueFull => "queue_full",
             ErrorKind::SenderClosed => "sender_closed",
             ErrorKind::InvalidSpool => "invalid_spool",
+            ErrorKind::InvalidPriority => "invalid_priority",
+            ErrorKind::InvalidSyslogHeader => "invalid_syslog_header",
+            ErrorKind::MissingEntry => "missing_entry",
+            ErrorKind::AmbiguousEntry => "ambiguous_entry",
+            ErrorKind::InvalidFrame => "invalid_frame",
+            ErrorKind::FrameTooLong => "frame_too_long",
+            ErrorKind::TruncatedFrame => "truncated_frame",
         }
     }
 
@@ -336,10 +365,17 @@ impl ErrorKind {
             | ErrorKind::LineBreakInEntry
             | ErrorKind::NotJsonEntry
             | ErrorKind::InvalidJson
-            | ErrorKind::UnknownFormat => ErrorCategory::Syntax,
-            ErrorKind::HeaderTooLong(_) | ErrorKind::ValueTooLong { .. } | ErrorKind::BodyTooLarge => {
-                ErrorCategory::Limit
-            }
+            | ErrorKind::UnknownFormat
+            | ErrorKind::InvalidPriority
+            | ErrorKind::InvalidSyslogHeader
+            | ErrorKind::MissingEntry
+            | ErrorKind::AmbiguousEntry
+            | ErrorKind::InvalidFrame
+            | ErrorKind::TruncatedFrame => ErrorCategory::Syntax,
+            ErrorKind::HeaderTooLong(_)
+            | ErrorKind::ValueTooLong { .. }
+            | ErrorKind::BodyTooLarge
+            | ErrorKind::FrameTooLong => ErrorCategory::Limit,
             ErrorKind::InvalidGzip | ErrorKind::InvalidEndpoint | ErrorKind::InvalidAuthorization => {
                 ErrorCategory::Syntax
             }
@@ -408,6 +444,17 @@ impl fmt::Display for ErrorKind {
             ErrorKind::QueueFull => f.write_str("sender queue is full"),
             ErrorKind::SenderClosed => f.write_str("sender is closed"),
             ErrorKind::InvalidSpool => f.write_str("spool cursor file is not a valid position"),
+            ErrorKind::InvalidPriority => {
+                f.write_str("syslog priority must be <0> to <191> (facility 0-23, severity 0-7)")
+            }
+            ErrorKind::InvalidSyslogHeader => f.write_str("invalid syslog header field"),
+            ErrorKind::MissingEntry => f.write_str("syslog message carries no entry"),
+            ErrorKind::AmbiguousEntry => {
+                f.write_str("entry would be read back as part of the syslog header; send it in the other format")
+            }
+            ErrorKind::InvalidFrame => f.write_str("invalid syslog stream frame"),
+            ErrorKind::FrameTooLong => f.write_str("syslog stream frame over the length limit"),
+            ErrorKind::TruncatedFrame => f.write_str("syslog stream ended inside a frame"),
         }
     }
 }
@@ -602,6 +649,13 @@ mod tests {
             ErrorKind::QueueFull,
             ErrorKind::SenderClosed,
             ErrorKind::InvalidSpool,
+            ErrorKind::InvalidPriority,
+            ErrorKind::InvalidSyslogHeader,
+            ErrorKind::MissingEntry,
+            ErrorKind::AmbiguousEntry,
+            ErrorKind::InvalidFrame,
+            ErrorKind::FrameTooLong,
+            ErrorKind::TruncatedFrame,
         ];
         kinds
     }
