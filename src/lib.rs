@@ -107,6 +107,8 @@ pub mod http;
 pub mod konnect;
 #[cfg(feature = "sign")]
 pub mod sign;
+#[cfg(feature = "syslog")]
+pub mod syslog;
 
 /// chrono, whose `DateTime<Utc>` the API takes for event times.
 pub use chrono;

@@ -101,7 +101,7 @@ impl<'a> Tokens<'a> {
 
 /// Length of the SD-ELEMENTs at the start of `bytes` (`[...]` repeated;
 /// `\]`, `\"` and `\\` escaped inside quoted values), or `None`.
-fn structured_data_len(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn structured_data_len(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
     while bytes.get(at) == Some(&b'[') {
         let mut in_quotes = false;
