@@ -46,6 +46,12 @@ mod render;
 mod send;
 #[path = "cef/sign.rs"]
 mod sign;
+#[path = "cef/syslog_receive.rs"]
+mod syslog_receive;
+#[path = "cef/syslog_send.rs"]
+mod syslog_send;
+#[path = "cef/transport.rs"]
+mod transport;
 #[path = "cef/verify.rs"]
 mod verify;
 

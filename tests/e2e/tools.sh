@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests of `cef receive`, `cef send` and
 # `cef relay` run beside the tool, when the machine lacks it: curl and gzip
-# (the README's example, as a user types it) and openssl (a certificate for
-# the HTTPS test). Debian packages, through apt-get.
+# (the README's example, as a user types it), openssl (a certificate for
+# the TLS tests), syslog-ng (a real syslog server, and its loggen) and
+# util-linux's logger (a real syslog client). Debian packages, via apt-get.
 set -euo pipefail
 missing=()
 for tool in curl gzip openssl; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+command -v syslog-ng >/dev/null 2>&1 || missing+=(syslog-ng-core)
+command -v logger >/dev/null 2>&1 || missing+=(bsdutils)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

@@ -127,7 +127,7 @@ where
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C).
-async fn stop_signal() {
+pub async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

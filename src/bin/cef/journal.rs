@@ -73,6 +73,17 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// [`Journal::append`] from a thread outside the runtime.
+    pub fn append_blocking(&self, out: Vec<u8>, rejected: Vec<u8>, counts: (usize, usize)) -> io::Result<()> {
+        let (done, synced) = oneshot::channel();
+        self.jobs
+            .blocking_send(Job { out, rejected, counts, done })
+            .map_err(|_| io::Error::other("the journal writer stopped"))?;
+        synced.blocking_recv().map_err(|_| io::Error::other("the journal writer stopped"))?
+    }
+}
+
 /// Takes every job waiting, writes them in order, syncs what was written,
 /// then answers them all. Ends when every [`Journal`] handle is dropped.
 fn write_loop(mut out: Option<File>, mut rejected: File, mut queue: mpsc::Receiver<Job>, tally: &Tally) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use audit_cef::konnect::{BodyLimits, Credential};
 use audit_cef::{Format, Verifier};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::Semaphore;
 
 use crate::format_arg;
@@ -19,6 +19,8 @@ use crate::journal::Journal;
 use crate::jwks_source;
 use crate::parallel;
 use crate::sign::FORMAT_HELP;
+use crate::syslog_receive::{self, Junk};
+use crate::transport::Transport;
 
 const LONG_ABOUT: &str = "\
 Receive audit log entries over HTTP as Kong Konnect's audit-log webhook sends them, verify \
@@ -71,14 +73,15 @@ Examples:
 /// in, how to verify, and the limits.
 #[derive(Debug, clap::Args)]
 pub struct Collector {
-    /// The address to listen on, e.g. 0.0.0.0:8080 (port 0: any free port).
+    /// Where to listen: HOST:PORT for HTTP (port 0: any free port), or
+    /// syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, syslog+tls://HOST:PORT.
     #[arg(long, value_name = "ADDR")]
     pub listen: String,
 
-    /// The exact Authorization header every request must carry (e.g. `Bearer s3cret`);
-    /// the webhook's `authorization`.
+    /// The exact Authorization header every HTTP request must carry (e.g. `Bearer s3cret`);
+    /// the webhook's `authorization`. Required for HTTP; syslog has none.
     #[arg(long, value_name = "STR")]
-    pub authorization: String,
+    pub authorization: Option<String>,
 
     /// The public keys: a JWKS file, or an http(s) URL fetched once at start.
     #[arg(long, value_name = "FILE|URL")]
@@ -164,8 +167,16 @@ pub struct Started {
 }
 
 impl Collector {
-    /// Loads the keys and certificate, binds the address and prints it.
+    /// Loads the keys and certificate, binds the HTTP address and prints it.
     pub fn start(&self, command: &str) -> Result<Started, String> {
+        let listen = match Transport::parse(&self.listen)? {
+            Transport::Http(address) => address,
+            _ => return Err(format!("{}: {command} listens on HTTP only", self.listen)),
+        };
+        let listen = listen.strip_prefix("http://").unwrap_or(&listen).trim_end_matches('/').to_owned();
+        let authorization = self.authorization.clone().ok_or_else(|| {
+            "--authorization is required to listen on HTTP (the header every request must carry)".to_string()
+        })?;
         let keys = jwks_source::load(command, &self.jwks)?;
         let tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key)?),
@@ -178,10 +189,9 @@ impl Collector {
             .enable_all()
             .build()
             .map_err(|err| format!("cannot start: {err}"))?;
-        let listener = runtime
-            .block_on(TcpListener::bind(&self.listen))
-            .map_err(|err| format!("cannot listen on {}: {err}", self.listen))?;
-        let local = listener.local_addr().map_err(|err| format!("cannot listen on {}: {err}", self.listen))?;
+        let listener =
+            runtime.block_on(TcpListener::bind(&listen)).map_err(|err| format!("cannot listen on {listen}: {err}"))?;
+        let local = listener.local_addr().map_err(|err| format!("cannot listen on {listen}: {err}"))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         report(format_args!("{command}: listening on {scheme}://{local}"));
         let limits = BodyLimits::new()
@@ -191,7 +201,7 @@ impl Collector {
             .max_entry_len(self.max_entry_len);
         let budget_kib = self.max_memory.max(self.max_body).div_ceil(1024);
         let intake = Intake {
-            credential: Credential::new(self.authorization.clone()),
+            credential: Credential::new(authorization),
             limits,
             max_body: self.max_body,
             body_timeout: Duration::from_secs(self.body_timeout),
@@ -228,6 +238,14 @@ pub fn journal_lines(outcome: &Outcome, peer: SocketAddr, with_verified: bool) -
 /// Runs `cef receive`.
 pub fn run(args: &Args) -> Status {
     const COMMAND: &str = "cef receive";
+    match Transport::parse(&args.collector.listen) {
+        Ok(Transport::Http(_)) => {}
+        Ok(transport) => return run_syslog(args, &transport),
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    }
     let started = match args.collector.start(COMMAND) {
         Ok(started) => started,
         Err(message) => {
@@ -275,5 +293,80 @@ pub fn run(args: &Args) -> Status {
             report(format_args!("{COMMAND}: {err}"));
             Status::Fatal
         }
+    }
+}
+
+/// Runs `cef receive` on a syslog transport.
+fn run_syslog(args: &Args, transport: &Transport) -> Status {
+    const COMMAND: &str = "cef receive";
+    let fail = |message: String| {
+        report(format_args!("{COMMAND}: {message}"));
+        Status::Fatal
+    };
+    let collector = &args.collector;
+    let keys = match jwks_source::load(COMMAND, &collector.jwks) {
+        Ok(keys) => keys,
+        Err(message) => return fail(message),
+    };
+    let tls = match (transport, &collector.tls_cert, &collector.tls_key) {
+        (Transport::SyslogTls(_), Some(cert), Some(key)) => match http_server::tls_acceptor(cert, key) {
+            Ok(acceptor) => Some(acceptor),
+            Err(message) => return fail(message),
+        },
+        (Transport::SyslogTls(_), _, _) => return fail("syslog+tls:// needs --tls-cert and --tls-key".into()),
+        _ => None,
+    };
+    let threads = parallel::workers(collector.threads.map(usize::from));
+    let (journal, writer) = match Journal::open(Some(&args.out), &collector.rejected) {
+        Ok(opened) => opened,
+        Err(err) => return fail(err.to_string()),
+    };
+    let tally = journal.tally();
+    let verifier = Arc::new(Verifier::new(keys));
+    let (queue, stage) = match syslog_receive::start_stage(verifier, collector.format, threads, journal) {
+        Ok(started) => started,
+        Err(err) => return fail(format!("cannot start: {err}")),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(format!("cannot start: {err}")),
+    };
+    // Room for a syslog header in front of the longest entry.
+    let max_frame = collector.max_entry_len.saturating_add(4096);
+    let junk = Arc::new(Junk::default());
+    let served: Result<(), String> = runtime.block_on(async {
+        let listening = match transport {
+            Transport::SyslogUdp(address) => {
+                let socket =
+                    UdpSocket::bind(address).await.map_err(|err| format!("cannot listen on {address}: {err}"))?;
+                let local = socket.local_addr().map_err(|err| err.to_string())?;
+                report(format_args!("{COMMAND}: listening on syslog+udp://{local}"));
+                tokio::spawn(syslog_receive::serve_udp(socket, queue))
+            }
+            Transport::SyslogTcp(address) | Transport::SyslogTls(address) => {
+                let listener =
+                    TcpListener::bind(address).await.map_err(|err| format!("cannot listen on {address}: {err}"))?;
+                let local = listener.local_addr().map_err(|err| err.to_string())?;
+                let scheme = if tls.is_some() { "syslog+tls" } else { "syslog+tcp" };
+                report(format_args!("{COMMAND}: listening on {scheme}://{local}"));
+                tokio::spawn(syslog_receive::serve_tcp(listener, tls, queue, max_frame, Arc::clone(&junk)))
+            }
+            Transport::Http(_) => return Err("not a syslog transport".into()),
+        };
+        http_server::stop_signal().await;
+        report(format_args!("{COMMAND}: stopping"));
+        listening.abort();
+        Ok(())
+    });
+    // The listeners and their queue handles go with the runtime; then the
+    // stage verifies what is queued, and the journal writes it.
+    drop(runtime);
+    let _ = stage.join();
+    let _ = writer.join();
+    let refused = junk.frames.load(std::sync::atomic::Ordering::Relaxed);
+    report(format_args!("{COMMAND}: {}; {refused} frames unreadable", tally.summary()));
+    match served {
+        Ok(()) => Status::Success,
+        Err(message) => fail(message),
     }
 }

@@ -8,12 +8,15 @@ use std::thread;
 use std::time::Duration;
 
 use audit_cef::konnect::{Batcher, Credential, RetryPolicy};
-use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport};
+use audit_cef::syslog::{Framing, Priority, SyslogFormat};
+use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport, Signer};
 
 use crate::format_arg;
-use crate::io_util::{Inputs, Status, report};
+use crate::io_util::{Chunk, Inputs, Status, report};
 use crate::parallel::{self, Handled};
 use crate::sign::{FORMAT_HELP, load_key, sign_line};
+use crate::syslog_send;
+use crate::transport::Transport;
 
 const LONG_ABOUT: &str = "\
 Send entries to an HTTP collector (a SIEM's HTTP source such as SumoLogic's or Splunk HEC \
@@ -58,9 +61,10 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub endpoint: String,
 
-    /// The Authorization header, sent verbatim (e.g. `Bearer s3cret`; empty: none).
+    /// HTTP: the Authorization header, sent verbatim (e.g. `Bearer s3cret`; empty: none).
+    /// Required for HTTP; syslog has none.
     #[arg(long, value_name = "STR")]
-    pub authorization: String,
+    pub authorization: Option<String>,
 
     /// Sign each line with this private key (PKCS#8 PEM, as `cef keygen` writes) first.
     #[arg(long, value_name = "FILE")]
@@ -94,6 +98,26 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub retries: u32,
 
+    /// Syslog: how records are framed on TCP.
+    #[arg(long, value_enum, default_value_t = FramingArg::OctetCounting)]
+    pub framing: FramingArg,
+
+    /// Syslog: the record format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Rfc5424)]
+    pub syslog_format: FormatArg,
+
+    /// Syslog: the facility (0-23; 13 is "log audit").
+    #[arg(long, value_name = "N", default_value_t = 13)]
+    pub facility: u8,
+
+    /// Syslog: the severity (0-7; 6 is "informational").
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub severity: u8,
+
+    /// syslog+tls: a PEM certificate (or CA) to trust besides the public roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
     #[command(flatten)]
     pub inputs: Inputs,
 }
@@ -112,7 +136,21 @@ pub fn run(args: &Args) -> Status {
             return Status::Fatal;
         }
     };
-    let config = SenderConfig::new(&args.endpoint, Credential::new(args.authorization.clone())).map(|config| {
+    let transport = match Transport::parse(&args.endpoint) {
+        Ok(transport) => transport,
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
+    if transport.is_syslog() {
+        return run_syslog(args, transport, signer);
+    }
+    let Some(authorization) = &args.authorization else {
+        report(format_args!("{COMMAND}: --authorization is required for an HTTP endpoint (empty for none)"));
+        return Status::Fatal;
+    };
+    let config = SenderConfig::new(&args.endpoint, Credential::new(authorization.clone())).map(|config| {
         let batch = usize::try_from(args.batch).unwrap_or(100);
         let config = config
             .gzip(!args.no_gzip)
@@ -143,33 +181,7 @@ pub fn run(args: &Args) -> Status {
             &args.inputs,
             CHUNK_LINES,
             workers,
-            |chunk, _out, _| {
-                let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: Vec::new() };
-                let mut entries: Vec<Vec<u8>> = Vec::with_capacity(chunk.lines.len());
-                for (offset, line) in chunk.lines.iter().enumerate() {
-                    if line.is_empty() {
-                        continue;
-                    }
-                    let Some(signer) = &signer else {
-                        entries.push(line.to_vec());
-                        continue;
-                    };
-                    let mut signed = Vec::with_capacity(line.len().saturating_add(96));
-                    match sign_line(signer, &parser, args.format, line, &mut signed) {
-                        Ok(()) => entries.push(signed),
-                        Err(message) => {
-                            let number = chunk.first_number.saturating_add(offset as u64);
-                            handled.status = Status::LineFailed;
-                            handled.messages.push(match chunk.input {
-                                Some(input) => format!("{input}: line {number}: not sent: {message}"),
-                                None => format!("line {number}: not sent: {message}"),
-                            });
-                        }
-                    }
-                }
-                handled.value = entries;
-                Ok(handled)
-            },
+            |chunk, _out, _| Ok(entries_of(chunk, signer.as_ref(), &parser, args.format)),
             |entries: Vec<Vec<u8>>| {
                 if refused.is_some() || entries.is_empty() {
                     return;
@@ -213,6 +225,120 @@ pub fn run(args: &Args) -> Status {
         }
     }
     status
+}
+
+/// A chunk's entries: its non-blank lines, signed with `signer` if any;
+/// lines that cannot be signed are reported and left out.
+fn entries_of(chunk: &Chunk<'_>, signer: Option<&Signer>, parser: &Parser, format: Format) -> Handled<Vec<Vec<u8>>> {
+    let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: Vec::new() };
+    let mut entries: Vec<Vec<u8>> = Vec::with_capacity(chunk.lines.len());
+    for (offset, line) in chunk.lines.iter().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let Some(signer) = signer else {
+            entries.push(line.to_vec());
+            continue;
+        };
+        let mut signed = Vec::with_capacity(line.len().saturating_add(96));
+        match sign_line(signer, parser, format, line, &mut signed) {
+            Ok(()) => entries.push(signed),
+            Err(message) => {
+                let number = chunk.first_number.saturating_add(offset as u64);
+                handled.status = Status::LineFailed;
+                handled.messages.push(match chunk.input {
+                    Some(input) => format!("{input}: line {number}: not sent: {message}"),
+                    None => format!("line {number}: not sent: {message}"),
+                });
+            }
+        }
+    }
+    handled.value = entries;
+    handled
+}
+
+/// Runs `cef send` to a syslog endpoint.
+fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Status {
+    const COMMAND: &str = "cef send";
+    let priority = match Priority::new(args.facility, args.severity) {
+        Ok(priority) => priority,
+        Err(err) => {
+            report(format_args!("{COMMAND}: --facility/--severity: {err}"));
+            return Status::Fatal;
+        }
+    };
+    let options = syslog_send::Options {
+        format: args.syslog_format.into(),
+        framing: args.framing.into(),
+        priority,
+        retries: args.retries,
+        timeout: Duration::from_secs(args.timeout),
+    };
+    let mut client = match syslog_send::Client::new(transport, args.ca.as_deref(), options) {
+        Ok(client) => client,
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let parser = Parser::new();
+    let workers = if signer.is_some() { parallel::workers(None) } else { 1 };
+    let mut status = parallel::run(
+        &args.inputs,
+        CHUNK_LINES,
+        workers,
+        |chunk, _out, _| Ok(entries_of(chunk, signer.as_ref(), &parser, args.format)),
+        |entries: Vec<Vec<u8>>| client.send(&entries, &mut |message| report(format_args!("{COMMAND}: {message}"))),
+    );
+    if let Err(err) = client.close() {
+        report(format_args!("{COMMAND}: closing the connection: {err}"));
+        status = status.max(Status::LineFailed);
+    }
+    let counts = &client.counts;
+    report(format_args!(
+        "{COMMAND}: sent {} entries: {} delivered, {} not delivered ({} reconnects)",
+        counts.taken, counts.delivered, counts.failed, counts.reconnects
+    ));
+    if counts.failed > 0 {
+        status = status.max(Status::LineFailed);
+    }
+    status
+}
+
+/// `--syslog-format`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - ENTRY`
+    Rfc5424,
+    /// `<PRI>ENTRY` (a Konnect entry starts with its own time and host)
+    Rfc3164,
+}
+
+impl From<FormatArg> for SyslogFormat {
+    fn from(arg: FormatArg) -> SyslogFormat {
+        match arg {
+            FormatArg::Rfc5424 => SyslogFormat::Rfc5424,
+            FormatArg::Rfc3164 => SyslogFormat::Rfc3164,
+        }
+    }
+}
+
+/// `--framing`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FramingArg {
+    /// `LEN SP RECORD` (RFC 6587 octet counting; always over TLS)
+    OctetCounting,
+    /// `RECORD LF` (RFC 6587 non-transparent framing)
+    Lf,
+}
+
+impl From<FramingArg> for Framing {
+    fn from(arg: FramingArg) -> Framing {
+        match arg {
+            FramingArg::OctetCounting => Framing::OctetCounting,
+            FramingArg::Lf => Framing::Lf,
+        }
+    }
 }
 
 /// `sent N entries: D delivered, G not delivered[; S wait in the spool DIR]`.
