@@ -155,6 +155,14 @@ for target in "${targets[@]}"; do
         prefix) seed_list "corpus/prefix" "${prefix_seeds[@]}" ;;
         jwks) seed_list "corpus/jwks" "${jwks_seeds[@]}" ;;
         konnect_json) seed_list "corpus/konnect_json" "${json_seeds[@]}" ;;
+        syslog)
+            # The logger captures (datagrams and streams) and a few framings.
+            mkdir -p corpus/syslog
+            for f in "$crate_dir"/tests/data/syslog/*.bin; do
+                if [[ -e "$f" ]]; then cp "$f" "corpus/syslog/seed-$(basename "$f" .bin)"; fi
+            done
+            printf '5 <1>a\n<2>b\r\n\n0junk\n99999 <3>\n<110>1 - - - - - [x a="\\]"] \xef\xbb\xbfCEF:0|a' >corpus/syslog/seed-mixed
+            ;;
         body)
             # A plain body and gzipped ones (one member, two members).
             mkdir -p corpus/body

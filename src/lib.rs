@@ -89,7 +89,10 @@
 //! The `webhook` feature (implies `konnect`) adds batch bodies as Konnect's
 //! webhook sends them, gzip included, with limits for receivers. The `http`
 //! feature (implies `webhook`) adds `Sender`, which delivers entries to a
-//! collector as that webhook does, with retries and a durable spool. The `cli`
+//! collector as that webhook does, with retries and a durable spool. The
+//! `syslog` feature adds `syslog`: entries in RFC 5424 and RFC 3164
+//! messages and RFC 6587 stream framing, given back byte for byte on
+//! receipt (no I/O; it needs only the `cef` layer). The `cli`
 //! feature builds the `cef` tool. With `default-features = false`
 //! the crate is the CEF codec alone. The everyday names of each layer are
 //! re-exported here at the root.

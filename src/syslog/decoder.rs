@@ -130,7 +130,7 @@ impl FrameDecoder {
     ///
     /// ```
     /// let mut decoder = audit_cef::syslog::FrameDecoder::new(1024);
-    /// for chunk in [&b"1"[..], b"4 <1", b"3>CEF:0|a|b"] {
+    /// for chunk in [&b"1"[..], b"3 <1", b"3>CEF:0|a|b"] {
     ///     decoder.push(chunk);
     /// }
     /// assert_eq!(decoder.next_frame().transpose()?, Some(&b"<13>CEF:0|a|b"[..]));
