@@ -20,7 +20,8 @@ struct Job {
     rejected: Vec<u8>,
     /// Entries in `out` and in `rejected`.
     counts: (usize, usize),
-    done: oneshot::Sender<io::Result<()>>,
+    /// Who waits for the sync; `None`: nobody (the writer reports a failure).
+    done: Option<oneshot::Sender<io::Result<()>>>,
 }
 
 /// A handle on the writer thread.
@@ -66,7 +67,7 @@ impl Journal {
     pub async fn append(&self, out: Vec<u8>, rejected: Vec<u8>, counts: (usize, usize)) -> io::Result<()> {
         let (done, synced) = oneshot::channel();
         self.jobs
-            .send(Job { out, rejected, counts, done })
+            .send(Job { out, rejected, counts, done: Some(done) })
             .await
             .map_err(|_| io::Error::other("the journal writer stopped"))?;
         synced.await.map_err(|_| io::Error::other("the journal writer stopped"))?
@@ -74,13 +75,14 @@ impl Journal {
 }
 
 impl Journal {
-    /// [`Journal::append`] from a thread outside the runtime.
-    pub fn append_blocking(&self, out: Vec<u8>, rejected: Vec<u8>, counts: (usize, usize)) -> io::Result<()> {
-        let (done, synced) = oneshot::channel();
+    /// Queues lines from a thread outside the runtime without waiting for
+    /// their sync (syslog has no acknowledgement to hold back): the writer
+    /// keeps the order and reports a failure itself. Waits only while the
+    /// writer's queue is full.
+    pub fn queue_blocking(&self, out: Vec<u8>, rejected: Vec<u8>, counts: (usize, usize)) -> io::Result<()> {
         self.jobs
-            .blocking_send(Job { out, rejected, counts, done })
-            .map_err(|_| io::Error::other("the journal writer stopped"))?;
-        synced.blocking_recv().map_err(|_| io::Error::other("the journal writer stopped"))?
+            .blocking_send(Job { out, rejected, counts, done: None })
+            .map_err(|_| io::Error::other("the journal writer stopped"))
     }
 }
 
@@ -94,6 +96,11 @@ fn write_loop(mut out: Option<File>, mut rejected: File, mut queue: mpsc::Receiv
             batch.push(more);
         }
         let result = write_batch(out.as_mut(), &mut rejected, &batch);
+        if let Err(err) = &result {
+            if batch.iter().any(|job| job.done.is_none()) {
+                crate::io_util::report(format_args!("cannot store entries: {err}"));
+            }
+        }
         for job in batch.drain(..) {
             let answer = match &result {
                 Ok(()) => {
@@ -103,7 +110,9 @@ fn write_loop(mut out: Option<File>, mut rejected: File, mut queue: mpsc::Receiv
                 Err(err) => Err(io::Error::new(err.kind(), err.to_string())),
             };
             // A request that went away no longer needs its answer.
-            let _ = job.done.send(answer);
+            if let Some(done) = job.done {
+                let _ = done.send(answer);
+            }
         }
     }
 }

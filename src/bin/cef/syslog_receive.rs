@@ -44,11 +44,11 @@ pub struct Junk {
     pub frames: AtomicU64,
 }
 
-/// Cuts one frame into its entry.
-fn arrival(peer: SocketAddr, frame: Vec<u8>) -> Arrival {
-    match decode_message(&frame) {
+/// Cuts one frame into its entry (copying the entry only).
+fn arrival(peer: SocketAddr, frame: &[u8]) -> Arrival {
+    match decode_message(frame) {
         Ok(received) => Arrival::Entry { peer, entry: received.entry.to_vec() },
-        Err(err) => Arrival::Refused { peer, frame, err },
+        Err(err) => Arrival::Refused { peer, frame: frame.to_vec(), err },
     }
 }
 
@@ -58,7 +58,7 @@ pub async fn serve_udp(socket: UdpSocket, queue: mpsc::Sender<Vec<Arrival>>) {
     loop {
         let Ok((len, peer)) = socket.recv_from(&mut buf).await else { continue };
         let datagram = buf.get(..len).unwrap_or_default();
-        let chunk = vec![arrival(peer, trim_datagram(datagram).to_vec())];
+        let chunk = vec![arrival(peer, trim_datagram(datagram))];
         if queue.send(chunk).await.is_err() {
             return;
         }
@@ -111,10 +111,7 @@ async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
         let mut chunk = Vec::new();
         while let Some(frame) = decoder.next_frame() {
             match frame {
-                Ok(frame) => {
-                    let frame = frame.to_vec();
-                    chunk.push(arrival(peer, frame));
-                }
+                Ok(frame) => chunk.push(arrival(peer, frame)),
                 Err(_) => {
                     junk.frames.fetch_add(1, Ordering::Relaxed);
                 }
@@ -148,7 +145,8 @@ pub fn start_stage(
             }
             let verdicts = verify_all(&verifier, format, threads, &batch);
             let (out, rejected, counts) = lines(&batch, verdicts);
-            if let Err(err) = journal.append_blocking(out, rejected, counts) {
+            // Verifying the next batch overlaps this one's write and sync.
+            if let Err(err) = journal.queue_blocking(out, rejected, counts) {
                 report(format_args!("cef receive: cannot store entries: {err}"));
             }
         }

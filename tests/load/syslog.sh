@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Syslog load figures with syslog-ng's loggen (tests/e2e/tools.sh installs
+# syslog-ng-core when missing), ROUNDS rounds of:
+#  1. loggen replaying 200,000 RFC 5424 records (octet counting) into
+#     `cef receive --listen syslog+tcp://...` until all are verified in
+#     --out, beside `cef verify` on the same entries from a file, run just
+#     before and after: entries verified per second, both ways;
+#  2. into one syslog-ng (a network() TCP source taking RFC 5424 records,
+#     LF-terminated as loggen --dont-parse sends them, writing $MSG to a
+#     file): loggen replaying those records, then `cef send --framing lf`
+#     of the same already-signed entries, each timed until the file holds
+#     them all.
+# loggen sends from 2 connections (-r is per connection) so that it is
+# not the bottleneck; on a 2-core machine it takes about half a core.
+#
+#   bash tests/load/syslog.sh [ROUNDS]      (default 3)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-3}
+bash tests/e2e/tools.sh
+cargo build --quiet --release --features cli --bin cef
+cef="$PWD/${CARGO_TARGET_DIR:-target}/release/cef"
+dir=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
+trap cleanup EXIT
+cd "$dir"
+"$cef" keygen --out k 2>/dev/null
+python3 - <<'PY'
+lines = ["2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|"
+         "rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 "
+         "principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=%d user_agent=grpc-node-js/1.12.4"
+         % (3959872677347089807 + i) for i in range(20000)]
+open("plain.cef", "w").write("".join(l + "\n" for l in lines))
+PY
+"$cef" sign --key k.pem plain.cef > signed.cef
+for _ in $(seq 10); do cat signed.cef; done > signed200k.cef
+sed 's/^/<110>1 2025-06-18T21:02:37Z relay1 konnect - - - /' signed200k.cef > records.log
+total=200000
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Seconds until FILE holds N lines (or 120 s).
+wait_lines() {
+    local file=$1 n=$2 deadline=$((SECONDS + 120))
+    while [ "$( (wc -l < "$file") 2>/dev/null || echo 0)" -lt "$n" ] && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
+}
+now() { date +%s.%N; }
+verify_rate() {
+    local start end
+    start=$(now)
+    "$cef" verify --jwks k.jwks.json signed200k.cef >/dev/null 2>&1 || true
+    end=$(now)
+    python3 -c "print(round($total / ($end - $start)))"
+}
+for round in $(seq 1 "$rounds"); do
+    # 1. loggen into cef receive.
+    before=$(verify_rate)
+    port=$(free_port)
+    rm -f out.cef rejected.jsonl
+    "$cef" receive --listen "syslog+tcp://127.0.0.1:$port" --jwks k.jwks.json --out out.cef \
+        --rejected rejected.jsonl 2> receive.log &
+    pids+=($!)
+    for _ in $(seq 100); do grep -q "listening on" receive.log 2>/dev/null && break; sleep 0.05; done
+    start=$(now)
+    loggen -Q -i -S -d -R records.log --active-connections=2 -n $((total / 2)) -r 1000000 127.0.0.1 "$port" >/dev/null 2>&1
+    wait_lines out.cef "$total"
+    end=$(now)
+    kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true
+    after=$(verify_rate)
+    python3 -c "
+r = $total / ($end - $start); v = ($before + $after) / 2
+print('round $round: loggen -> cef receive syslog+tcp: %.0f entries/s verified (%d lines in --out); cef verify %d and %d entries/s: %.2fx'
+      % (r, $(wc -l < out.cef), $before, $after, r / v))"
+    # 2. loggen, then cef send, into the same syslog-ng.
+    port=$(free_port)
+    cat > syslog-ng.conf <<CONF
+@version: 3.38
+options { chain-hostnames(no); keep-hostname(yes); log-msg-size(65536); use-dns(no); };
+source s_net { network(ip(127.0.0.1) port($port) transport("tcp") flags(syslog-protocol) log-msg-size(65536) max-connections(16)); };
+destination d_msg { file("$dir/msg.log" template("\${MSG}\n") template-escape(no)); };
+log { source(s_net); destination(d_msg); flags(flow-control); };
+CONF
+    rm -f msg.log
+    syslog-ng -F --no-caps -f syslog-ng.conf -R "$dir/persist" -p "$dir/pid" -c "$dir/ctl" >/dev/null 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+    start=$(now)
+    loggen -Q -i -S -d -R records.log --active-connections=2 -n $((total / 2)) -r 1000000 127.0.0.1 "$port" >/dev/null 2>&1
+    wait_lines msg.log "$total"
+    end=$(now)
+    loggen_rate=$(python3 -c "print($total / ($end - $start))")
+    start=$(now)
+    "$cef" send --endpoint "syslog+tcp://127.0.0.1:$port" --framing lf signed200k.cef 2>/dev/null
+    wait_lines msg.log $((2 * total))
+    end=$(now)
+    kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+    python3 -c "
+s = $total / ($end - $start); l = $loggen_rate
+print('round $round: into syslog-ng over TCP: loggen %.0f, cef send %.0f entries/s: %.2fx (%d lines of \$MSG)' % (l, s, s / l, $(wc -l < msg.log)))"
+    if [ "$(tail -n "$total" msg.log | cmp - signed200k.cef && echo same)" != same ]; then
+        echo "round $round: cef send's entries did not arrive byte for byte"; exit 1
+    fi
+done
