@@ -59,12 +59,25 @@ With --tls-cert and --tls-key it serves HTTPS. On SIGTERM or Ctrl-C it stops acc
 finishes the requests in flight (up to --drain-timeout), prints a summary and exits 0.
 
 It prints `cef receive: listening on http://ADDR` on standard error once it accepts \
-connections (with the port chosen when --listen ends in :0).";
+connections (with the port chosen when --listen ends in :0).
+
+Over syslog (--listen syslog+udp://ADDR, syslog+tcp://ADDR or syslog+tls://ADDR with \
+--tls-cert/--tls-key; no --authorization) each entry is the MSG of an RFC 5424 record or \
+what follows an RFC 3164 `<PRI>` (a `TIME HOST TAG: ` header as logger writes is taken \
+off). On TCP and TLS each frame is octet-counted (`LEN SP RECORD`) or LF-terminated, told \
+apart per frame (RFC 6587); on UDP each datagram is one record. Entries from all senders \
+are verified in batches on every core and written as for HTTP, in arrival order per \
+connection. A frame that cannot be read (a bad octet count, one longer than \
+--max-entry-len plus room for a header, one cut short when its connection ends) is \
+counted and skipped, never stopping the listener; a record whose entry fails goes to \
+--rejected with its reason. Syslog has no acknowledgement: entries are synced in batches.";
 
 const AFTER_HELP: &str = "\
 Examples:
   cef receive --listen 127.0.0.1:8080 --authorization 'Bearer s3cret' \\
       --jwks jwks.json --out verified.cef --rejected rejected.jsonl
+  cef receive --listen syslog+tcp://0.0.0.0:601 --jwks jwks.json \\
+      --out verified.cef --rejected rejected.jsonl
   gzip -c signed.cef > body.gz
   curl --data-binary @body.gz -H 'Content-Encoding: gzip' \\
       -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/";

@@ -38,6 +38,16 @@ or given up) are sent first: nothing is lost when the collector is down or this 
 killed (an entry may then arrive twice). Without --spool, entries that could not be \
 delivered are counted and lost.
 
+Over syslog (--endpoint syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT or \
+syslog+tls://HOST:PORT; no --authorization) each entry is the MSG of an RFC 5424 record \
+(`<PRI>1 TIME HOST cef PID - - ENTRY`; --syslog-format rfc3164 writes `<PRI>ENTRY`), \
+never altered, with the --facility and --severity given. TCP frames records with octet \
+counting (--framing lf: one record per line); TLS always counts octets and trusts the \
+public roots plus --ca; UDP sends one datagram per entry, and an entry too large for one \
+is an error for that entry, never cut. TCP and TLS reconnect with the retry rule and send \
+the chunk again (an entry may arrive twice). Syslog has no acknowledgement and no spool: \
+an entry counts as delivered once the connection took it.
+
 On a terminal, progress is shown on standard error. A summary ends the run: \
 `sent N entries: D delivered, G not delivered` (and how many wait in the spool).
 
@@ -50,7 +60,8 @@ Examples:
   cef send --endpoint https://collectors.sumologic.com/receiver/v1/http/XYZ \\
       --authorization '' signed.cef
   cef send --endpoint http://127.0.0.1:8080/ --authorization 'Bearer s3cret' \\
-      --key k.pem --spool /var/spool/audit-cef plain.cef";
+      --key k.pem --spool /var/spool/audit-cef plain.cef
+  cef send --endpoint syslog+tcp://collector.example:601 --key k.pem plain.cef";
 
 /// Arguments of `cef send`.
 #[derive(Debug, clap::Args)]
@@ -260,6 +271,16 @@ fn entries_of(chunk: &Chunk<'_>, signer: Option<&Signer>, parser: &Parser, forma
 /// Runs `cef send` to a syslog endpoint.
 fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Status {
     const COMMAND: &str = "cef send";
+    // Options that syslog cannot honour are refused, not ignored.
+    let http_only = [
+        (args.spool.is_some(), "--spool (syslog has no acknowledgement to delete an entry on)"),
+        (args.skip_ssl_verification, "--skip-ssl-verification (give the server's certificate with --ca)"),
+        (args.authorization.is_some(), "--authorization"),
+    ];
+    if let Some((_, option)) = http_only.iter().find(|(given, _)| *given) {
+        report(format_args!("{COMMAND}: {option} is for HTTP endpoints only"));
+        return Status::Fatal;
+    }
     let priority = match Priority::new(args.facility, args.severity) {
         Ok(priority) => priority,
         Err(err) => {
