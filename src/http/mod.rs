@@ -71,6 +71,7 @@ mod config;
 mod post;
 mod replay;
 mod report;
+mod segment;
 mod sender;
 mod shared;
 mod spool;

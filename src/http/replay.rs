@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 
-use super::spool::{Position, segment_path};
+use super::segment::{Position, segment_path};
 
 /// The entries of some segments, from a starting position.
 pub(crate) struct Replay {

@@ -7,7 +7,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::report::SenderReport;
-use super::spool::Position;
+use super::segment::Position;
 
 /// An accepted entry waiting for the delivery thread, and where it ends in
 /// the spool (none without a spool).

@@ -20,17 +20,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, ErrorKind, Result};
 
 use super::replay::Replay;
+use super::segment::{Position, segment_path};
 
 const CURSOR: &str = "cursor";
 const CURSOR_TMP: &str = "cursor.tmp";
 const UNDELIVERED: &str = "undelivered";
-
-/// A place in the spool: a segment and a byte offset in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Position {
-    pub(crate) segment: u64,
-    pub(crate) offset: u64,
-}
 
 /// A spool opened for a new run.
 pub(crate) struct Opened {
@@ -206,11 +200,6 @@ impl Keeper {
         }
         Ok(result?)
     }
-}
-
-/// The file of segment number `segment`.
-pub(crate) fn segment_path(dir: &Path, segment: u64) -> PathBuf {
-    dir.join(format!("{segment:020}.log"))
 }
 
 /// The segment numbers in `dir`, in order; other files are left alone.

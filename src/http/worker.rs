@@ -9,8 +9,9 @@ use crate::konnect::{Batcher, Next, RetryPolicy, encode_body};
 
 use super::post::Poster;
 use super::replay::Replay;
+use super::segment::Position;
 use super::shared::Shared;
-use super::spool::{Keeper, Position};
+use super::spool::Keeper;
 
 /// A batch taken for delivery.
 struct Batch {
