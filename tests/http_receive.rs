@@ -178,16 +178,7 @@ fn sigterm_finishes_and_exits_zero_with_a_summary() {
 fn https_with_a_pem_certificate_and_key() {
     let fixture = Fixture::new("tls");
     let lines = signed_lines(&fixture, 8);
-    let made = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-        .args(["-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(fixture.path("tls.key"))
-        .arg("-out")
-        .arg(fixture.path("tls.crt"))
-        .output()
-        .expect("openssl");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    common::self_signed_cert(&fixture);
     let receiver = Receiver::start(
         &fixture,
         &[

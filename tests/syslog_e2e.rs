@@ -200,18 +200,7 @@ fn cef_send_to_cef_receive_over_tls() {
     let fixture = Fixture::new("syslog-tls");
     let lines = signed_lines(&fixture, 50);
     fixture.write("signed.cef", &lines);
-    let made = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-        .args(["-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"])
-        // A server certificate, not a CA: rustls refuses a CA as the server's own.
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .arg("-keyout")
-        .arg(fixture.path("tls.key"))
-        .arg("-out")
-        .arg(fixture.path("tls.crt"))
-        .output()
-        .expect("openssl");
-    assert!(made.status.success());
+    common::self_signed_cert(&fixture);
     let receiver =
         syslog_receiver(&fixture, "syslog+tls://127.0.0.1:0", &["--tls-cert", "tls.crt", "--tls-key", "tls.key"]);
     let endpoint = format!("syslog+tls://127.0.0.1:{}", receiver.addr().port());

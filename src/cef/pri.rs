@@ -15,6 +15,9 @@ use crate::error::{Error, ErrorKind, Result};
 pub struct Pri(u8);
 
 impl Pri {
+    /// Facility 13 ("log audit"), severity 6 ("informational"): `<110>`.
+    pub(crate) const AUDIT_INFO: Pri = Pri(13 * 8 + 6);
+
     /// From facility (0-23) and severity (0-7).
     ///
     /// # Errors
@@ -25,11 +28,16 @@ impl Pri {
     /// assert!(audit_cef::Pri::new(24, 0).is_err());
     /// ```
     pub const fn new(facility: u8, severity: u8) -> Result<Pri> {
-        if facility <= 23 && severity <= 7 {
-            Ok(Pri(facility * 8 + severity))
-        } else {
-            Err(Error::new(ErrorKind::InvalidPrefix))
+        match Pri::checked(facility, severity) {
+            Some(pri) => Ok(pri),
+            None => Err(Error::new(ErrorKind::InvalidPrefix)),
         }
+    }
+
+    /// From facility and severity when both are in range (the syslog
+    /// transport's priority reports its own error).
+    pub(crate) const fn checked(facility: u8, severity: u8) -> Option<Pri> {
+        if facility <= 23 && severity <= 7 { Some(Pri(facility * 8 + severity)) } else { None }
     }
 
     /// The value between `<` and `>`.

@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// # Ok::<(), audit_cef::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Priority(u8);
+pub struct Priority(Pri);
 
 impl Priority {
     /// Facility 13 ("log audit"), severity 6 ("informational"): `<110>`.
@@ -30,7 +30,7 @@ impl Priority {
     /// use audit_cef::syslog::Priority;
     /// assert_eq!((Priority::DEFAULT.facility(), Priority::DEFAULT.severity()), (13, 6));
     /// ```
-    pub const DEFAULT: Priority = Priority(13 * 8 + 6);
+    pub const DEFAULT: Priority = Priority(Pri::AUDIT_INFO);
 
     /// From facility (0-23) and severity (0-7).
     ///
@@ -46,10 +46,10 @@ impl Priority {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn new(facility: u8, severity: u8) -> Result<Priority> {
-        if facility <= 23 && severity <= 7 {
-            Ok(Priority(facility * 8 + severity))
-        } else {
-            Err(Error::new(ErrorKind::InvalidPriority))
+        // The arithmetic is the prefix type's; only the error differs.
+        match Pri::checked(facility, severity) {
+            Some(pri) => Ok(Priority(pri)),
+            None => Err(Error::new(ErrorKind::InvalidPriority)),
         }
     }
 
@@ -66,7 +66,7 @@ impl Priority {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn from_value(value: u8) -> Result<Priority> {
-        if value <= 191 { Ok(Priority(value)) } else { Err(Error::new(ErrorKind::InvalidPriority)) }
+        Priority::new(value / 8, value % 8)
     }
 
     /// `facility` and the syslog severity for CEF severity `cef_severity`
@@ -119,7 +119,7 @@ impl Priority {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn value(self) -> u8 {
-        self.0
+        self.0.value()
     }
 
     /// Facility, 0-23.
@@ -129,7 +129,7 @@ impl Priority {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn facility(self) -> u8 {
-        self.0 / 8
+        self.0.facility()
     }
 
     /// Severity, 0-7.
@@ -139,7 +139,7 @@ impl Priority {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub const fn severity(self) -> u8 {
-        self.0 % 8
+        self.0.severity()
     }
 }
 
@@ -161,7 +161,7 @@ impl Default for Priority {
 /// ```
 impl From<Pri> for Priority {
     fn from(pri: Pri) -> Priority {
-        Priority(pri.value())
+        Priority(pri)
     }
 }
 

@@ -221,3 +221,20 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// A self-signed server certificate for 127.0.0.1 (`tls.crt`, `tls.key` in
+/// the fixture) made by openssl: a server certificate, not a CA, since
+/// rustls refuses a CA as the server's own.
+pub fn self_signed_cert(fixture: &Fixture) {
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(fixture.path("tls.key"))
+        .arg("-out")
+        .arg(fixture.path("tls.crt"))
+        .output()
+        .expect("openssl (run tests/e2e/tools.sh to install it)");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+}
