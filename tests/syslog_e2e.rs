@@ -210,3 +210,27 @@ fn cef_send_to_cef_receive_over_tls() {
     assert_eq!(sent.status.code(), Some(0), "{}", String::from_utf8_lossy(&sent.stderr));
     assert_eq!(wait_for_lines(&fixture, "out.cef", 50), lines);
 }
+
+#[test]
+fn an_entry_too_large_for_a_datagram_is_an_error_for_that_entry_only() {
+    let fixture = Fixture::new("udp-large");
+    let small = signed_lines(&fixture, 2);
+    let large = format!("CEF:0|Acme|App|1.0|big|Big|3|msg={}\n", "x".repeat(70_000));
+    fixture.write("big-plain.cef", &large);
+    let signed = fixture.cef(&["sign", "--key", "k.pem", "big-plain.cef"]);
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let big = String::from_utf8(signed.stdout).expect("utf-8");
+    fixture.write("mixed.cef", &format!("{small}{big}"));
+    let receiver = syslog_receiver(&fixture, "syslog+udp://127.0.0.1:0", &[]);
+    let endpoint = format!("syslog+udp://127.0.0.1:{}", receiver.addr().port());
+    let sent = fixture.cef(&["send", "--endpoint", &endpoint, "mixed.cef"]);
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert_eq!(sent.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("does not fit in a UDP datagram"), "{stderr}");
+    assert!(stderr.contains("sent 3 entries: 2 delivered, 1 not delivered"), "{stderr}");
+    let mut got: Vec<String> = wait_for_lines(&fixture, "out.cef", 2).lines().map(str::to_owned).collect();
+    got.sort_unstable();
+    let mut expected: Vec<String> = small.lines().map(str::to_owned).collect();
+    expected.sort_unstable();
+    assert_eq!(got, expected, "the others went, whole");
+}
