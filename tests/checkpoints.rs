@@ -545,7 +545,7 @@ fn a_100k_stream_with_each_mutation() {
         let (report, failed) = verify_and_check(&mutated.bytes(), &genuine);
         let c = counts(&report);
         println!(
-            "{name:<34} {failed:>4} {:>9} {:>7} {:>3} {:>5} {:>5} {:>4} {:>11} {:>10} {:>4}   ({:?})",
+            "{name:<40} {failed:>4} {:>9} {:>7} {:>3} {:>5} {:>5} {:>4} {:>11} {:>10} {:>4}   ({:?})",
             c[0],
             c[1],
             c[2],
