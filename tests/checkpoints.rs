@@ -460,7 +460,9 @@ fn a_100k_stream_with_each_mutation() {
     let header =
         "mutation                         failed  confirmed missing dup reord unexp gaps gap_entries unprovable tail";
     println!("{header}");
-    let cases: Vec<(&str, Box<dyn Fn(&mut Stream)>, [u64; 9], usize)> = vec![
+    // A name, the mutation, the counts expected and how many entries fail verification.
+    type Case = (&'static str, Box<dyn Fn(&mut Stream)>, [u64; 9], usize);
+    let cases: Vec<Case> = vec![
         ("intact", Box::new(|_| {}), [100_000, 0, 0, 0, 0, 0, 0, 0, 0], 0),
         (
             "entry 54,321 deleted",
