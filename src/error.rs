@@ -276,6 +276,9 @@ pub enum ErrorKind {
     FrameTooLong,
     /// The stream ended inside a frame.
     TruncatedFrame,
+    /// An entry with a checkpoint's header whose extension is not exactly
+    /// a checkpoint's (see the `checkpoint` module).
+    InvalidCheckpoint,
 }
 
 impl ErrorKind {
@@ -334,6 +337,7 @@ impl ErrorKind {
             ErrorKind::InvalidFrame => "invalid_frame",
             ErrorKind::FrameTooLong => "frame_too_long",
             ErrorKind::TruncatedFrame => "truncated_frame",
+            ErrorKind::InvalidCheckpoint => "invalid_checkpoint",
         }
     }
 
@@ -371,7 +375,8 @@ impl ErrorKind {
             | ErrorKind::MissingEntry
             | ErrorKind::AmbiguousEntry
             | ErrorKind::InvalidFrame
-            | ErrorKind::TruncatedFrame => ErrorCategory::Syntax,
+            | ErrorKind::TruncatedFrame
+            | ErrorKind::InvalidCheckpoint => ErrorCategory::Syntax,
             ErrorKind::HeaderTooLong(_)
             | ErrorKind::ValueTooLong { .. }
             | ErrorKind::BodyTooLarge
@@ -455,6 +460,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidFrame => f.write_str("invalid syslog stream frame"),
             ErrorKind::FrameTooLong => f.write_str("syslog stream frame over the length limit"),
             ErrorKind::TruncatedFrame => f.write_str("syslog stream ended inside a frame"),
+            ErrorKind::InvalidCheckpoint => f.write_str("not a valid checkpoint entry"),
         }
     }
 }
@@ -656,6 +662,7 @@ mod tests {
             ErrorKind::InvalidFrame,
             ErrorKind::FrameTooLong,
             ErrorKind::TruncatedFrame,
+            ErrorKind::InvalidCheckpoint,
         ];
         kinds
     }

@@ -84,6 +84,7 @@
 //! |---|---|---|---|
 //! | [`cef`] | always | escaping, [`Event`], [`Renderer`], [`Parser`], [`Prefix`]; serde of [`Line`] and [`Event`] in the `cef` tool's JSON | chrono, memchr, itoa, serde |
 //! | `sign` | `sign` | `Signer`, `Verifier`, `KeySet`, JWK/JWKS | + ed25519-dalek, sha2, base64, serde_json |
+//! | `checkpoint` | `sign` | `Checkpointer`, `CompletenessChecker`: signed checkpoints proving a stream complete | (the `sign` layer) |
 //! | `konnect` | `konnect` (default, implies `sign`) | `AuditEvent`, its families, JSON and CPS | + uuid |
 //!
 //! The `webhook` feature (implies `konnect`) adds batch bodies as Konnect's
@@ -103,6 +104,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod cef;
+#[cfg(feature = "sign")]
+pub mod checkpoint;
 mod error;
 #[cfg(feature = "http")]
 pub mod http;

@@ -1140,3 +1140,42 @@ fn threads_change_nothing_in_sign_and_verify_output() {
         assert_eq!(stderr(&output), stderr(&reference), "{args:?}");
     }
 }
+
+#[test]
+fn sign_with_checkpoints_then_verify_completeness() {
+    let dir = TempDir::new("checkpoints");
+    let (key, jwks, _) = fixed_key(&dir);
+    let input: String = (0..250)
+        .map(|i| format!("2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt={i}\n"))
+        .collect();
+    let signed = cef(&["sign", "--key", &key, "--checkpoint-every", "100", "--threads", "2"], input.as_bytes());
+    assert_eq!(signed.status.code(), Some(0), "{}", stderr(&signed));
+    let lines = lines(&signed);
+    // 250 entries and 3 checkpoints (after 100, 200, and the last 50 at the end of input).
+    assert_eq!(lines.len(), 253);
+    for at in [100, 201, 252] {
+        assert!(lines[at].contains("|audit-cef.checkpoint|Checkpoint|1|cpv=1 "), "{}", lines[at]);
+    }
+    let whole = cef(&["verify", "--jwks", &jwks, "--checkpoints"], &signed.stdout);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    assert!(
+        stderr(&whole).contains(
+            "completeness: {\"entries\":250,\"confirmed\":250,\"missing\":0,\"duplicated\":0,\"reordered\":0,\"unexpected\":0,\"checkpoint_gaps\":0,\"unconfirmed_tail\":0,"
+        ),
+        "{}",
+        stderr(&whole)
+    );
+
+    // Line 51 (entry 50) deleted: missing at checkpoint 0, position 50; with --json the last stdout line.
+    let mut cut: Vec<&str> = lines.clone();
+    cut.remove(50);
+    let cut = cut.join("\n") + "\n";
+    let output = cef(&["verify", "--jwks", &jwks, "--checkpoints", "--json"], cut.as_bytes());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("missing: stream ") && stderr(&output).contains(" checkpoint 0 position 50"));
+    let last = stdout(&output).lines().last().unwrap_or_default();
+    assert!(last.starts_with("{\"completeness\":{\"entries\":249,\"confirmed\":249,\"missing\":1,"), "{last}");
+
+    let refused = cef(&["sign", "--key", &key, "--checkpoint-every", "10", "--format", "json"], b"{\"a\":1}\n");
+    assert_eq!(refused.status.code(), Some(2));
+}

@@ -1,8 +1,11 @@
 //! `cef sign`: sign each input line as Konnect does.
 
 use std::fs;
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::time::Instant;
 
+use audit_cef::checkpoint::{Checkpointer, EntryHash, StreamId};
 use audit_cef::{ErrorKind, Format, Parser, Signer};
 use serde::de::IgnoredAny;
 use zeroize::Zeroizing;
@@ -34,6 +37,16 @@ empty line; for cef, a line that is not CEF (the verifier parses what it verifie
 already carries ` sig=`; for json and cps, a line that is not a JSON object of the right \
 shape or that already has a `sig` member; a raw CR inside a line.
 
+With --checkpoint-every N (cef only), signed checkpoints are written into the output \
+stream: after every N signed entries, after --checkpoint-secs T seconds when at least one \
+entry waits (checked as lines arrive), and at the end of the input for the entries still \
+waiting. A checkpoint is one more signed CEF entry (event class id audit-cef.checkpoint, \
+the vendor, product and device version of the first entry) that lists a 16-byte hash of \
+each entry it covers and chains to the previous checkpoint; the stream id is 16 random \
+bytes from the operating system, new for each run. `cef verify --checkpoints` then proves \
+that no entry was dropped, added, duplicated or reordered. See the library's `checkpoint` \
+module for the format.
+
 Exit status: 0 every line signed, 1 some line could not be signed, 2 the key cannot be read \
 (nothing is signed), an input cannot be read, or output fails.";
 
@@ -42,6 +55,7 @@ Examples:
   cef keygen --out k
   cef sign --key k.pem audit.cef > audit.signed.cef
   cef sign --key k.pem --format json entries.jsonl
+  cef sign --key k.pem --checkpoint-every 100 audit.cef | cef verify --jwks k.jwks.json --checkpoints
   cef render events.jsonl | cef sign --key k.pem | cef verify --jwks k.jwks.json";
 
 /// What `--format` of `cef sign` and `cef verify` means for `cef`, `json` and `cps`.
@@ -68,6 +82,14 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
+    /// Write a signed checkpoint after every N entries (cef only; see above).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub checkpoint_every: Option<u32>,
+
+    /// Also write a checkpoint when an entry has waited T seconds (needs --checkpoint-every).
+    #[arg(long, value_name = "T", requires = "checkpoint_every")]
+    pub checkpoint_secs: Option<u64>,
+
     #[command(flatten)]
     pub inputs: Inputs,
 }
@@ -81,6 +103,13 @@ pub fn run(args: &Args) -> Status {
             return Status::Fatal;
         }
     };
+    if let Some(every) = args.checkpoint_every {
+        if args.format != Format::Cef {
+            report(format_args!("cef sign: --checkpoint-every needs --format cef (a checkpoint is a CEF entry)"));
+            return Status::Fatal;
+        }
+        return run_with_checkpoints(args, &signer, every);
+    }
     let parser = Parser::new();
     let workers = parallel::workers(args.threads.map(usize::from));
     parallel::run(
@@ -115,6 +144,143 @@ pub fn run(args: &Args) -> Status {
 
 /// Lines signed together by one worker.
 const CHUNK_LINES: usize = 256;
+
+/// A chunk's signed lines back to back, with where each ends and its hash.
+#[derive(Default)]
+struct SignedChunk {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    hashes: Vec<EntryHash>,
+}
+
+/// `cef sign --checkpoint-every`: workers sign and hash, and the writer
+/// thread writes each chunk's lines in order through the checkpointer.
+fn run_with_checkpoints(args: &Args, signer: &Signer, every: u32) -> Status {
+    let mut stream = [0u8; 16];
+    if let Err(err) = getrandom::fill(&mut stream) {
+        report(format_args!("cef sign: no randomness from the operating system for the stream id: {err}"));
+        return Status::Fatal;
+    }
+    let stream = StreamId::from_bytes(stream);
+    let parser = Parser::new();
+    let workers = parallel::workers(args.threads.map(usize::from));
+    let started = Instant::now();
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
+    let mut checkpointer: Option<Checkpointer> = None;
+    let mut failure: Option<String> = None;
+    let mut checkpoint = Vec::with_capacity(4096);
+    let status = parallel::run(
+        &args.inputs,
+        CHUNK_LINES,
+        workers,
+        |chunk, _out, _| {
+            let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: SignedChunk::default() };
+            let mut line_out = Vec::new();
+            for (offset, line) in chunk.lines.iter().enumerate() {
+                line_out.clear();
+                match sign_line(signer, &parser, Format::Cef, line, &mut line_out) {
+                    Ok(()) => {
+                        handled.value.hashes.push(EntryHash::of(&line_out));
+                        handled.value.data.extend_from_slice(&line_out);
+                        handled.value.ends.push(handled.value.data.len());
+                    }
+                    Err(message) => {
+                        let number = chunk.first_number.saturating_add(offset as u64);
+                        handled.status = Status::LineFailed;
+                        handled.messages.push(match chunk.input {
+                            Some(input) => format!("{input}: line {number}: {message}"),
+                            None => format!("line {number}: {message}"),
+                        });
+                    }
+                }
+            }
+            Ok(handled)
+        },
+        |signed: SignedChunk| {
+            if failure.is_some() {
+                return;
+            }
+            let mut start = 0;
+            let mut write = || -> Result<(), String> {
+                for (&end, hash) in signed.ends.iter().zip(&signed.hashes) {
+                    let line = signed.data.get(start..end).unwrap_or_default();
+                    start = end;
+                    let checkpointer = match &mut checkpointer {
+                        Some(checkpointer) => checkpointer,
+                        None => {
+                            checkpointer.insert(new_checkpointer(&parser, stream, line, every, args.checkpoint_secs)?)
+                        }
+                    };
+                    out.write_all(line).and_then(|()| out.write_all(b"\n")).map_err(|err| err.to_string())?;
+                    checkpointer.add_hash(*hash);
+                    if checkpointer.due(started.elapsed().as_secs()) {
+                        write_checkpoint(checkpointer, signer, &mut checkpoint, &mut out)?;
+                    }
+                }
+                if let Some(checkpointer) = &mut checkpointer
+                    && checkpointer.due(started.elapsed().as_secs())
+                {
+                    write_checkpoint(checkpointer, signer, &mut checkpoint, &mut out)?;
+                }
+                out.flush().map_err(|err| err.to_string())
+            };
+            failure = write().err();
+        },
+    );
+    // The entries still waiting get their checkpoint at the end of the input.
+    if failure.is_none()
+        && let Some(checkpointer) = &mut checkpointer
+    {
+        failure = write_checkpoint(checkpointer, signer, &mut checkpoint, &mut out)
+            .and_then(|()| out.flush().map_err(|err| err.to_string()))
+            .err();
+    }
+    match failure {
+        Some(message) if !message.contains("Broken pipe") => {
+            report(format_args!("cef sign: {message}"));
+            Status::Fatal
+        }
+        _ => status,
+    }
+}
+
+/// The checkpointer of this run, with the header of the first entry.
+fn new_checkpointer(
+    parser: &Parser,
+    stream: StreamId,
+    first: &[u8],
+    every: u32,
+    secs: Option<u64>,
+) -> Result<Checkpointer, String> {
+    let line = parser.parse(first).map_err(|err| format!("cannot read the first entry's header: {err}"))?;
+    let checkpointer = Checkpointer::new(
+        stream,
+        line.vendor().to_string(),
+        line.product().to_string(),
+        line.device_version().to_string(),
+    )
+    .map_err(|err| format!("cannot checkpoint with the first entry's header: {err}"))?
+    .every(usize::try_from(every).unwrap_or(usize::MAX));
+    Ok(match secs {
+        Some(secs) => checkpointer.every_secs(secs),
+        None => checkpointer,
+    })
+}
+
+/// Writes the checkpoint of the waiting entries, if any, and LF.
+fn write_checkpoint(
+    checkpointer: &mut Checkpointer,
+    signer: &Signer,
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    buf.clear();
+    if checkpointer.checkpoint_into(signer, buf).map_err(|err| format!("cannot write a checkpoint: {err}"))? {
+        buf.push(b'\n');
+        out.write_all(buf).map_err(|err| format!("cannot write output: {err}"))?;
+    }
+    Ok(())
+}
 
 /// Reads a private key file (also for `cef convert --sign-key`). Messages
 /// never include the file's contents.

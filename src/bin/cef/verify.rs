@@ -4,6 +4,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use audit_cef::checkpoint::{ChainDigest, Checkpoint, CompletenessChecker, EntryHash};
 use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier};
 use serde_json::Value;
 
@@ -55,8 +56,23 @@ in any order (rotation, several emitters). Chunks of lines are verified on every
 chunk is also verified early when the input pauses, so `tail -f log | cef verify` reports \
 as lines arrive.
 
-Exit status: 0 every entry verified, 1 at least one entry failed, 2 the JWKS cannot be read \
-or has no usable key, an input cannot be read, or output fails.";
+With --checkpoints, the entries that verified are then checked for completeness against \
+the signed checkpoints in the stream (`cef sign --checkpoint-every`), across all inputs in \
+order: each checkpoint lists the hashes of the entries since the previous one and chains to \
+it. At the end, up to 10 missing entries (`missing: stream S checkpoint C position P`) and \
+one line go to standard error:
+  completeness: {\"entries\":..,\"confirmed\":..,\"missing\":..,\"duplicated\":..,\"reordered\":..,\"unexpected\":..,\"checkpoint_gaps\":..,\"unconfirmed_tail\":..,\"checkpoints\":..,\"gap_entries\":..,\"unprovable\":..,\"streams\":..}
+and with --json the same object as a last line {\"completeness\":{...}} on standard output. \
+confirmed: listed by a checkpoint and received; missing: listed, not received; duplicated: \
+extra copies; reordered: entries that arrived out of order; unexpected: verified but listed \
+by no checkpoint; checkpoint_gaps: checkpoints missing or out of sequence (gap_entries: the \
+positions they covered, unprovable: entries received in such a gap); unconfirmed_tail: \
+entries after the last checkpoint, not yet provable (not an error). Anything missing, \
+duplicated, reordered, unexpected or a chain gap makes the exit status 1.
+
+Exit status: 0 every entry verified (and, with --checkpoints, the stream is complete), 1 at \
+least one entry failed (or the stream is not complete), 2 the JWKS cannot be read or has no \
+usable key, an input cannot be read, or output fails.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -94,6 +110,10 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
+    /// Check completeness against the signed checkpoints in the stream (see above).
+    #[arg(long)]
+    pub checkpoints: bool,
+
     #[command(flatten)]
     pub inputs: Inputs,
 }
@@ -112,6 +132,7 @@ pub fn run(args: &Args) -> Status {
     // One verifier per worker: each keeps its own guess of the next key.
     let verifiers: Vec<Verifier> = (0..workers).map(|_| Verifier::new(keys.clone()).with_batch_size(batch)).collect();
     let mut counts = Counts::default();
+    let mut checker = CompletenessChecker::new();
     let chunk_lines = batch.unwrap_or(0).max(CHUNK_LINES);
     let status = parallel::run(
         &args.inputs,
@@ -120,11 +141,17 @@ pub fn run(args: &Args) -> Status {
         |chunk, out, worker| {
             let verifier =
                 verifiers.get(worker).or(verifiers.first()).ok_or_else(|| io::Error::other("no verifier"))?;
-            verify_chunk(verifier, args.format, args.json, chunk, out)
+            verify_chunk(verifier, args.format, args.json, args.checkpoints, chunk, out)
         },
         |chunk_counts: Counts| {
             counts.ok += chunk_counts.ok;
             counts.failed += chunk_counts.failed;
+            for fed in chunk_counts.fed {
+                match fed {
+                    Fed::Entry(hash) => checker.add_entry(hash),
+                    Fed::Checkpoint(checkpoint, digest) => checker.add_checkpoint(&checkpoint, digest),
+                }
+            }
         },
     );
     report(format_args!(
@@ -133,7 +160,34 @@ pub fn run(args: &Args) -> Status {
         counts.ok.saturating_add(counts.failed),
         counts.failed
     ));
+    if args.checkpoints {
+        return status.max(report_completeness(checker, args.json));
+    }
     status
+}
+
+/// Writes the completeness report: missing entries and the summary line
+/// to standard error, and with `json` the summary object to standard output.
+fn report_completeness(checker: CompletenessChecker, json: bool) -> Status {
+    let completeness = checker.finish();
+    for missing in completeness.missing_entries.iter().take(10) {
+        report(format_args!(
+            "missing: stream {} checkpoint {} position {}",
+            missing.stream, missing.checkpoint, missing.position
+        ));
+    }
+    let summary = completeness.to_json();
+    report(format_args!("completeness: {summary}"));
+    if json {
+        let mut out = io::stdout().lock();
+        if let Err(err) = writeln!(out, "{{\"completeness\":{summary}}}").and_then(|()| out.flush())
+            && err.kind() != io::ErrorKind::BrokenPipe
+        {
+            report(format_args!("cef: cannot write output: {err}"));
+            return Status::Fatal;
+        }
+    }
+    if completeness.is_complete() { Status::Success } else { Status::LineFailed }
 }
 
 /// Lines verified together by one worker: enough for batches to adapt
@@ -144,6 +198,27 @@ const CHUNK_LINES: usize = 256;
 struct Counts {
     ok: u64,
     failed: u64,
+    /// With --checkpoints, what each verified entry gives the checker, in order.
+    fed: Vec<Fed>,
+}
+
+/// A verified entry as the completeness checker takes it.
+#[derive(Debug)]
+enum Fed {
+    Entry(EntryHash),
+    Checkpoint(Checkpoint, ChainDigest),
+}
+
+impl Fed {
+    /// A checkpoint if it reads as one, else an entry.
+    fn of(entry: &[u8]) -> Fed {
+        if Checkpoint::is_checkpoint(entry)
+            && let Ok(checkpoint) = Checkpoint::from_entry(entry)
+        {
+            return Fed::Checkpoint(checkpoint, ChainDigest::of(entry));
+        }
+        Fed::Entry(EntryHash::of(entry))
+    }
 }
 
 /// Loads the key set; skipped keys are reported as warnings that start with
@@ -184,6 +259,7 @@ fn verify_chunk(
     verifier: &Verifier,
     format: Format,
     json: bool,
+    checkpoints: bool,
     chunk: &Chunk<'_>,
     out: &mut Vec<u8>,
 ) -> io::Result<Handled<Counts>> {
@@ -194,6 +270,9 @@ fn verify_chunk(
         let number = chunk.first_number.saturating_add(offset as u64);
         if result.is_ok() {
             counts.ok += 1;
+            if checkpoints && let Some(line) = chunk.lines.get(offset) {
+                counts.fed.push(Fed::of(line));
+            }
         } else {
             counts.failed += 1;
             status = Status::LineFailed;
