@@ -342,3 +342,38 @@ fn pkcs8_output_is_the_v1_form_of_rfc_8410() {
     let signer = Signer::from_pkcs8_pem(rfc).unwrap();
     assert_eq!(&*signer.to_pkcs8_pem().unwrap(), rfc);
 }
+
+/// After clean batches, what is left after a full group joins it (a batch
+/// of 100 is one group): a failure inside that longer group is still found
+/// exactly, and every other entry still verifies.
+#[test]
+fn a_longer_last_group_still_finds_its_failure() {
+    let signer = signer();
+    let batch_of = |n: usize, tag: &str| -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| {
+                let mut event = Event::new("v", "p", "1", "id", "n", Severity::LOW).unwrap();
+                event.push("i", format!("{tag}{i}")).unwrap();
+                let mut buf = event.to_vec();
+                signer.sign_cef(&mut buf, 0).unwrap();
+                buf
+            })
+            .collect()
+    };
+    for (n, bad) in [(100, 90), (127, 0), (127, 126), (65, 64)] {
+        // A verifier that has seen only clean batches: its groups are at
+        // their largest and nothing failed lately.
+        let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+        for round in 0..3 {
+            let clean = batch_of(128, &format!("warm{round}-"));
+            let refs: Vec<&[u8]> = clean.iter().map(Vec::as_slice).collect();
+            assert!(verifier.verify_cef_batch(&refs).iter().all(Result::is_ok));
+        }
+        let mut entries = batch_of(n, &format!("n{n}-"));
+        entries[bad][21] ^= 1;
+        let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        let results = verifier.verify_cef_batch(&refs);
+        let failed: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect();
+        assert_eq!(failed, [bad], "batch of {n}");
+    }
+}

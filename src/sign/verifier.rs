@@ -400,7 +400,7 @@ impl Verifier {
             pending.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
         let mut at = 0;
         while let Some(rest) = pending.get(at..).filter(|rest| !rest.is_empty()) {
-            let size = self.group_size().min(rest.len());
+            let size = self.take_rest(self.group_size(), rest.len());
             let (group, _) = rest.split_at(size);
             let slots = verdicts.get_mut(at..at + size).unwrap_or_default();
             let failed = self.check_group(group, self.last.load(Ordering::Relaxed), slots);
@@ -430,13 +430,27 @@ impl Verifier {
             return fixed;
         }
         let by_rate = match self.failure_rate.load(Ordering::Relaxed) {
-            rate if rate < 65_536 / 512 => 64,
+            rate if rate < 65_536 / 512 => LARGEST_GROUP,
             rate if rate < 65_536 / 40 => 32,
             rate if rate < 65_536 / 12 => 8,
             rate if rate < 65_536 / 5 => 4,
             _ => 1,
         };
         by_rate.min(self.ramp.load(Ordering::Relaxed))
+    }
+
+    /// The next group's size, given the size the failures allow and what
+    /// is left: while nothing has failed lately, what is left after a full
+    /// group of the largest size, when less than another full group, joins
+    /// it (a webhook batch of 100 is checked as one group of 100, not 64
+    /// and then 36): a group's fixed cost is then paid once.
+    fn take_rest(&self, size: usize, left: usize) -> usize {
+        let clean = self.failure_rate.load(Ordering::Relaxed) < 65_536 / 4096;
+        if self.fixed_batch.is_none() && clean && size == LARGEST_GROUP && left < 2 * LARGEST_GROUP {
+            left
+        } else {
+            size.min(left)
+        }
     }
 
     /// Folds a group's failures into the failure share: a moving average
@@ -452,7 +466,7 @@ impl Verifier {
         let new = if observed >= 65_536 / 4 { average.max(observed) } else { average };
         if failed == 0 {
             let ramp = self.ramp.load(Ordering::Relaxed);
-            self.ramp.store(ramp.saturating_mul(2).min(64), Ordering::Relaxed);
+            self.ramp.store(ramp.saturating_mul(2).min(LARGEST_GROUP), Ordering::Relaxed);
         }
         self.failure_rate.store(u32::try_from(new).unwrap_or(u32::MAX), Ordering::Relaxed);
     }
@@ -544,6 +558,9 @@ impl Verifier {
 
 /// The first group's size, before anything is known of the stream.
 const FIRST_GROUP: usize = 16;
+
+/// The largest group the failure share allows (fewer than 1 in 512 failing).
+const LARGEST_GROUP: usize = 64;
 
 /// Groups this small or smaller are checked entry by entry: a batch
 /// equation saves little on them, and a failure would cost two.
