@@ -197,3 +197,52 @@ fn relay_spool_survives_a_kill_while_the_siem_is_down() {
     assert_eq!(fixture.read("out.cef"), lines, "every acknowledged entry, once, in order");
     drop(siem);
 }
+
+#[test]
+fn receive_and_relay_report_completeness_per_stream_from_checkpoints() {
+    let fixture = Fixture::new("completeness");
+    let plain: String = (0..250).map(|i| format!("CEF:0|Acme|App|1.0|login|User login|3|suser=u{i}\n")).collect();
+    fixture.write("plain.cef", &plain);
+    let signed = fixture.cef(&["sign", "--key", "k.pem", "--checkpoint-every", "100", "plain.cef"]);
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let stream = String::from_utf8(signed.stdout).expect("utf-8");
+    assert_eq!(stream.lines().count(), 253, "250 entries and 3 checkpoints");
+    // Whole, through a relay into a receiver: both confirm every entry.
+    let siem = Receiver::start(&fixture, &["--checkpoints"]);
+    let mut relay = Receiver::spawn(
+        &fixture,
+        &[
+            "relay",
+            "--listen",
+            "127.0.0.1:0",
+            "--authorization",
+            "Bearer konnect",
+            "--jwks",
+            "k.jwks.json",
+            "--rejected",
+            "relay-rejected.jsonl",
+            "--endpoint",
+            &siem.url(),
+            "--forward-authorization",
+            "Bearer s3cret",
+            "--checkpoints",
+        ],
+    );
+    assert_eq!(post(relay.addr(), "Bearer konnect", &[], stream.as_bytes()).0, 200);
+    let (status, stderr) = relay.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("\"confirmed\":250,\"missing\":0"), "{stderr}");
+    assert!(stderr.contains("3 checkpoints, 250 confirmed, 0 missing"), "{stderr}");
+    let mut siem = siem;
+    let (status, stderr) = siem.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("\"confirmed\":250,\"missing\":0"), "{stderr}");
+    // One entry dropped on the way: the receiver names it and exits 1.
+    let cut: Vec<&str> = stream.lines().enumerate().filter(|(i, _)| *i != 42).map(|(_, l)| l).collect();
+    let mut receiver = Receiver::start(&fixture, &["--checkpoints"]);
+    assert_eq!(post(receiver.addr(), "Bearer s3cret", &[], (cut.join("\n") + "\n").as_bytes()).0, 200);
+    let (status, stderr) = receiver.terminate();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("\"missing\":1"), "{stderr}");
+    assert!(stderr.contains("missing: stream") && stderr.contains("checkpoint 0 position 42"), "{stderr}");
+}

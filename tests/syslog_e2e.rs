@@ -234,3 +234,22 @@ fn an_entry_too_large_for_a_datagram_is_an_error_for_that_entry_only() {
     expected.sort_unstable();
     assert_eq!(got, expected, "the others went, whole");
 }
+
+#[test]
+fn checkpoints_travel_over_syslog_and_the_receiver_confirms_the_stream() {
+    let fixture = Fixture::new("syslog-checkpoints");
+    let plain: String = (0..150).map(|i| format!("CEF:0|Acme|App|1.0|login|User login|3|suser=u{i}\n")).collect();
+    fixture.write("plain.cef", &plain);
+    let receiver = syslog_receiver(&fixture, "syslog+tcp://127.0.0.1:0", &["--checkpoints"]);
+    let endpoint = format!("syslog+tcp://127.0.0.1:{}", receiver.addr().port());
+    let signed = fixture.cef(&["sign", "--key", "k.pem", "--checkpoint-every", "50", "plain.cef"]);
+    assert!(signed.status.success());
+    fixture.write("stream.cef", &String::from_utf8(signed.stdout).expect("utf-8"));
+    let sent = fixture.cef(&["send", "--endpoint", &endpoint, "stream.cef"]);
+    assert_eq!(sent.status.code(), Some(0), "{}", String::from_utf8_lossy(&sent.stderr));
+    wait_for_lines(&fixture, "out.cef", 153);
+    let mut receiver = receiver;
+    let (status, stderr) = receiver.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("\"confirmed\":150,\"missing\":0"), "{stderr}");
+}

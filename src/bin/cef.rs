@@ -14,6 +14,8 @@
 
 // A crate root looks for modules next to itself (`src/bin/`), where cargo
 // would take each file for a binary of its own: point at `src/bin/cef/`.
+#[path = "cef/completeness.rs"]
+mod completeness;
 #[path = "cef/convert.rs"]
 mod convert;
 #[path = "cef/demo.rs"]

@@ -11,6 +11,7 @@ use audit_cef::{Format, Verifier};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::Semaphore;
 
+use crate::completeness::Completeness;
 use crate::format_arg;
 use crate::http_server::{self, Limits};
 use crate::intake::{self, Intake, Outcome};
@@ -155,6 +156,11 @@ pub struct Collector {
     /// How many threads verify (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+
+    /// Check the entries that verified for completeness against the signed checkpoints
+    /// in the streams (see `cef sign --checkpoint-every`), reporting per stream on exit.
+    #[arg(long)]
+    pub checkpoints: bool,
 }
 
 /// Arguments of `cef receive`.
@@ -275,9 +281,11 @@ pub fn run(args: &Args) -> Status {
     };
     let Started { runtime, listener, tls, intake, limits } = started;
     let tally = journal.tally();
+    let completeness = args.collector.checkpoints.then(|| Arc::new(Completeness::default()));
     let handler = {
+        let completeness = completeness.clone();
         move |request, peer| {
-            let (intake, journal) = (Arc::clone(&intake), journal.clone());
+            let (intake, journal, completeness) = (Arc::clone(&intake), journal.clone(), completeness.clone());
             async move {
                 let outcome = match intake.take(request).await {
                     Ok(outcome) => outcome,
@@ -286,7 +294,12 @@ pub fn run(args: &Args) -> Status {
                 let (out, rejected) = journal_lines(&outcome, peer, true);
                 let counts = outcome.counts();
                 match journal.append(out, rejected, counts).await {
-                    Ok(()) => intake::accepted(counts.0, counts.1),
+                    Ok(()) => {
+                        if let Some(completeness) = &completeness {
+                            completeness.add(outcome.verified());
+                        }
+                        intake::accepted(counts.0, counts.1)
+                    }
                     Err(err) => {
                         report(format_args!("{COMMAND}: cannot store entries: {err}"));
                         intake::unavailable()
@@ -300,8 +313,10 @@ pub fn run(args: &Args) -> Status {
     drop(runtime);
     let _ = writer.join();
     report(format_args!("{COMMAND}: {}", tally.summary()));
+    let complete = completeness.and_then(|shared| Arc::into_inner(shared)).is_none_or(|c| c.report(COMMAND));
     match served {
-        Ok(()) => Status::Success,
+        Ok(()) if complete => Status::Success,
+        Ok(()) => Status::LineFailed,
         Err(err) => {
             report(format_args!("{COMMAND}: {err}"));
             Status::Fatal
@@ -336,10 +351,12 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     };
     let tally = journal.tally();
     let verifier = Arc::new(Verifier::new(keys));
-    let (queue, stage) = match syslog_receive::start_stage(verifier, collector.format, threads, journal) {
-        Ok(started) => started,
-        Err(err) => return fail(format!("cannot start: {err}")),
-    };
+    let completeness = collector.checkpoints.then(|| Arc::new(Completeness::default()));
+    let (queue, stage) =
+        match syslog_receive::start_stage(verifier, collector.format, threads, journal, completeness.clone()) {
+            Ok(started) => started,
+            Err(err) => return fail(format!("cannot start: {err}")),
+        };
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return fail(format!("cannot start: {err}")),
@@ -378,8 +395,10 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     let _ = writer.join();
     let refused = junk.frames.load(std::sync::atomic::Ordering::Relaxed);
     report(format_args!("{COMMAND}: {}; {refused} frames unreadable", tally.summary()));
+    let complete = completeness.and_then(|shared| Arc::into_inner(shared)).is_none_or(|c| c.report(COMMAND));
     match served {
-        Ok(()) => Status::Success,
+        Ok(()) if complete => Status::Success,
+        Ok(()) => Status::LineFailed,
         Err(message) => fail(message),
     }
 }

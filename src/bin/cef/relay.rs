@@ -8,6 +8,7 @@ use std::time::Duration;
 use audit_cef::konnect::Credential;
 use audit_cef::{Sender, SenderConfig};
 
+use crate::completeness::Completeness;
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -96,10 +97,12 @@ pub fn run(args: &Args) -> Status {
     };
     let Started { runtime, listener, tls, intake, limits } = started;
     let tally = journal.tally();
+    let completeness = args.collector.checkpoints.then(|| Arc::new(Completeness::default()));
     let handler = {
-        let sender = Arc::clone(&sender);
+        let (sender, completeness) = (Arc::clone(&sender), completeness.clone());
         move |request, peer| {
             let (intake, journal, sender) = (Arc::clone(&intake), journal.clone(), Arc::clone(&sender));
+            let completeness = completeness.clone();
             async move {
                 let outcome = match intake.take(request).await {
                     Ok(outcome) => outcome,
@@ -110,7 +113,11 @@ pub fn run(args: &Args) -> Status {
                 // The sender may wait for room (or sync its spool): off the runtime's threads.
                 let forwarded = tokio::task::spawn_blocking(move || {
                     let verified: Vec<&[u8]> = outcome.verified().collect();
-                    sender.send_all(&verified)
+                    let sent = sender.send_all(&verified);
+                    if let (Ok(()), Some(completeness)) = (&sent, &completeness) {
+                        completeness.add(verified.into_iter());
+                    }
+                    sent
                 })
                 .await;
                 match forwarded {
@@ -135,8 +142,10 @@ pub fn run(args: &Args) -> Status {
     drop(runtime);
     let _ = writer.join();
     report(format_args!("{COMMAND}: {}", tally.summary()));
+    let complete = completeness.and_then(|shared| Arc::into_inner(shared)).is_none_or(|c| c.report(COMMAND));
     let mut status = match served {
-        Ok(()) => Status::Success,
+        Ok(()) if complete => Status::Success,
+        Ok(()) => Status::LineFailed,
         Err(err) => {
             report(format_args!("{COMMAND}: {err}"));
             Status::Fatal

@@ -21,6 +21,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
+use crate::completeness::Completeness;
 use crate::intake::rejected_line;
 use crate::io_util::report;
 use crate::journal::Journal;
@@ -132,6 +133,7 @@ pub fn start_stage(
     format: Format,
     threads: usize,
     journal: Journal,
+    completeness: Option<Arc<Completeness>>,
 ) -> std::io::Result<(mpsc::Sender<Vec<Arrival>>, thread::JoinHandle<()>)> {
     let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
@@ -144,6 +146,9 @@ pub fn start_stage(
                 }
             }
             let verdicts = verify_all(&verifier, format, threads, &batch);
+            if let Some(completeness) = &completeness {
+                completeness.add(verified_entries(&batch, &verdicts));
+            }
             let (out, rejected, counts) = lines(&batch, verdicts);
             // Verifying the next batch overlaps this one's write and sync.
             if let Err(err) = journal.queue_blocking(out, rejected, counts) {
@@ -178,6 +183,15 @@ fn verify_all(verifier: &Verifier, format: Format, threads: usize, batch: &[Arri
         let handles: Vec<_> = entries.chunks(size).map(|part| scope.spawn(move || verify_part(part))).collect();
         handles.into_iter().flat_map(|handle| handle.join().unwrap_or_default()).collect()
     })
+}
+
+/// The entries of `batch` that verified, in arrival order.
+fn verified_entries<'b>(batch: &'b [Arrival], verdicts: &'b [Option<Error>]) -> impl Iterator<Item = &'b [u8]> {
+    let entries = batch.iter().filter_map(|arrival| match arrival {
+        Arrival::Entry { entry, .. } => Some(entry.as_slice()),
+        Arrival::Refused { .. } => None,
+    });
+    entries.zip(verdicts).filter(|(_, verdict)| verdict.is_none()).map(|(entry, _)| entry)
 }
 
 /// The `--out` and `--rejected` bytes of a verified batch, in arrival order.
