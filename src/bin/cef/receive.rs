@@ -313,7 +313,7 @@ pub fn run(args: &Args) -> Status {
     drop(runtime);
     let _ = writer.join();
     report(format_args!("{COMMAND}: {}", tally.summary()));
-    let complete = completeness.and_then(|shared| Arc::into_inner(shared)).is_none_or(|c| c.report(COMMAND));
+    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(COMMAND));
     match served {
         Ok(()) if complete => Status::Success,
         Ok(()) => Status::LineFailed,
@@ -395,7 +395,7 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     let _ = writer.join();
     let refused = junk.frames.load(std::sync::atomic::Ordering::Relaxed);
     report(format_args!("{COMMAND}: {}; {refused} frames unreadable", tally.summary()));
-    let complete = completeness.and_then(|shared| Arc::into_inner(shared)).is_none_or(|c| c.report(COMMAND));
+    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(COMMAND));
     match served {
         Ok(()) if complete => Status::Success,
         Ok(()) => Status::LineFailed,

@@ -142,7 +142,7 @@ pub fn run(args: &Args) -> Status {
     drop(runtime);
     let _ = writer.join();
     report(format_args!("{COMMAND}: {}", tally.summary()));
-    let complete = completeness.and_then(|shared| Arc::into_inner(shared)).is_none_or(|c| c.report(COMMAND));
+    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(COMMAND));
     let mut status = match served {
         Ok(()) if complete => Status::Success,
         Ok(()) => Status::LineFailed,
