@@ -16,6 +16,7 @@ pub struct Pri(u8);
 
 impl Pri {
     /// Facility 13 ("log audit"), severity 6 ("informational"): `<110>`.
+    #[cfg_attr(not(feature = "syslog"), allow(dead_code))]
     pub(crate) const AUDIT_INFO: Pri = Pri(13 * 8 + 6);
 
     /// From facility (0-23) and severity (0-7).
