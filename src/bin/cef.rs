@@ -1,6 +1,7 @@
 //! `cef`: parse CEF lines to JSON and render JSON back to CEF, one line at a
 //! time; generate Ed25519 keys, sign entries and verify their signatures;
-//! convert Konnect entries between CEF, JSON and CPS; show a signed demo.
+//! convert Konnect entries between CEF, JSON and CPS; show a signed demo;
+//! send, receive and relay entries over HTTP and syslog.
 //!
 //! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`,
 //! `keygen.rs`, `sign.rs`, `verify.rs`, `convert.rs`, `demo.rs`);
@@ -83,12 +84,21 @@ as Konnect's own `jwks.json`), one result per line. They stream too.
 `cef convert --to cef|json|cps` turns Konnect entries in any of the three formats into \
 one of them (checking their signatures first with --jwks, signing the result with \
 --sign-key), and `cef demo` shows a signed event of each Konnect family in all three \
-formats, verified.";
+formats, verified.
+
+`cef send` delivers entries as Konnect's audit-log webhook does (HTTP batches, gzip, \
+retries, a durable --spool) or over syslog (UDP, TCP, TLS); `cef receive` takes them over \
+HTTP or syslog and keeps only what verifies; `cef relay` stands between Konnect and a SIEM \
+and forwards only verified entries. With `cef sign --checkpoint-every N`, signed \
+checkpoints let `cef verify`, `cef receive` and `cef relay --checkpoints` prove that no \
+entry was dropped, added, duplicated or reordered.";
 
 const AFTER_HELP: &str = "\
 Examples:
   cef parse audit.log | cef render
   cef keygen --out k && cef sign --key k.pem audit.log | cef verify --jwks k.jwks.json
+  cef receive --listen 127.0.0.1:8080 --authorization 'Bearer s3cret' --jwks k.jwks.json \\
+      --out verified.cef --rejected rejected.jsonl
   cef convert --to json --jwks jwks.json audit.cef
   cef demo
 
@@ -106,6 +116,10 @@ Examples:
   cef convert --to json audit.cef          # Konnect CEF -> JSON (input signatures dropped)
   cef convert --to cps --jwks jwks.json --sign-key k.pem audit.cef   # verify, convert, re-sign
   cef demo                                 # signed Konnect events in CEF, JSON and CPS
+  cef send --endpoint https://siem/in --authorization 'Bearer x' --spool spool signed.cef
+  cef send --endpoint syslog+tcp://collector:601 --key k.pem audit.cef
+  cef receive --listen syslog+tcp://0.0.0.0:601 --jwks jwks.json --out ok.cef --rejected bad.jsonl
+  cef sign --key k.pem --checkpoint-every 100 audit.cef | cef verify --jwks k.jwks.json --checkpoints
 
 Exit status:
   0  every line succeeded
