@@ -4,6 +4,7 @@
 //! rendering a prebuilt one.
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use std::net::IpAddr;
 
@@ -111,6 +112,34 @@ fn build_then_render(c: &mut Criterion) {
             buf.clear();
             build(black_box(&request)).expect("event").render_cef_into(&mut buf);
             black_box(&buf);
+        })
+    });
+    // The build's own cost, robust to the machine's speed drifting between
+    // the two benches above: blocks of build + render and of render alone
+    // alternate within each sample, and the sample is their difference.
+    group.bench_function("build alone (build + render minus render, interleaved)", |b| {
+        b.iter_custom(|iters| {
+            let (mut both, mut render_only) = (Duration::ZERO, Duration::ZERO);
+            let mut left = iters;
+            while left > 0 {
+                let block = left.min(64);
+                left -= block;
+                let start = Instant::now();
+                for _ in 0..block {
+                    buf.clear();
+                    build(black_box(&request)).expect("event").render_cef_into(&mut buf);
+                    black_box(&buf);
+                }
+                both += start.elapsed();
+                let start = Instant::now();
+                for _ in 0..block {
+                    buf.clear();
+                    black_box(&prebuilt).render_cef_into(&mut buf);
+                    black_box(&buf);
+                }
+                render_only += start.elapsed();
+            }
+            both.saturating_sub(render_only)
         })
     });
     group.finish();
