@@ -19,6 +19,7 @@ use crate::io_util::{Status, report};
 use crate::journal::Journal;
 use crate::jwks_source;
 use crate::parallel;
+use crate::send;
 use crate::sign::FORMAT_HELP;
 use crate::syslog_receive::{self, Junk};
 use crate::transport::Transport;
@@ -94,8 +95,8 @@ pub struct Collector {
 
     /// The exact Authorization header every HTTP request must carry (e.g. `Bearer s3cret`);
     /// the webhook's `authorization`. Required for HTTP; syslog has none.
-    #[arg(long, value_name = "STR")]
-    pub authorization: Option<String>,
+    #[arg(long, value_name = "STR", value_parser = send::credential)]
+    pub authorization: Option<Credential>,
 
     /// The public keys: a JWKS file, or an http(s) URL fetched once at start.
     #[arg(long, value_name = "FILE|URL")]
@@ -220,7 +221,7 @@ impl Collector {
             .max_entry_len(self.max_entry_len);
         let budget_kib = self.max_memory.max(self.max_body).div_ceil(1024);
         let intake = Intake {
-            credential: Credential::new(authorization),
+            credential: authorization,
             limits,
             max_body: self.max_body,
             body_timeout: Duration::from_secs(self.body_timeout),

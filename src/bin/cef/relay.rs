@@ -14,6 +14,7 @@ use crate::intake;
 use crate::io_util::{Status, report};
 use crate::journal::Journal;
 use crate::receive::{Collector, Started, journal_lines};
+use crate::send;
 
 const LONG_ABOUT: &str = "\
 Stand between Kong Konnect's audit-log webhook (or any `cef send`) and a SIEM: receive \
@@ -53,8 +54,8 @@ pub struct Args {
     pub endpoint: String,
 
     /// The Authorization header for --endpoint, sent verbatim (empty: none).
-    #[arg(long, value_name = "STR")]
-    pub forward_authorization: String,
+    #[arg(long, value_name = "STR", value_parser = send::credential)]
+    pub forward_authorization: Credential,
 
     /// A directory where verified entries wait, synced to disk, until the SIEM takes them.
     #[arg(long, value_name = "DIR")]
@@ -68,7 +69,7 @@ pub struct Args {
 /// Runs `cef relay`.
 pub fn run(args: &Args) -> Status {
     const COMMAND: &str = "cef relay";
-    let config = SenderConfig::new(&args.endpoint, Credential::new(args.forward_authorization.clone()))
+    let config = SenderConfig::new(&args.endpoint, args.forward_authorization.clone())
         .map(|config| config.skip_ssl_verification(args.skip_ssl_verification).timeout(Duration::from_secs(30)))
         .map(|config| match &args.spool {
             Some(dir) => config.spool(dir),

@@ -74,8 +74,8 @@ pub struct Args {
 
     /// HTTP: the Authorization header, sent verbatim (e.g. `Bearer s3cret`; empty: none).
     /// Required for HTTP; syslog has none.
-    #[arg(long, value_name = "STR")]
-    pub authorization: Option<String>,
+    #[arg(long, value_name = "STR", value_parser = credential)]
+    pub authorization: Option<Credential>,
 
     /// Sign each line with this private key (PKCS#8 PEM, as `cef keygen` writes) first.
     #[arg(long, value_name = "FILE")]
@@ -161,7 +161,7 @@ pub fn run(args: &Args) -> Status {
         report(format_args!("{COMMAND}: --authorization is required for an HTTP endpoint (empty for none)"));
         return Status::Fatal;
     };
-    let config = SenderConfig::new(&args.endpoint, Credential::new(authorization.clone())).map(|config| {
+    let config = SenderConfig::new(&args.endpoint, authorization.clone()).map(|config| {
         let batch = usize::try_from(args.batch).unwrap_or(100);
         let config = config
             .gzip(!args.no_gzip)
@@ -326,6 +326,12 @@ fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Stat
     status
 }
 
+/// A secret from the command line, held as a [`Credential`] from the
+/// start: zeroized, and never shown by `Debug`.
+pub fn credential(value: &str) -> Result<Credential, std::convert::Infallible> {
+    Ok(Credential::new(value))
+}
+
 /// `--syslog-format`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FormatArg {
@@ -393,5 +399,27 @@ fn progress(sender: &Sender, done: &AtomicBool) {
             now.retries
         );
         thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    #[derive(Debug, clap::Parser)]
+    struct Command {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn the_authorization_never_shows_in_debug() {
+        let parsed =
+            Command::try_parse_from(["cef-send", "--endpoint", "http://x/", "--authorization", "Bearer s3cret-value"]);
+        let text = format!("{parsed:?}");
+        assert!(parsed.is_ok(), "{text}");
+        assert!(!text.contains("s3cret-value"), "{text}");
+        assert!(text.contains("Credential(..)"), "{text}");
     }
 }
