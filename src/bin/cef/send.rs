@@ -14,7 +14,7 @@ use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport, Signer};
 use crate::format_arg;
 use crate::io_util::{Chunk, Inputs, Status, report};
 use crate::parallel::{self, Handled};
-use crate::sign::{FORMAT_HELP, load_key, sign_line};
+use crate::sign::{FORMAT_HELP, Lines, load_key, sign_chunk};
 use crate::syslog_send;
 use crate::transport::Transport;
 
@@ -241,31 +241,13 @@ pub fn run(args: &Args) -> Status {
 /// A chunk's entries: its non-blank lines, signed with `signer` if any;
 /// lines that cannot be signed are reported and left out.
 fn entries_of(chunk: &Chunk<'_>, signer: Option<&Signer>, parser: &Parser, format: Format) -> Handled<Vec<Vec<u8>>> {
-    let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: Vec::new() };
     let mut entries: Vec<Vec<u8>> = Vec::with_capacity(chunk.lines.len());
-    for (offset, line) in chunk.lines.iter().enumerate() {
-        if line.is_empty() {
-            continue;
-        }
-        let Some(signer) = signer else {
-            entries.push(line.to_vec());
-            continue;
-        };
-        let mut signed = Vec::with_capacity(line.len().saturating_add(96));
-        match sign_line(signer, parser, format, line, &mut signed) {
-            Ok(()) => entries.push(signed),
-            Err(message) => {
-                let number = chunk.first_number.saturating_add(offset as u64);
-                handled.status = Status::LineFailed;
-                handled.messages.push(match chunk.input {
-                    Some(input) => format!("{input}: line {number}: not sent: {message}"),
-                    None => format!("line {number}: not sent: {message}"),
-                });
-            }
-        }
-    }
-    handled.value = entries;
-    handled
+    let Some(signer) = signer else {
+        entries.extend(chunk.lines.iter().filter(|line| !line.is_empty()).map(|line| line.to_vec()));
+        return Handled { status: Status::Success, messages: Vec::new(), value: entries };
+    };
+    let handled = sign_chunk(signer, parser, format, chunk, Lines::ToSend, |signed| entries.push(signed.to_vec()));
+    Handled { status: handled.status, messages: handled.messages, value: entries }
 }
 
 /// Runs `cef send` to a syslog endpoint.

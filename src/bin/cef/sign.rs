@@ -11,7 +11,7 @@ use serde::de::IgnoredAny;
 use zeroize::Zeroizing;
 
 use crate::format_arg;
-use crate::io_util::{Inputs, Status, report};
+use crate::io_util::{Chunk, Inputs, Status, report};
 use crate::parallel::{self, Handled};
 
 const LONG_ABOUT: &str = "\
@@ -117,26 +117,10 @@ pub fn run(args: &Args) -> Status {
         CHUNK_LINES,
         workers,
         |chunk, out, _| {
-            let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: () };
-            let mut line_out = Vec::new();
-            for (offset, line) in chunk.lines.iter().enumerate() {
-                line_out.clear();
-                match sign_line(&signer, &parser, args.format, line, &mut line_out) {
-                    Ok(()) => {
-                        out.extend_from_slice(&line_out);
-                        out.push(b'\n');
-                    }
-                    Err(message) => {
-                        let number = chunk.first_number.saturating_add(offset as u64);
-                        handled.status = Status::LineFailed;
-                        handled.messages.push(match chunk.input {
-                            Some(input) => format!("{input}: line {number}: {message}"),
-                            None => format!("line {number}: {message}"),
-                        });
-                    }
-                }
-            }
-            Ok(handled)
+            Ok(sign_chunk(&signer, &parser, args.format, chunk, Lines::All, |signed| {
+                out.extend_from_slice(signed);
+                out.push(b'\n');
+            }))
         },
         |()| {},
     )
@@ -174,27 +158,13 @@ fn run_with_checkpoints(args: &Args, signer: &Signer, every: u32) -> Status {
         CHUNK_LINES,
         workers,
         |chunk, _out, _| {
-            let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: SignedChunk::default() };
-            let mut line_out = Vec::new();
-            for (offset, line) in chunk.lines.iter().enumerate() {
-                line_out.clear();
-                match sign_line(signer, &parser, Format::Cef, line, &mut line_out) {
-                    Ok(()) => {
-                        handled.value.hashes.push(EntryHash::of(&line_out));
-                        handled.value.data.extend_from_slice(&line_out);
-                        handled.value.ends.push(handled.value.data.len());
-                    }
-                    Err(message) => {
-                        let number = chunk.first_number.saturating_add(offset as u64);
-                        handled.status = Status::LineFailed;
-                        handled.messages.push(match chunk.input {
-                            Some(input) => format!("{input}: line {number}: {message}"),
-                            None => format!("line {number}: {message}"),
-                        });
-                    }
-                }
-            }
-            Ok(handled)
+            let mut value = SignedChunk::default();
+            let handled = sign_chunk(signer, &parser, Format::Cef, chunk, Lines::All, |signed| {
+                value.hashes.push(EntryHash::of(signed));
+                value.data.extend_from_slice(signed);
+                value.ends.push(value.data.len());
+            });
+            Ok(Handled { status: handled.status, messages: handled.messages, value })
         },
         |signed: SignedChunk| {
             if failure.is_some() {
@@ -317,14 +287,51 @@ pub fn load_key(path: &Path) -> Result<Signer, String> {
     Signer::from_pkcs8_pem(text).map_err(|err| not_a_key(&format!("not an Ed25519 key ({err})")))
 }
 
-/// Signs one line (without its line ending) into `out`, or says why it cannot.
-pub fn sign_line(
+/// Which lines of a chunk [`sign_chunk`] signs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// Every line: a blank one fails as "empty line" (`cef sign`).
+    All,
+    /// Every non-blank line; a line that fails is reported as "not sent" (`cef send`).
+    ToSend,
+}
+
+/// Signs the lines of `chunk`, handing each signed line to `signed`; a
+/// line that cannot be signed fails the chunk with a message naming its
+/// input and number.
+pub fn sign_chunk(
     signer: &Signer,
     parser: &Parser,
     format: Format,
-    input: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), String> {
+    chunk: &Chunk<'_>,
+    lines: Lines,
+    mut signed: impl FnMut(&[u8]),
+) -> Handled<()> {
+    let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: () };
+    let mut line_out = Vec::new();
+    for (offset, line) in chunk.lines.iter().enumerate() {
+        if lines == Lines::ToSend && line.is_empty() {
+            continue;
+        }
+        line_out.clear();
+        match sign_line(signer, parser, format, line, &mut line_out) {
+            Ok(()) => signed(&line_out),
+            Err(message) => {
+                let number = chunk.first_number.saturating_add(offset as u64);
+                let note = if lines == Lines::ToSend { "not sent: " } else { "" };
+                handled.status = Status::LineFailed;
+                handled.messages.push(match chunk.input {
+                    Some(input) => format!("{input}: line {number}: {note}{message}"),
+                    None => format!("line {number}: {note}{message}"),
+                });
+            }
+        }
+    }
+    handled
+}
+
+/// Signs one line (without its line ending) into `out`, or says why it cannot.
+fn sign_line(signer: &Signer, parser: &Parser, format: Format, input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     if input.is_empty() {
         return Err("empty line, nothing to sign".to_string());
     }
