@@ -313,13 +313,26 @@ pub fn run(args: &Args) -> Status {
     // Every handler (and its journal handle) is gone: the writer ends.
     drop(runtime);
     let _ = writer.join();
-    report(format_args!("{COMMAND}: {}", tally.summary()));
-    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(COMMAND));
+    stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()))
+}
+
+/// What a collector says when it has stopped and its writer has ended: the
+/// summary, completeness per stream with --checkpoints, and the exit status
+/// (1 when a stream is not complete, 2 when serving failed).
+pub fn stopped(
+    command: &str,
+    summary: &str,
+    completeness: Option<Arc<Completeness>>,
+    served: Result<(), String>,
+) -> Status {
+    report(format_args!("{command}: {summary}"));
+    // Every handler is gone by now, so this is the last handle.
+    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(command));
     match served {
         Ok(()) if complete => Status::Success,
         Ok(()) => Status::LineFailed,
-        Err(err) => {
-            report(format_args!("{COMMAND}: {err}"));
+        Err(message) => {
+            report(format_args!("{command}: {message}"));
             Status::Fatal
         }
     }
@@ -395,11 +408,6 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     let _ = stage.join();
     let _ = writer.join();
     let refused = junk.frames.load(std::sync::atomic::Ordering::Relaxed);
-    report(format_args!("{COMMAND}: {}; {refused} frames unreadable", tally.summary()));
-    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(COMMAND));
-    match served {
-        Ok(()) if complete => Status::Success,
-        Ok(()) => Status::LineFailed,
-        Err(message) => fail(message),
-    }
+    let summary = format!("{}; {refused} frames unreadable", tally.summary());
+    stopped(COMMAND, &summary, completeness, served)
 }

@@ -13,7 +13,7 @@ use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
 use crate::journal::Journal;
-use crate::receive::{Collector, Started, journal_lines};
+use crate::receive::{Collector, Started, journal_lines, stopped};
 use crate::send;
 
 const LONG_ABOUT: &str = "\
@@ -142,16 +142,7 @@ pub fn run(args: &Args) -> Status {
     let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler));
     drop(runtime);
     let _ = writer.join();
-    report(format_args!("{COMMAND}: {}", tally.summary()));
-    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(COMMAND));
-    let mut status = match served {
-        Ok(()) if complete => Status::Success,
-        Ok(()) => Status::LineFailed,
-        Err(err) => {
-            report(format_args!("{COMMAND}: {err}"));
-            Status::Fatal
-        }
-    };
+    let mut status = stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()));
     // Every handler is gone: this is the last handle on the sender.
     let closed = Arc::try_unwrap(sender)
         .map_err(|_| "the sender is still in use".to_string())
