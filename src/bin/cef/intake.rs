@@ -120,19 +120,23 @@ impl Intake {
 fn check_body(verifier: &Verifier, format: Format, limits: BodyLimits, body: Vec<u8>) -> Result<Outcome, Error> {
     // Entries stay in the one body (or inflated) buffer: no copy per entry.
     let entries = BodyEntries::decode_owned(body, limits)?;
-    let failures: Vec<Option<Error>> = match format {
-        Format::Cef => {
-            let borrowed: Vec<&[u8]> = entries.iter().collect();
-            verifier.verify_cef_batch(&borrowed).into_iter().map(Result::err).collect()
-        }
-        Format::Json => entries.iter().map(|entry| verifier.verify_json(entry).err()).collect(),
-        Format::Cps => entries.iter().map(|entry| verifier.verify_cps(entry).err()).collect(),
-    };
+    let borrowed: Vec<&[u8]> = entries.iter().collect();
+    let failures = failures(verifier, format, &borrowed);
     if failures.len() != entries.len() {
         // One verdict per entry; fail closed if the library ever gave fewer.
         return Err(Error::new(ErrorKind::NoKeyMatches));
     }
     Ok(Outcome { entries, failures, _memory: None })
+}
+
+/// Why each entry failed, in order (`None`: verified): CEF in batches,
+/// JSON and CPS one by one.
+pub fn failures(verifier: &Verifier, format: Format, entries: &[&[u8]]) -> Vec<Option<Error>> {
+    match format {
+        Format::Cef => verifier.verify_cef_batch(entries).into_iter().map(Result::err).collect(),
+        Format::Json => entries.iter().map(|entry| verifier.verify_json(entry).err()).collect(),
+        Format::Cps => entries.iter().map(|entry| verifier.verify_cps(entry).err()).collect(),
+    }
 }
 
 /// One JSON line for the `--rejected` file: when, from whom, why, and the

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
 use crate::completeness::Completeness;
-use crate::intake::rejected_line;
+use crate::intake::{failures, rejected_line};
 use crate::io_util::report;
 use crate::journal::Journal;
 
@@ -169,13 +169,7 @@ fn verify_all(verifier: &Verifier, format: Format, threads: usize, batch: &[Arri
             Arrival::Refused { .. } => None,
         })
         .collect();
-    let verify_part = |part: &[&[u8]]| -> Vec<Option<Error>> {
-        match format {
-            Format::Cef => verifier.verify_cef_batch(part).into_iter().map(Result::err).collect(),
-            Format::Json => part.iter().map(|entry| verifier.verify_json(entry).err()).collect(),
-            Format::Cps => part.iter().map(|entry| verifier.verify_cps(entry).err()).collect(),
-        }
-    };
+    let verify_part = |part: &[&[u8]]| failures(verifier, format, part);
     // Threads only pay off for a batch that keeps each busy for a while.
     let parts = if entries.len() >= 128 { threads.max(1) } else { 1 };
     let size = entries.len().div_ceil(parts).max(1);
