@@ -10,6 +10,17 @@ use std::process::{Command, Stdio};
 
 use common::{Fixture, Receiver, post, signed_lines};
 
+/// `cef relay` on 127.0.0.1:0 taking `Bearer konnect`, forwarding to
+/// `endpoint` with `Bearer s3cret`, rejected entries in
+/// `relay-rejected.jsonl`, and `extra` arguments.
+fn start_relay(fixture: &Fixture, endpoint: &str, extra: &[&str]) -> Receiver {
+    let mut args = vec!["relay", "--listen", "127.0.0.1:0", "--authorization", "Bearer konnect"];
+    args.extend(["--jwks", "k.jwks.json", "--rejected", "relay-rejected.jsonl", "--endpoint", endpoint]);
+    args.extend(["--forward-authorization", "Bearer s3cret"]);
+    args.extend_from_slice(extra);
+    Receiver::spawn(fixture, &args)
+}
+
 /// A port nothing listens on: bound, then released.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -97,26 +108,7 @@ fn relay_forwards_only_verified_entries_untouched() {
     let fixture = Fixture::new("relay");
     let lines = signed_lines(&fixture, 30);
     let siem = Receiver::start(&fixture, &[]);
-    let relay = Receiver::spawn(
-        &fixture,
-        &[
-            "relay",
-            "--listen",
-            "127.0.0.1:0",
-            "--authorization",
-            "Bearer konnect",
-            "--jwks",
-            "k.jwks.json",
-            "--rejected",
-            "relay-rejected.jsonl",
-            "--endpoint",
-            &siem.url(),
-            "--forward-authorization",
-            "Bearer s3cret",
-            "--spool",
-            "relay-spool",
-        ],
-    );
+    let relay = start_relay(&fixture, &siem.url(), &["--spool", "relay-spool"]);
     let mut body: Vec<String> = lines.lines().map(str::to_owned).collect();
     body[10] = body[10].replacen("trace_id=", "trace_id=9", 1);
     let text = body.join("\n") + "\n";
@@ -144,28 +136,7 @@ fn relay_spool_survives_a_kill_while_the_siem_is_down() {
     let lines = signed_lines(&fixture, 40);
     let siem_port = closed_port();
     let siem_url = format!("http://127.0.0.1:{siem_port}/");
-    let relay_args = |listen: &str| {
-        vec![
-            "relay".to_owned(),
-            "--listen".into(),
-            listen.into(),
-            "--authorization".into(),
-            "Bearer konnect".into(),
-            "--jwks".into(),
-            "k.jwks.json".into(),
-            "--rejected".into(),
-            "relay-rejected.jsonl".into(),
-            "--endpoint".into(),
-            siem_url.clone(),
-            "--forward-authorization".into(),
-            "Bearer s3cret".into(),
-            "--spool".into(),
-            "relay-spool".into(),
-        ]
-    };
-    let args = relay_args("127.0.0.1:0");
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let relay = Receiver::spawn(&fixture, &args);
+    let relay = start_relay(&fixture, &siem_url, &["--spool", "relay-spool"]);
     let (status, _) = post(relay.addr(), "Bearer konnect", &[], lines.as_bytes());
     assert_eq!(status, 200, "acknowledged: synced in the spool");
     drop(relay); // SIGKILL: no drain, no flush.
@@ -187,9 +158,7 @@ fn relay_spool_survives_a_kill_while_the_siem_is_down() {
             "rejected.jsonl",
         ],
     );
-    let args = relay_args("127.0.0.1:0");
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let _relay = Receiver::spawn(&fixture, &args);
+    let _relay = start_relay(&fixture, &siem_url, &["--spool", "relay-spool"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while fixture.read("out.cef").lines().count() < 40 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -209,25 +178,7 @@ fn receive_and_relay_report_completeness_per_stream_from_checkpoints() {
     assert_eq!(stream.lines().count(), 253, "250 entries and 3 checkpoints");
     // Whole, through a relay into a receiver: both confirm every entry.
     let siem = Receiver::start(&fixture, &["--checkpoints"]);
-    let mut relay = Receiver::spawn(
-        &fixture,
-        &[
-            "relay",
-            "--listen",
-            "127.0.0.1:0",
-            "--authorization",
-            "Bearer konnect",
-            "--jwks",
-            "k.jwks.json",
-            "--rejected",
-            "relay-rejected.jsonl",
-            "--endpoint",
-            &siem.url(),
-            "--forward-authorization",
-            "Bearer s3cret",
-            "--checkpoints",
-        ],
-    );
+    let mut relay = start_relay(&fixture, &siem.url(), &["--checkpoints"]);
     assert_eq!(post(relay.addr(), "Bearer konnect", &[], stream.as_bytes()).0, 200);
     let (status, stderr) = relay.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
