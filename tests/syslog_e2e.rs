@@ -1,8 +1,9 @@
 //! End-to-end tests of CEF over syslog against real parts on 127.0.0.1:
 //! `cef send` into syslog-ng (TCP and UDP `syslog()` sources writing
 //! `$MSG`), util-linux `logger` into `cef receive`, junk on a TCP listener,
-//! and TLS between the two `cef` ends. `tests/e2e/tools.sh` installs
-//! syslog-ng and logger. Every wait is bounded; every process is killed.
+//! senders beyond `--max-connections`, and TLS between the two `cef` ends.
+//! `tests/e2e/tools.sh` installs syslog-ng and logger. Every wait is
+//! bounded; every process is killed.
 #![cfg(feature = "cli")]
 
 mod common;
@@ -252,4 +253,27 @@ fn checkpoints_travel_over_syslog_and_the_receiver_confirms_the_stream() {
     let (status, stderr) = receiver.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("\"confirmed\":150,\"missing\":0"), "{stderr}");
+}
+
+#[test]
+fn senders_beyond_max_connections_wait_until_one_goes() {
+    let fixture = Fixture::new("syslog-max-connections");
+    let entry = signed_lines(&fixture, 1);
+    let receiver = syslog_receiver(&fixture, "syslog+tcp://127.0.0.1:0", &["--max-connections", "2"]);
+    // Two senders hold their connections, each with half a frame.
+    let mut holding: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = TcpStream::connect(receiver.addr()).expect("connect");
+            stream.write_all(b"60 <13>1 - host app - - - half").expect("write");
+            stream
+        })
+        .collect();
+    // A third is taken by the kernel's backlog, but not read...
+    let mut third = TcpStream::connect(receiver.addr()).expect("connect");
+    third.write_all(format!("<13>1 - host app - - - {entry}").as_bytes()).expect("write");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(fixture.read("out.cef"), "", "a third connection was read beyond --max-connections 2");
+    // ...until one of the two goes.
+    holding.pop();
+    assert_eq!(wait_for_lines(&fixture, "out.cef", 1), entry);
 }

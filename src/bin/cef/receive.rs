@@ -21,7 +21,7 @@ use crate::jwks_source;
 use crate::parallel;
 use crate::send;
 use crate::sign::FORMAT_HELP;
-use crate::syslog_receive::{self, Junk};
+use crate::syslog_receive::{self, Junk, StreamLimits};
 use crate::transport::Transport;
 
 const LONG_ABOUT: &str = "\
@@ -72,7 +72,10 @@ are verified in batches on every core and written as for HTTP, in arrival order 
 connection. A frame that cannot be read (a bad octet count, one longer than \
 --max-entry-len plus room for a header, one cut short when its connection ends) is \
 counted and skipped, never stopping the listener; a record whose entry fails goes to \
---rejected with its reason. Syslog has no acknowledgement: entries are synced in batches.";
+--rejected with its reason. Syslog has no acknowledgement: entries are synced in batches. \
+At most --max-connections TCP or TLS senders are read at once (more wait to be accepted), \
+each with a 64 KiB read buffer and at most one partial frame, which bounds memory; a TLS \
+sender has --header-timeout for its handshake.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -393,7 +396,12 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
                 let local = listener.local_addr().map_err(|err| err.to_string())?;
                 let scheme = if tls.is_some() { "syslog+tls" } else { "syslog+tcp" };
                 report(format_args!("{COMMAND}: listening on {scheme}://{local}"));
-                tokio::spawn(syslog_receive::serve_tcp(listener, tls, queue, max_frame, Arc::clone(&junk)))
+                let limits = StreamLimits {
+                    max_frame,
+                    max_connections: collector.max_connections,
+                    handshake_timeout: Duration::from_secs(collector.header_timeout),
+                };
+                tokio::spawn(syslog_receive::serve_tcp(listener, tls, queue, limits, Arc::clone(&junk)))
             }
             Transport::Http(_) => return Err("not a syslog transport".into()),
         };

@@ -13,12 +13,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
+use std::time::Duration;
 
 use audit_cef::syslog::{FrameDecoder, decode_message, trim_datagram};
 use audit_cef::{Error, Format, Verifier};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_rustls::TlsAcceptor;
 
 use crate::completeness::Completeness;
@@ -38,6 +39,13 @@ const QUEUED_CHUNKS: usize = 256;
 
 /// Arrivals verified together at most.
 const STAGE_BATCH: usize = 4096;
+
+/// Entry bytes verified together at most: a batch of long entries stops
+/// here, long before [`STAGE_BATCH`] of them.
+const STAGE_BYTES: usize = 16 << 20;
+
+/// What each connection reads at once.
+const READ_BUF: usize = 64 << 10;
 
 /// Frames that could not be read at all (no entry to reject).
 #[derive(Default)]
@@ -66,22 +74,45 @@ pub async fn serve_udp(socket: UdpSocket, queue: mpsc::Sender<Vec<Arrival>>) {
     }
 }
 
+/// How a stream listener takes connections.
+pub struct StreamLimits {
+    /// The longest frame, syslog header included.
+    pub max_frame: usize,
+    /// Connections open at once; more wait in the kernel's backlog. With
+    /// each one's read buffer and partial frame this bounds memory.
+    pub max_connections: usize,
+    /// Time a TLS client has for its handshake.
+    pub handshake_timeout: Duration,
+}
+
 /// Accepts TCP (or TLS) connections until the task is dropped.
 pub async fn serve_tcp(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     queue: mpsc::Sender<Vec<Arrival>>,
-    max_frame: usize,
+    limits: StreamLimits,
     junk: Arc<Junk>,
 ) {
+    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
-        let Ok((stream, peer)) = listener.accept().await else { continue };
+        let Ok(permit) = Arc::clone(&open).acquire_owned().await else { return };
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                report(format_args!("cef receive: accept failed: {err}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
         let (queue, tls, junk) = (queue.clone(), tls.clone(), Arc::clone(&junk));
+        let (max_frame, handshake_timeout) = (limits.max_frame, limits.handshake_timeout);
         tokio::spawn(async move {
+            let _permit = permit;
             match tls {
                 None => read_frames(stream, peer, queue, max_frame, &junk).await,
                 Some(acceptor) => {
-                    let handshake = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream));
+                    let handshake = tokio::time::timeout(handshake_timeout, acceptor.accept(stream));
                     if let Ok(Ok(stream)) = handshake.await {
                         read_frames(stream, peer, queue, max_frame, &junk).await;
                     } else {
@@ -102,7 +133,7 @@ async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
     junk: &Junk,
 ) {
     let mut decoder = FrameDecoder::new(max_frame);
-    let mut buf = vec![0u8; 64 << 10];
+    let mut buf = vec![0u8; READ_BUF];
     loop {
         let len = match stream.read(&mut buf).await {
             Ok(0) | Err(_) => break,
@@ -138,10 +169,14 @@ pub fn start_stage(
     let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
         while let Some(first) = arrivals.blocking_recv() {
+            let mut bytes = chunk_bytes(&first);
             let mut batch = first;
-            while batch.len() < STAGE_BATCH {
+            while batch.len() < STAGE_BATCH && bytes < STAGE_BYTES {
                 match arrivals.try_recv() {
-                    Ok(more) => batch.extend(more),
+                    Ok(more) => {
+                        bytes = bytes.saturating_add(chunk_bytes(&more));
+                        batch.extend(more);
+                    }
                     Err(_) => break,
                 }
             }
@@ -157,6 +192,17 @@ pub fn start_stage(
         }
     })?;
     Ok((queue, stage))
+}
+
+/// The bytes a chunk of arrivals holds.
+fn chunk_bytes(chunk: &[Arrival]) -> usize {
+    chunk
+        .iter()
+        .map(|arrival| match arrival {
+            Arrival::Entry { entry, .. } => entry.len(),
+            Arrival::Refused { frame, .. } => frame.len(),
+        })
+        .fold(0, usize::saturating_add)
 }
 
 /// One verdict per arrival (`None`: verified), the entries spread over
