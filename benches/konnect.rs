@@ -56,6 +56,63 @@ fn build<'r>(r: &Request<'r>) -> Result<AuditEvent<'r>, audit_cef::Error> {
         .build()
 }
 
+/// The same event built in place and rendered into `buf`, as an emitter
+/// that renders right away would: the event never moves.
+fn build_in_place_and_render(r: &Request<'_>, buf: &mut Vec<u8>) -> Result<(), audit_cef::Error> {
+    let mut builder =
+        AuditEvent::builder(Family::Authorization(Authorization::new(r.service, r.resource, r.action, r.granted)?))
+            .time(r.time)
+            .rt(1750280466889)
+            .src(r.src)
+            .org_id(r.org_id)
+            .principal_id(r.principal_id)
+            .trace_id(r.trace_id)
+            .user_agent(r.user_agent);
+    builder.build_in_place()?.render_cef_into(buf);
+    Ok(())
+}
+
+/// Blocks of `with_build` and of `render_only` alternating, `iters` runs of
+/// each: the time of the first minus the second, robust to the machine's
+/// speed drifting between two separate benches. Each sample's ratio of the
+/// two goes to `ratios`.
+fn interleaved(
+    iters: u64,
+    mut with_build: impl FnMut(),
+    mut render_only: impl FnMut(),
+    ratios: &mut Vec<f64>,
+) -> Duration {
+    let (mut both, mut render) = (Duration::ZERO, Duration::ZERO);
+    let mut left = iters;
+    while left > 0 {
+        let block = left.min(64);
+        left -= block;
+        let start = Instant::now();
+        for _ in 0..block {
+            with_build();
+        }
+        both += start.elapsed();
+        let start = Instant::now();
+        for _ in 0..block {
+            render_only();
+        }
+        render += start.elapsed();
+    }
+    if !render.is_zero() {
+        ratios.push(both.as_secs_f64() / render.as_secs_f64());
+    }
+    // Never zero (criterion refuses it) if noise ever hides the build.
+    both.saturating_sub(render).max(Duration::from_nanos(1))
+}
+
+/// Prints the median of a bench's per-sample ratios.
+fn report_ratio(what: &str, mut ratios: Vec<f64>) {
+    ratios.sort_by(f64::total_cmp);
+    if let Some(median) = ratios.get(ratios.len() / 2) {
+        println!("{what}: {median:.3}x rendering the prebuilt event (median of {} interleaved samples)", ratios.len());
+    }
+}
+
 fn render(c: &mut Criterion) {
     let request = request();
     let typed = build(&request).expect("event");
@@ -114,36 +171,45 @@ fn build_then_render(c: &mut Criterion) {
             black_box(&buf);
         })
     });
-    // The build's own cost, robust to the machine's speed drifting between
-    // the two benches above: blocks of build + render and of render alone
-    // alternate within each sample, and the sample is their difference.
+    group.bench_function("build in place from borrowed strings + render", |b| {
+        b.iter(|| {
+            buf.clear();
+            build_in_place_and_render(black_box(&request), &mut buf).expect("event");
+            black_box(&buf);
+        })
+    });
+    // The build's own cost (build + render minus render, blocks of each
+    // alternating within every sample), by value and in place.
+    let (mut by_value, mut in_place) = (Vec::new(), Vec::new());
+    let mut render_buf = Vec::with_capacity(1024);
+    let mut render_only = move || {
+        render_buf.clear();
+        black_box(&prebuilt).render_cef_into(&mut render_buf);
+        black_box(&render_buf);
+    };
     group.bench_function("build alone (build + render minus render, interleaved)", |b| {
         b.iter_custom(|iters| {
-            let (mut both, mut render_only) = (Duration::ZERO, Duration::ZERO);
-            let mut left = iters;
-            while left > 0 {
-                let block = left.min(64);
-                left -= block;
-                let start = Instant::now();
-                for _ in 0..block {
-                    buf.clear();
-                    build(black_box(&request)).expect("event").render_cef_into(&mut buf);
-                    black_box(&buf);
-                }
-                both += start.elapsed();
-                let start = Instant::now();
-                for _ in 0..block {
-                    buf.clear();
-                    black_box(&prebuilt).render_cef_into(&mut buf);
-                    black_box(&buf);
-                }
-                render_only += start.elapsed();
-            }
-            // Never zero (criterion refuses it) if noise ever hides the build.
-            both.saturating_sub(render_only).max(Duration::from_nanos(1))
+            let with_build = || {
+                buf.clear();
+                build(black_box(&request)).expect("event").render_cef_into(&mut buf);
+                black_box(&buf);
+            };
+            interleaved(iters, with_build, &mut render_only, &mut by_value)
+        })
+    });
+    group.bench_function("build in place alone (interleaved likewise)", |b| {
+        b.iter_custom(|iters| {
+            let with_build = || {
+                buf.clear();
+                build_in_place_and_render(black_box(&request), &mut buf).expect("event");
+                black_box(&buf);
+            };
+            interleaved(iters, with_build, &mut render_only, &mut in_place)
         })
     });
     group.finish();
+    report_ratio("build by value + render", by_value);
+    report_ratio("build in place + render", in_place);
 }
 
 fn build_render_sign(c: &mut Criterion) {

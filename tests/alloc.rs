@@ -129,10 +129,10 @@ fn build_render_and_sign_a_konnect_event_allocates_nothing() -> Result<(), audit
     let mut failures = 0;
     let n = allocations_during(|| {
         for format in [Format::Cef, Format::Json, Format::Cps] {
-            for _ in 0..100 {
+            for i in 0..100 {
                 buf.clear();
                 let signed = Authorization::new(request.service, request.resource, request.action, true)
-                    .and_then(|authz| {
+                    .map(|authz| {
                         AuditEvent::builder(Family::Authorization(authz))
                             .time(time)
                             .rt(1750280466889)
@@ -141,9 +141,12 @@ fn build_render_and_sign_a_konnect_event_allocates_nothing() -> Result<(), audit
                             .principal_id(principal_id)
                             .trace_id(3959872677347089807)
                             .user_agent(request.user_agent)
-                            .build()
                     })
-                    .and_then(|event| event.sign_into(format, &signer, &mut buf));
+                    // Half built by value, half in place.
+                    .and_then(|mut builder| match i % 2 {
+                        0 => builder.build()?.sign_into(format, &signer, &mut buf),
+                        _ => builder.build_in_place()?.sign_into(format, &signer, &mut buf),
+                    });
                 failures += usize::from(signed.is_err());
             }
         }

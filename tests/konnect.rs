@@ -230,3 +230,55 @@ fn a_bsd_entry_whose_year_has_no_rfc3339_form_is_refused() {
     let event = AuditEvent::from_cef(ok.as_bytes()).unwrap();
     assert!(event.to_json_string().contains(r#""event_ts":"9999-12-31T00:00:00Z""#), "{}", event.to_json_string());
 }
+
+#[test]
+fn building_in_place_lends_the_event_build_returns_and_fails_as_it_does() {
+    use audit_cef::{Access, AuditEventBuilder, Authorization, Severity};
+    use chrono::{TimeZone, Utc};
+
+    let time = Utc.with_ymd_and_hms(2025, 6, 18, 21, 2, 36).unwrap();
+    let builder = |family| -> AuditEventBuilder<'static> {
+        AuditEvent::builder(family)
+            .time(time)
+            .src("127.0.0.6".parse().unwrap())
+            .org_id(audit_cef::uuid::Uuid::nil())
+            .principal_id(audit_cef::uuid::Uuid::nil())
+            .trace_id(3959872677347089807)
+    };
+    let authz = || Family::Authorization(Authorization::new("konnect", "control-planes", "list", true).unwrap());
+    let access = || Family::Access(Access::new("/v2/x", "GET", 200, "a=1"));
+    // The same event either way: plain, with a severity and a host, with extra pairs.
+    let cases: [fn(AuditEventBuilder<'static>) -> AuditEventBuilder<'static>; 3] = [
+        |b| b,
+        |b| b.severity(Severity::HIGH).host("audit.example.com").rt(1750280466889),
+        |b| b.extra("region", "eu").extra("zone", "b").user_agent("curl/8"),
+    ];
+    for case in cases {
+        for family in [authz(), access()] {
+            let by_value = case(builder(family.clone())).build().unwrap();
+            let mut in_place = case(builder(family));
+            assert_eq!(in_place.build_in_place().unwrap(), &by_value);
+            // Again: the same event, its extra pairs still there.
+            assert_eq!(in_place.build_in_place().unwrap(), &by_value);
+            assert_eq!(in_place.build_in_place().unwrap().to_cef_string(), by_value.to_cef_string());
+        }
+    }
+    // Errors as `build`'s, and every later call fails the same way: a bad
+    // extra key never leaves an event without its pairs behind.
+    let invalid: [fn(AuditEventBuilder<'static>) -> AuditEventBuilder<'static>; 4] = [
+        |b| b.extra("region", "eu").extra("bad key", "x"),
+        |b| b.extra("region", "eu").extra("region", "us"),
+        |b| b.extra("rt", "1"),
+        |b| b.host("two words"),
+    ];
+    for case in invalid {
+        let expected = case(builder(authz())).build().unwrap_err();
+        let mut in_place = case(builder(authz()));
+        for _ in 0..2 {
+            let err = in_place.build_in_place().unwrap_err();
+            assert_eq!((err.kind(), err.offset()), (expected.kind(), expected.offset()));
+        }
+    }
+    let err = AuditEvent::builder(authz()).time(time).build_in_place().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MissingField(Field::Src.into()));
+}

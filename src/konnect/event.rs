@@ -608,6 +608,54 @@ impl<'a> AuditEventBuilder<'a> {
     /// ```
     #[inline]
     pub fn build(self) -> Result<AuditEvent<'a>> {
+        let Checked { time, rt, severity } = self.checked()?;
+        // Every check comes before the event moves, so that it moves once,
+        // straight into the result (a move across a `?` copied it twice).
+        let extra = if self.extra.is_empty() { Vec::new() } else { extra_pairs(self.extra)? };
+        Ok(AuditEvent { time, rt, severity, extra, ..self.event })
+    }
+
+    /// Checks the event as [`build`](Self::build) does and completes it
+    /// inside the builder, lending it out: the event is rendered or signed
+    /// where it was built, without moving its few hundred bytes out of the
+    /// builder and the `Result` (about a quarter of what building costs).
+    /// Calling it again lends the same event; after an error, every later
+    /// call fails the same way.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    ///
+    /// ```
+    /// use audit_cef::{AuditEvent, Authorization, Family};
+    /// # use chrono::{TimeZone, Utc};
+    /// let mut builder = AuditEvent::builder(Family::Authorization(Authorization::new("konnect", "usage", "read", true)?))
+    ///     .time(Utc.with_ymd_and_hms(2025, 6, 18, 21, 2, 36).unwrap())
+    ///     .src("127.0.0.6".parse().unwrap())
+    ///     .org_id(uuid::Uuid::nil())
+    ///     .principal_id(uuid::Uuid::nil())
+    ///     .trace_id(7);
+    /// let mut line = Vec::with_capacity(512);
+    /// builder.build_in_place()?.render_cef_into(&mut line);
+    /// assert!(line.ends_with(b"trace_id=7 user_agent="));
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    #[inline]
+    pub fn build_in_place(&mut self) -> Result<&AuditEvent<'a>> {
+        let Checked { time, rt, severity } = self.checked()?;
+        // The keys were checked above: this cannot fail, and runs once.
+        if !self.extra.is_empty() {
+            self.event.extra = extra_pairs(std::mem::take(&mut self.extra))?;
+        }
+        self.event.time = time;
+        self.event.rt = rt;
+        self.event.severity = severity;
+        Ok(&self.event)
+    }
+
+    /// Every check of [`build`](Self::build), leaving the builder as it is.
+    #[inline(always)]
+    fn checked(&self) -> Result<Checked> {
         let missing = |field: Field| Error::new(ErrorKind::MissingField(field.into()));
         let millis = self.time_millis.ok_or_else(|| missing(Field::Time))?;
         // Floor, as chrono's `timestamp` does for times before 1970.
@@ -617,32 +665,42 @@ impl<'a> AuditEventBuilder<'a> {
             let field = REQUIRED.iter().find(|field| self.unset & field.bit() != 0);
             return Err(missing(field.copied().unwrap_or(Field::Src)));
         }
-        // Every check comes before the event moves, so that it moves once,
-        // straight into the result (a move across a `?` copied it twice).
         // Konnect's own host needs no check.
         if !matches!(self.event.host, Cow::Borrowed(host) if std::ptr::eq(host, KONNECT_HOST)) {
             check_host(&self.event.host)?;
         }
-        let extra = if self.extra.is_empty() { Vec::new() } else { extra_pairs(self.extra)? };
-        let rt = self.rt.unwrap_or(millis);
+        if !self.extra.is_empty() {
+            check_extra_keys(&self.extra)?;
+        }
         // An override equal to the family's severity is no override.
         let severity = self.severity.filter(|s| *s != self.event.family.severity());
-        Ok(AuditEvent { time, rt, severity, extra, ..self.event })
+        Ok(Checked { time, rt: self.rt.unwrap_or(millis), severity })
     }
 }
 
-/// Extra pairs with their keys checked: E4, not one of the model's, not twice.
-fn extra_pairs<'a>(pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Vec<(Key<'a>, Cow<'a, str>)>> {
-    let mut extra = Vec::with_capacity(pairs.len());
-    for (key, value) in pairs {
-        let key = Key::new(key)?;
+/// What [`AuditEventBuilder::checked`] settles.
+struct Checked {
+    time: UtcSeconds,
+    rt: i64,
+    severity: Option<Severity>,
+}
+
+/// The extra pairs' keys: E4, not one of the model's, not twice.
+fn check_extra_keys(pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> Result<()> {
+    for (at, (key, _)) in pairs.iter().enumerate() {
+        let key = Key::new(key.as_ref())?;
         let taken = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
-        if taken || extra.iter().any(|(k, _): &(Key<'_>, Cow<'_, str>)| k == &key) {
+        let twice = pairs.get(..at).is_some_and(|before| before.iter().any(|(k, _)| k.as_ref() == key.as_str()));
+        if taken || twice {
             return Err(Error::new(ErrorKind::InvalidKey));
         }
-        extra.push((key, value));
     }
-    Ok(extra)
+    Ok(())
+}
+
+/// Extra pairs with their keys, checked by [`check_extra_keys`] first.
+fn extra_pairs<'a>(pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Vec<(Key<'a>, Cow<'a, str>)>> {
+    pairs.into_iter().map(|(key, value)| Ok((Key::new(key)?, value))).collect()
 }
 
 /// The prefix host: not empty, no space (it ends the prefix's time and
