@@ -281,4 +281,16 @@ fn building_in_place_lends_the_event_build_returns_and_fails_as_it_does() {
     }
     let err = AuditEvent::builder(authz()).time(time).build_in_place().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MissingField(Field::Src.into()));
+    // Pairs added after an in-place build join those it moved in: none is
+    // lost, and none may come twice.
+    let mut first = builder(authz()).extra("region", "eu");
+    first.build_in_place().unwrap();
+    let mut more = first.extra("zone", "b");
+    let expected = builder(authz()).extra("region", "eu").extra("zone", "b").build().unwrap();
+    assert_eq!(more.build_in_place().unwrap(), &expected);
+    assert_eq!(more.build().unwrap(), expected);
+    let mut first = builder(authz()).extra("region", "eu");
+    first.build_in_place().unwrap();
+    let err = first.extra("region", "us").build().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidKey);
 }

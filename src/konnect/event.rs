@@ -607,11 +607,15 @@ impl<'a> AuditEventBuilder<'a> {
     /// assert_eq!(err.kind(), ErrorKind::MissingField(Field::Time.into()));
     /// ```
     #[inline]
-    pub fn build(self) -> Result<AuditEvent<'a>> {
+    pub fn build(mut self) -> Result<AuditEvent<'a>> {
         let Checked { time, rt, severity } = self.checked()?;
         // Every check comes before the event moves, so that it moves once,
         // straight into the result (a move across a `?` copied it twice).
-        let extra = if self.extra.is_empty() { Vec::new() } else { extra_pairs(self.extra)? };
+        // Pairs an earlier `build_in_place` moved in come first.
+        let mut extra = std::mem::take(&mut self.event.extra);
+        if !self.extra.is_empty() {
+            append_extra(&mut extra, self.extra)?;
+        }
         Ok(AuditEvent { time, rt, severity, extra, ..self.event })
     }
 
@@ -643,9 +647,10 @@ impl<'a> AuditEventBuilder<'a> {
     #[inline]
     pub fn build_in_place(&mut self) -> Result<&AuditEvent<'a>> {
         let Checked { time, rt, severity } = self.checked()?;
-        // The keys were checked above: this cannot fail, and runs once.
+        // The keys were checked above: this cannot fail. Pairs added since
+        // an earlier call go after those it moved in.
         if !self.extra.is_empty() {
-            self.event.extra = extra_pairs(std::mem::take(&mut self.extra))?;
+            append_extra(&mut self.event.extra, std::mem::take(&mut self.extra))?;
         }
         self.event.time = time;
         self.event.rt = rt;
@@ -670,7 +675,7 @@ impl<'a> AuditEventBuilder<'a> {
             check_host(&self.event.host)?;
         }
         if !self.extra.is_empty() {
-            check_extra_keys(&self.extra)?;
+            check_extra_keys(&self.event.extra, &self.extra)?;
         }
         // An override equal to the family's severity is no override.
         let severity = self.severity.filter(|s| *s != self.event.family.severity());
@@ -685,22 +690,28 @@ struct Checked {
     severity: Option<Severity>,
 }
 
-/// The extra pairs' keys: E4, not one of the model's, not twice.
-fn check_extra_keys(pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> Result<()> {
+/// New extra pairs' keys: E4, not one of the model's, not twice, nor one
+/// of the pairs already `taken` into the event.
+fn check_extra_keys(taken: &[(Key<'_>, Cow<'_, str>)], pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> Result<()> {
     for (at, (key, _)) in pairs.iter().enumerate() {
         let key = Key::new(key.as_ref())?;
-        let taken = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
-        let twice = pairs.get(..at).is_some_and(|before| before.iter().any(|(k, _)| k.as_ref() == key.as_str()));
-        if taken || twice {
+        let modelled = Field::from_pair_key(key.as_str()).is_some() || Field::json_only(key.as_str()).is_some();
+        let twice = pairs.get(..at).is_some_and(|before| before.iter().any(|(k, _)| k.as_ref() == key.as_str()))
+            || taken.iter().any(|(k, _)| k.as_str() == key.as_str());
+        if modelled || twice {
             return Err(Error::new(ErrorKind::InvalidKey));
         }
     }
     Ok(())
 }
 
-/// Extra pairs with their keys, checked by [`check_extra_keys`] first.
-fn extra_pairs<'a>(pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Vec<(Key<'a>, Cow<'a, str>)>> {
-    pairs.into_iter().map(|(key, value)| Ok((Key::new(key)?, value))).collect()
+/// Appends extra pairs, their keys checked by [`check_extra_keys`] first.
+fn append_extra<'a>(extra: &mut Vec<(Key<'a>, Cow<'a, str>)>, pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<()> {
+    extra.reserve(pairs.len());
+    for (key, value) in pairs {
+        extra.push((Key::new(key)?, value));
+    }
+    Ok(())
 }
 
 /// The prefix host: not empty, no space (it ends the prefix's time and
