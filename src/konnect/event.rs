@@ -611,12 +611,11 @@ impl<'a> AuditEventBuilder<'a> {
         let Checked { time, rt, severity } = self.checked()?;
         // Every check comes before the event moves, so that it moves once,
         // straight into the result (a move across a `?` copied it twice).
-        // Pairs an earlier `build_in_place` moved in come first.
-        let mut extra = std::mem::take(&mut self.event.extra);
+        // New pairs go after those an earlier `build_in_place` moved in.
         if !self.extra.is_empty() {
-            append_extra(&mut extra, self.extra)?;
+            append_extra(&mut self.event.extra, std::mem::take(&mut self.extra))?;
         }
-        Ok(AuditEvent { time, rt, severity, extra, ..self.event })
+        Ok(AuditEvent { time, rt, severity, ..self.event })
     }
 
     /// Checks the event as [`build`](Self::build) does and completes it
