@@ -246,7 +246,7 @@ impl<'a> Authorization<'a> {
     /// assert!(audit_cef::Authorization::new("konnect", "a\nb", "read", true).is_err());
     /// assert!(audit_cef::Authorization::new("konnect", "a sig=b", "read", true).is_err());
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn new(
         service: impl Into<Cow<'a, str>>,
         resource: impl Into<Cow<'a, str>>,
