@@ -563,3 +563,40 @@ fn a_100k_stream_with_each_mutation() {
         assert!(balanced(&report), "{name}");
     }
 }
+
+/// `max_streams` bounds the streams followed however checkpoints are fed:
+/// through `add`, or read and hashed apart (as `cef verify` does on its
+/// workers) and given to `add_checkpoint`.
+#[test]
+fn checkpoints_of_streams_beyond_the_limit_count_as_entries_either_way() {
+    use audit_cef::checkpoint::{ChainDigest, EntryHash};
+    let signer = signer();
+    let mut lines = Vec::new();
+    for (n, stream) in [[1u8; 16], [2u8; 16]].into_iter().enumerate() {
+        let mut checkpointer = Checkpointer::new(StreamId::from_bytes(stream), "KongInc", "Konnect", "1.0").unwrap();
+        for i in 2 * n..2 * n + 2 {
+            let entry = entry(&signer, i);
+            checkpointer.add(&entry);
+            lines.push(entry);
+        }
+        let mut checkpoint = Vec::new();
+        checkpointer.checkpoint_into(&signer, &mut checkpoint).unwrap();
+        lines.push(checkpoint);
+    }
+    let mut whole = CompletenessChecker::new().with_limits(1_000, 1);
+    let mut apart = CompletenessChecker::new().with_limits(1_000, 1);
+    for line in &lines {
+        whole.add(line);
+        match Checkpoint::from_entry(line) {
+            Ok(checkpoint) if Checkpoint::is_checkpoint(line) => {
+                apart.add_checkpoint(&checkpoint, ChainDigest::of(line))
+            }
+            _ => apart.add_entry(EntryHash::of(line)),
+        }
+    }
+    let (whole, apart) = (whole.finish(), apart.finish());
+    assert_eq!(whole, apart);
+    assert_eq!((apart.streams.len(), apart.checkpoints, apart.confirmed()), (1, 1, 2));
+    // Four entries, and the second stream's checkpoint as a fifth.
+    assert_eq!(apart.entries, 5);
+}

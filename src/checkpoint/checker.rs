@@ -162,7 +162,6 @@ impl CompletenessChecker {
     pub fn add(&mut self, entry: &[u8]) {
         if Checkpoint::is_checkpoint(entry)
             && let Ok(checkpoint) = Checkpoint::from_entry(entry)
-            && (self.streams.contains_key(&checkpoint.stream) || self.streams.len() < self.max_streams)
         {
             self.add_checkpoint(&checkpoint, ChainDigest::of(entry));
             return;
@@ -207,7 +206,9 @@ impl CompletenessChecker {
 
     /// Feeds one checkpoint that verified, read with
     /// [`Checkpoint::from_entry`], and the [`ChainDigest`] of its entry.
-    /// [`CompletenessChecker::add`] does both.
+    /// [`CompletenessChecker::add`] does both. A checkpoint of a new stream
+    /// beyond `max_streams` counts as a plain entry (its hash is the
+    /// digest's prefix), however it is fed.
     ///
     /// ```
     /// use audit_cef::checkpoint::{ChainDigest, Checkpoint, CompletenessChecker, EntryHash, StreamId};
@@ -218,6 +219,10 @@ impl CompletenessChecker {
     /// assert_eq!(checker.finish().confirmed(), 1);
     /// ```
     pub fn add_checkpoint(&mut self, checkpoint: &Checkpoint, digest: ChainDigest) {
+        if !self.streams.contains_key(&checkpoint.stream) && self.streams.len() >= self.max_streams {
+            self.add_entry(digest.entry_hash());
+            return;
+        }
         self.checkpoints = self.checkpoints.saturating_add(1);
         let arrival = self.arrivals;
         let stream = self.streams.entry(checkpoint.stream).or_insert_with(|| Stream {

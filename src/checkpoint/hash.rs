@@ -32,12 +32,7 @@ impl EntryHash {
     /// assert_ne!(EntryHash::of(b"a"), EntryHash::of(b"b"));
     /// ```
     pub fn of(entry: &[u8]) -> EntryHash {
-        let digest = Sha256::digest(trim_line_ending(entry));
-        let mut short = [0u8; ENTRY_HASH_LEN];
-        for (out, byte) in short.iter_mut().zip(digest.iter()) {
-            *out = *byte;
-        }
-        EntryHash(short)
+        ChainDigest::of(entry).entry_hash()
     }
 
     /// From its 16 bytes.
@@ -105,6 +100,15 @@ impl ChainDigest {
     /// ```
     pub const fn as_bytes(&self) -> &[u8; CHAIN_DIGEST_LEN] {
         &self.0
+    }
+
+    /// The entry hash of the same entry: the digest's first 16 bytes.
+    pub(crate) fn entry_hash(&self) -> EntryHash {
+        let mut short = [0u8; ENTRY_HASH_LEN];
+        for (out, byte) in short.iter_mut().zip(self.0.iter()) {
+            *out = *byte;
+        }
+        EntryHash(short)
     }
 }
 
