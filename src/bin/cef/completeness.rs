@@ -1,10 +1,11 @@
 //! `--checkpoints` for `cef receive` and `cef relay`: every entry that
 //! verified is fed, in the order stored, to a completeness checker, and
-//! the report per stream is printed when the collector stops.
+//! the report per stream is printed when the collector stops. `cef verify
+//! --checkpoints` prints its report the same way.
 
 use std::sync::Mutex;
 
-use audit_cef::checkpoint::CompletenessChecker;
+use audit_cef::checkpoint::{CompletenessChecker, Report};
 
 use crate::io_util::report;
 
@@ -40,13 +41,22 @@ impl Completeness {
                 stream.checkpoint_gaps
             ));
         }
-        for missing in completeness.missing_entries.iter().take(10) {
-            report(format_args!(
-                "{command}: missing: stream {} checkpoint {} position {}",
-                missing.stream, missing.checkpoint, missing.position
-            ));
-        }
-        report(format_args!("{command}: completeness: {}", completeness.to_json()));
+        print_missing_and_summary(&completeness, &format!("{command}: "));
         completeness.is_complete()
     }
+}
+
+/// Prints, each after `prefix`, the first missing entries (up to 10) and
+/// the `completeness:` line, as `cef verify`, `cef receive` and `cef relay`
+/// with --checkpoints all do; gives back the summary's JSON.
+pub fn print_missing_and_summary(completeness: &Report, prefix: &str) -> String {
+    for missing in completeness.missing_entries.iter().take(10) {
+        report(format_args!(
+            "{prefix}missing: stream {} checkpoint {} position {}",
+            missing.stream, missing.checkpoint, missing.position
+        ));
+    }
+    let summary = completeness.to_json();
+    report(format_args!("{prefix}completeness: {summary}"));
+    summary
 }

@@ -8,6 +8,7 @@ use audit_cef::checkpoint::{ChainDigest, Checkpoint, CompletenessChecker, EntryH
 use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier};
 use serde_json::Value;
 
+use crate::completeness::print_missing_and_summary;
 use crate::format_arg;
 use crate::io_util::{Chunk, Inputs, Status, report};
 use crate::parallel::{self, Handled};
@@ -170,14 +171,7 @@ pub fn run(args: &Args) -> Status {
 /// to standard error, and with `json` the summary object to standard output.
 fn report_completeness(checker: CompletenessChecker, json: bool) -> Status {
     let completeness = checker.finish();
-    for missing in completeness.missing_entries.iter().take(10) {
-        report(format_args!(
-            "missing: stream {} checkpoint {} position {}",
-            missing.stream, missing.checkpoint, missing.position
-        ));
-    }
-    let summary = completeness.to_json();
-    report(format_args!("completeness: {summary}"));
+    let summary = print_missing_and_summary(&completeness, "");
     if json {
         let mut out = io::stdout().lock();
         if let Err(err) = writeln!(out, "{{\"completeness\":{summary}}}").and_then(|()| out.flush())
