@@ -208,13 +208,7 @@ fn chunk_bytes(chunk: &[Arrival]) -> usize {
 /// One verdict per arrival (`None`: verified), the entries spread over
 /// `threads` in contiguous parts, each verified as a batch.
 fn verify_all(verifier: &Verifier, format: Format, threads: usize, batch: &[Arrival]) -> Vec<Option<Error>> {
-    let entries: Vec<&[u8]> = batch
-        .iter()
-        .filter_map(|arrival| match arrival {
-            Arrival::Entry { entry, .. } => Some(entry.as_slice()),
-            Arrival::Refused { .. } => None,
-        })
-        .collect();
+    let entries: Vec<&[u8]> = entries(batch).collect();
     let verify_part = |part: &[&[u8]]| failures(verifier, format, part);
     // Threads only pay off for a batch that keeps each busy for a while.
     let parts = if entries.len() >= 128 { threads.max(1) } else { 1 };
@@ -225,13 +219,17 @@ fn verify_all(verifier: &Verifier, format: Format, threads: usize, batch: &[Arri
     })
 }
 
-/// The entries of `batch` that verified, in arrival order.
-fn verified_entries<'b>(batch: &'b [Arrival], verdicts: &'b [Option<Error>]) -> impl Iterator<Item = &'b [u8]> {
-    let entries = batch.iter().filter_map(|arrival| match arrival {
+/// The entries of `batch` (frames that had one), in arrival order.
+fn entries(batch: &[Arrival]) -> impl Iterator<Item = &[u8]> {
+    batch.iter().filter_map(|arrival| match arrival {
         Arrival::Entry { entry, .. } => Some(entry.as_slice()),
         Arrival::Refused { .. } => None,
-    });
-    entries.zip(verdicts).filter(|(_, verdict)| verdict.is_none()).map(|(entry, _)| entry)
+    })
+}
+
+/// The entries of `batch` that verified, in arrival order.
+fn verified_entries<'b>(batch: &'b [Arrival], verdicts: &'b [Option<Error>]) -> impl Iterator<Item = &'b [u8]> {
+    entries(batch).zip(verdicts).filter(|(_, verdict)| verdict.is_none()).map(|(entry, _)| entry)
 }
 
 /// The `--out` and `--rejected` bytes of a verified batch, in arrival order.
