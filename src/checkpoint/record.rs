@@ -237,7 +237,7 @@ impl Checkpoint {
         }
         let (hashes, at) = field(hashes)?;
         // Checked before decoding, so a huge value costs nothing.
-        if hashes.len() != base64_len(count.saturating_mul(ENTRY_HASH_LEN)) {
+        if Some(hashes.len()) != base64::encoded_len(count.saturating_mul(ENTRY_HASH_LEN), false) {
             return Err(invalid(at));
         }
         let bytes = URL_SAFE_NO_PAD.decode(hashes.as_bytes()).map_err(|_| invalid(at))?;
@@ -256,18 +256,9 @@ impl Checkpoint {
     }
 }
 
-/// The length of unpadded base64 for `bytes` bytes.
-fn base64_len(bytes: usize) -> usize {
-    let full = (bytes / 3).saturating_mul(4);
-    match bytes % 3 {
-        0 => full,
-        rest => full.saturating_add(rest + 1),
-    }
-}
-
 /// Exactly `N` bytes from canonical unpadded base64url.
 fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != base64_len(N) {
+    if Some(text.len()) != base64::encoded_len(N, false) {
         return None;
     }
     let mut out = [0u8; N];
@@ -295,9 +286,9 @@ mod tests {
         for bad in ["", "01", "+1", "1 ", "18446744073709551616", "-0"] {
             assert_eq!(decimal(bad), None, "{bad:?}");
         }
-        assert_eq!(base64_len(16), 22);
-        assert_eq!(base64_len(32), 43);
-        assert_eq!(base64_len(1600), URL_SAFE_NO_PAD.encode([0u8; 1600]).len());
+        assert_eq!(base64::encoded_len(16, false), Some(22));
+        assert_eq!(base64::encoded_len(32, false), Some(43));
+        assert_eq!(base64::encoded_len(1600, false), Some(URL_SAFE_NO_PAD.encode([0u8; 1600]).len()));
         assert_eq!(decode_exact::<16>("_____________________w"), Some([0xff; 16]));
         assert_eq!(decode_exact::<16>("_____________________x"), None, "non-zero trailing bits");
     }
