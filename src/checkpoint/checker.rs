@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use super::hash::{ChainDigest, EntryHash};
 use super::order::out_of_order;
+use super::received::Received;
 use super::record::{Checkpoint, StreamId};
 use super::report::{Missing, Report, StreamReport};
 
@@ -160,13 +161,24 @@ impl CompletenessChecker {
     /// assert_eq!(checker.finish().unconfirmed_tail, 1);
     /// ```
     pub fn add(&mut self, entry: &[u8]) {
-        if Checkpoint::is_checkpoint(entry)
-            && let Ok(checkpoint) = Checkpoint::from_entry(entry)
-        {
-            self.add_checkpoint(&checkpoint, ChainDigest::of(entry));
-            return;
+        self.add_received(Received::of(entry));
+    }
+
+    /// Feeds one verified entry already read by [`Received::of`] (on
+    /// another thread, say): the same as [`add`](Self::add) of its bytes.
+    ///
+    /// ```
+    /// use audit_cef::checkpoint::{CompletenessChecker, Received};
+    /// let (mut whole, mut apart) = (CompletenessChecker::new(), CompletenessChecker::new());
+    /// whole.add(b"an entry");
+    /// apart.add_received(Received::of(b"an entry"));
+    /// assert_eq!(whole.finish(), apart.finish());
+    /// ```
+    pub fn add_received(&mut self, received: Received) {
+        match received {
+            Received::Checkpoint(checkpoint, digest) => self.add_checkpoint(&checkpoint, digest),
+            Received::Entry(hash) => self.add_entry(hash),
         }
-        self.add_entry(EntryHash::of(entry));
     }
 
     /// Feeds one received entry that is not a checkpoint, by its hash.

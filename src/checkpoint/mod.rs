@@ -107,11 +107,13 @@ pub(crate) mod checker;
 pub(crate) mod checkpointer;
 pub(crate) mod hash;
 pub(crate) mod order;
+pub(crate) mod received;
 pub(crate) mod record;
 pub(crate) mod report;
 
 pub use checker::CompletenessChecker;
 pub use checkpointer::Checkpointer;
 pub use hash::{CHAIN_DIGEST_LEN, ChainDigest, ENTRY_HASH_LEN, EntryHash};
+pub use received::Received;
 pub use record::{CHECKPOINT_CLASS_ID, CHECKPOINT_NAME, CHECKPOINT_VERSION, Checkpoint, MAX_COVERED, StreamId};
 pub use report::{Missing, Report, StreamReport};

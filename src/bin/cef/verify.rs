@@ -4,7 +4,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use audit_cef::checkpoint::{ChainDigest, Checkpoint, CompletenessChecker, EntryHash};
+use audit_cef::checkpoint::{CompletenessChecker, Received};
 use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier};
 use serde_json::Value;
 
@@ -147,11 +147,8 @@ pub fn run(args: &Args) -> Status {
         |chunk_counts: Counts| {
             counts.ok += chunk_counts.ok;
             counts.failed += chunk_counts.failed;
-            for fed in chunk_counts.fed {
-                match fed {
-                    Fed::Entry(hash) => checker.add_entry(hash),
-                    Fed::Checkpoint(checkpoint, digest) => checker.add_checkpoint(&checkpoint, digest),
-                }
+            for received in chunk_counts.fed {
+                checker.add_received(received);
             }
         },
     );
@@ -193,26 +190,7 @@ struct Counts {
     ok: u64,
     failed: u64,
     /// With --checkpoints, what each verified entry gives the checker, in order.
-    fed: Vec<Fed>,
-}
-
-/// A verified entry as the completeness checker takes it.
-#[derive(Debug)]
-enum Fed {
-    Entry(EntryHash),
-    Checkpoint(Checkpoint, ChainDigest),
-}
-
-impl Fed {
-    /// A checkpoint if it reads as one, else an entry.
-    fn of(entry: &[u8]) -> Fed {
-        if Checkpoint::is_checkpoint(entry)
-            && let Ok(checkpoint) = Checkpoint::from_entry(entry)
-        {
-            return Fed::Checkpoint(checkpoint, ChainDigest::of(entry));
-        }
-        Fed::Entry(EntryHash::of(entry))
-    }
+    fed: Vec<Received>,
 }
 
 /// Loads the key set; skipped keys are reported as warnings that start with
@@ -265,7 +243,7 @@ fn verify_chunk(
         if result.is_ok() {
             counts.ok += 1;
             if checkpoints && let Some(line) = chunk.lines.get(offset) {
-                counts.fed.push(Fed::of(line));
+                counts.fed.push(Received::of(line));
             }
         } else {
             counts.failed += 1;
