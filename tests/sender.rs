@@ -261,17 +261,33 @@ fn a_500_and_a_429_are_retried_then_delivered() {
     assert_eq!((report.delivered, report.given_up, report.retries, report.batches), (2, 0, 2, 1));
 }
 
+/// `Retry-After` is a floor: jitter (20% here, as by default) may add to
+/// the asked 3 s, never cut it (once it gave 2.6 s).
 #[test]
-fn retry_after_is_honoured_within_the_policy() {
-    let server = Server::start(&[Reply(429, Some("1")), Reply(200, None)]);
-    let policy = fast(4).waits(Duration::from_millis(10), Duration::from_millis(300));
+fn retry_after_3_is_waited_at_least_3_seconds_whatever_the_jitter() {
+    let server = Server::start(&[Reply(429, Some("3")), Reply(200, None)]);
+    let policy = RetryPolicy::KONNECT.waits(Duration::from_millis(10), Duration::from_millis(300));
     let sender = Sender::start(config(&server.url()).retry(policy)).unwrap();
     sender.send(b"x").unwrap();
     sender.flush().unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let gap = requests[1].at - requests[0].at;
-    assert!(gap >= Duration::from_millis(280) && gap < Duration::from_millis(900), "1 s held to 300 ms: {gap:?}");
+    assert!(gap >= Duration::from_secs(3) && gap < Duration::from_millis(4_500), "asked 3 s: {gap:?}");
+    sender.close().unwrap();
+}
+
+#[test]
+fn retry_after_above_its_cap_is_held_to_the_cap() {
+    let server = Server::start(&[Reply(429, Some("60")), Reply(200, None)]);
+    let policy = fast(4).max_retry_after(Duration::from_millis(300));
+    let sender = Sender::start(config(&server.url()).retry(policy)).unwrap();
+    sender.send(b"x").unwrap();
+    sender.flush().unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let gap = requests[1].at - requests[0].at;
+    assert!(gap >= Duration::from_millis(280) && gap < Duration::from_millis(900), "60 s held to 300 ms: {gap:?}");
     sender.close().unwrap();
 }
 

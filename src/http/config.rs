@@ -140,7 +140,7 @@ impl SenderConfig {
 
     /// Which failures are retried, how often and after how long (default
     /// [`RetryPolicy::KONNECT`]). A `Retry-After` in seconds on a 429 or
-    /// 500 is honoured within the policy's bounds.
+    /// 500 is a floor for the wait, up to the policy's cap.
     ///
     /// ```
     /// use std::time::Duration;

@@ -29,7 +29,8 @@
 //! verbatim (none when it is empty). A 2xx status delivers the batch. A
 //! connection error (timeouts and TLS failures included), a 500 or a 429
 //! is retried as the [`RetryPolicy`](crate::konnect::RetryPolicy) says,
-//! honouring a `Retry-After` given in seconds within its bounds. Any other
+//! waiting at least a `Retry-After` given in seconds (up to the policy's
+//! cap, 120 s by default; jitter only lengthens it). Any other
 //! status, redirects included, gives the batch up at once. Entries are
 //! sent in the order they were accepted; a batch is given up whole.
 //!

@@ -44,10 +44,13 @@ pub enum Next {
 }
 
 /// When to retry a delivery: which outcomes, how many times, how long to
-/// wait. [`RetryPolicy::KONNECT`] is Konnect's own: retry after a
+/// wait. [`RetryPolicy::KONNECT`] follows Konnect's rule: retry after a
 /// connection error, HTTP 500 or HTTP 429, at most 4 times, waiting 1 s,
-/// then twice as long each time up to 30 s, within those bounds whatever
-/// `Retry-After` asks.
+/// then twice as long each time up to 30 s. A `Retry-After` the server
+/// gives is a floor: the wait is never shorter than it asked (jitter only
+/// adds), honoured up to [`RetryPolicy::max_retry_after`] (120 s by
+/// default), since a server that asks for a pause and is retried sooner
+/// answers 429 again and the retries run out.
 ///
 /// ```
 /// use std::time::Duration;
@@ -67,6 +70,7 @@ pub struct RetryPolicy {
     max_retries: u32,
     first_wait: Duration,
     max_wait: Duration,
+    max_retry_after: Duration,
     jitter_percent: u8,
 }
 
@@ -78,11 +82,13 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Konnect's policy: at most 4 retries, waits from 1 s doubling up to
-    /// 30 s, shortened by up to 20% of jitter (never below 1 s).
+    /// 30 s, shortened by up to 20% of jitter (never below 1 s); a
+    /// `Retry-After` lengthened by up to 20%, honoured up to 120 s.
     pub const KONNECT: RetryPolicy = RetryPolicy {
         max_retries: 4,
         first_wait: Duration::from_secs(1),
         max_wait: Duration::from_secs(30),
+        max_retry_after: Duration::from_secs(120),
         jitter_percent: 20,
     };
 
@@ -111,8 +117,25 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest `Retry-After` honoured (default 120 s); a longer one is
+    /// waited this long. Below the first wait, the first wait is the floor.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+    /// let policy = RetryPolicy::KONNECT.jitter_percent(0).max_retry_after(Duration::from_secs(60));
+    /// let asked = Attempt::Status { code: 429, retry_after: Some(Duration::from_secs(600)) };
+    /// assert_eq!(policy.next(0, asked, 0), Next::Retry(Duration::from_secs(60)));
+    /// ```
+    pub const fn max_retry_after(mut self, longest: Duration) -> RetryPolicy {
+        self.max_retry_after = longest;
+        self
+    }
+
     /// How much of each wait may be cut at random, in percent (0 to 100;
-    /// more is taken as 100). Jitter spreads retries from many senders.
+    /// more is taken as 100); a wait a `Retry-After` asked for is
+    /// lengthened by up to as much instead, never cut. Jitter spreads
+    /// retries from many senders.
     ///
     /// ```
     /// use std::time::Duration;
@@ -129,9 +152,11 @@ impl RetryPolicy {
     /// `seed` draws the jitter: the same seed gives the same wait.
     ///
     /// A 2xx status is [`Next::Delivered`]. A connection error, 500 or 429
-    /// is retried while retries are left; the wait doubles from the first
-    /// to the longest, or is `Retry-After` held within those bounds, then
-    /// shortened by the jitter but never below the first wait. Any other
+    /// is retried while retries are left. Without a `Retry-After` the wait
+    /// doubles from the first to the longest, shortened by the jitter but
+    /// never below the first wait. With one, the wait is what it asked
+    /// (at least the first wait, at most [`RetryPolicy::max_retry_after`]),
+    /// lengthened by the jitter: never shorter than asked. Any other
     /// status is [`Next::GiveUp`]: sending the same batch again would not
     /// change the answer.
     ///
@@ -140,8 +165,9 @@ impl RetryPolicy {
     /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
     /// let policy = RetryPolicy::KONNECT;
     /// assert_eq!(policy.next(0, Attempt::Status { code: 401, retry_after: None }, 0), Next::GiveUp);
-    /// let asked = Attempt::Status { code: 429, retry_after: Some(Duration::from_secs(600)) };
-    /// assert_eq!(policy.jitter_percent(0).next(0, asked, 0), Next::Retry(Duration::from_secs(30)));
+    /// let asked = Attempt::Status { code: 429, retry_after: Some(Duration::from_secs(3)) };
+    /// let Next::Retry(wait) = policy.next(0, asked, 42) else { panic!() };
+    /// assert!(wait >= Duration::from_secs(3) && wait <= Duration::from_millis(3600));
     /// let Next::Retry(wait) = policy.next(2, Attempt::Status { code: 500, retry_after: None }, 42) else { panic!() };
     /// assert!(wait >= Duration::from_millis(3200) && wait <= Duration::from_secs(4));
     /// ```
@@ -155,13 +181,24 @@ impl RetryPolicy {
         if retries >= self.max_retries {
             return Next::GiveUp;
         }
-        let doubled = self.first_wait.saturating_mul(2u32.saturating_pow(retries.min(31)));
-        let wait = retry_after.unwrap_or(doubled).clamp(self.first_wait, self.max_wait);
-        // Cut up to jitter_percent of the wait, drawn from the seed and the retry.
-        let cut_fraction = (mix(seed ^ u64::from(retries)) % 10_001) as u128 * u128::from(self.jitter_percent);
-        let cut = wait.as_nanos().saturating_mul(cut_fraction) / 1_000_000;
-        let jittered = Duration::from_nanos(u64::try_from(wait.as_nanos().saturating_sub(cut)).unwrap_or(u64::MAX));
-        Next::Retry(jittered.max(self.first_wait))
+        // Up to jitter_percent of the wait, drawn from the seed and the retry.
+        let jitter = |wait: Duration| {
+            let fraction = (mix(seed ^ u64::from(retries)) % 10_001) as u128 * u128::from(self.jitter_percent);
+            let nanos = wait.as_nanos().saturating_mul(fraction) / 1_000_000;
+            Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+        };
+        match retry_after {
+            Some(asked) => {
+                // The server's asked wait is a floor: jitter only adds.
+                let wait = asked.max(self.first_wait).min(self.max_retry_after.max(self.first_wait));
+                Next::Retry(wait.saturating_add(jitter(wait)))
+            }
+            None => {
+                let doubled = self.first_wait.saturating_mul(2u32.saturating_pow(retries.min(31)));
+                let wait = doubled.clamp(self.first_wait, self.max_wait);
+                Next::Retry(wait.saturating_sub(jitter(wait)).max(self.first_wait))
+            }
+        }
     }
 }
 
@@ -203,14 +240,38 @@ mod tests {
         let policy = RetryPolicy::KONNECT;
         for seed in 0..2_000u64 {
             for retries in 0..4 {
-                for retry_after in [None, Some(Duration::ZERO), Some(SECOND * 7), Some(SECOND * 10_000)] {
-                    let attempt = Attempt::Status { code: 429, retry_after };
+                for attempt in [Attempt::ConnectionError, Attempt::Status { code: 500, retry_after: None }] {
                     let Next::Retry(wait) = policy.next(retries, attempt, seed) else { panic!("no retry") };
                     assert!((SECOND..=SECOND * 30).contains(&wait), "{wait:?}");
                     assert_eq!(policy.next(retries, attempt, seed), Next::Retry(wait), "same seed, same wait");
                 }
             }
         }
+    }
+
+    /// `cef send` once waited 2.6 s after `Retry-After: 3`: the jitter cut
+    /// the server's asked wait. It is a floor now, up to its own cap.
+    #[test]
+    fn retry_after_is_a_floor_that_jitter_only_lengthens_up_to_its_cap() {
+        let policy = RetryPolicy::KONNECT;
+        for seed in 0..2_000u64 {
+            for retries in 0..4 {
+                for code in [429, 500] {
+                    let asked = |secs| Attempt::Status { code, retry_after: Some(SECOND * secs) };
+                    let Next::Retry(wait) = policy.next(retries, asked(3), seed) else { panic!("no retry") };
+                    assert!((SECOND * 3..=Duration::from_millis(3_600)).contains(&wait), "{wait:?}");
+                    let Next::Retry(wait) = policy.next(retries, asked(0), seed) else { panic!("no retry") };
+                    assert!((SECOND..=Duration::from_millis(1_200)).contains(&wait), "{wait:?}");
+                    let Next::Retry(wait) = policy.next(retries, asked(90), seed) else { panic!("no retry") };
+                    assert!((SECOND * 90..=SECOND * 108).contains(&wait), "above the longest wait: {wait:?}");
+                    let Next::Retry(wait) = policy.next(retries, asked(10_000), seed) else { panic!("no retry") };
+                    assert!((SECOND * 120..=SECOND * 144).contains(&wait), "held to the cap: {wait:?}");
+                }
+            }
+        }
+        let exact = policy.jitter_percent(0).max_retry_after(SECOND * 5);
+        let asked = Attempt::Status { code: 429, retry_after: Some(SECOND * 9) };
+        assert_eq!(exact.next(0, asked, 7), Next::Retry(SECOND * 5));
     }
 
     #[test]

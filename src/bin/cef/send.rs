@@ -29,8 +29,9 @@ without it the lines are sent as they are (already signed by an emitter, or by K
 Blank lines are skipped.
 
 Delivery follows Konnect's retry rule: a connection error, HTTP 500 or 429 is retried up \
-to 4 times, waiting 1 s doubling up to 30 s (a Retry-After within those bounds is \
-honoured); any other status gives the batch up. A 2xx delivers it.
+to 4 times, waiting 1 s doubling up to 30 s; a Retry-After is waited at least as long \
+as it asks (jitter only adds), up to 120 s. Any other status gives the batch up. A 2xx \
+delivers it.
 
 With --spool DIR every entry is written to DIR and synced to disk before it is taken, \
 removed only once a 2xx covers it, and entries left from an earlier run (not delivered, \
