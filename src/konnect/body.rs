@@ -118,9 +118,7 @@ fn write_entries<'e>(entries: impl IntoIterator<Item = &'e [u8]>, gzip: bool, ou
     let mut plain = Vec::new();
     let target = if gzip { &mut plain } else { &mut *out };
     for entry in entries {
-        if let Some(at) = memchr::memchr2(b'\r', b'\n', entry) {
-            return Err(Error::at(ErrorKind::LineBreakInEntry, at));
-        }
+        check_single_line(entry)?;
         target.extend_from_slice(entry);
         target.push(b'\n');
     }
@@ -132,11 +130,36 @@ fn write_entries<'e>(entries: impl IntoIterator<Item = &'e [u8]>, gzip: bool, ou
     Ok(())
 }
 
+/// The entry hygiene rule of a receiver: a body is split into lines at LF
+/// (one CR before it taken off), so an entry that still holds a CR or LF
+/// is refused on its own, before it is verified. Verification trims one
+/// trailing line ending, so without this rule an entry sent as
+/// `...sig=X\r\r\n` would verify and then write a CR into a file of one
+/// entry per line.
+///
+/// # Errors
+///
+/// [`ErrorKind::LineBreakInEntry`] at the offset of the first CR or LF.
+///
+/// ```
+/// use audit_cef::konnect::check_single_line;
+/// assert!(check_single_line(b"CEF:0|a|b|c|d|e|1|x=1").is_ok());
+/// let err = check_single_line(b"CEF:0|a|b|c|d|e|1|x=1\r").unwrap_err();
+/// assert_eq!((err.kind(), err.offset()), (audit_cef::ErrorKind::LineBreakInEntry, Some(21)));
+/// ```
+pub fn check_single_line(entry: &[u8]) -> Result<()> {
+    match memchr::memchr2(b'\r', b'\n', entry) {
+        Some(at) => Err(Error::at(ErrorKind::LineBreakInEntry, at)),
+        None => Ok(()),
+    }
+}
+
 /// Reads a received batch body into its entries: gzip (told by its magic
 /// bytes `1f 8b`, whatever the headers said; no UTF-8 text starts with
 /// them, so a plain body of entries is never taken for gzip) or plain, LF
 /// or CRLF line endings, blank lines skipped. One line ending is taken off
-/// each entry; any other CR stays in it (verification refuses it).
+/// each entry; any other CR stays in it, for [`check_single_line`] to
+/// refuse that entry alone.
 ///
 /// # Errors
 ///
@@ -404,12 +427,15 @@ mod tests {
     }
 
     /// Found by the `body` fuzz target: one line ending is taken off, as
-    /// receivers do everywhere; a second CR stays in the entry, where
-    /// verification refuses it (LineBreakInEntry).
+    /// receivers do everywhere; a second CR stays in the entry, where the
+    /// hygiene rule refuses it alone (LineBreakInEntry).
     #[test]
-    fn only_one_line_ending_is_taken_off() {
-        let entries = decode_body(b"a\r\r\nb\r\n\r\n", BodyLimits::new()).unwrap();
-        assert_eq!(entries, [b"a\r".to_vec(), b"b".to_vec()]);
+    fn only_one_line_ending_is_taken_off_and_what_is_left_is_refused_alone() {
+        let entries = decode_body(b"a\r\r\nb\r\n\r\nc\rd\n", BodyLimits::new()).unwrap();
+        assert_eq!(entries, [b"a\r".to_vec(), b"b".to_vec(), b"c\rd".to_vec()]);
+        let checked: Vec<Option<usize>> =
+            entries.iter().map(|entry| check_single_line(entry).err().and_then(|err| err.offset())).collect();
+        assert_eq!(checked, [Some(1), None, Some(1)]);
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub(crate) mod batcher;
 #[cfg(feature = "webhook")]
 pub(crate) mod body;
 pub(crate) mod cef;
+#[cfg(feature = "webhook")]
+pub(crate) mod encoding;
 pub(crate) mod entry;
 pub(crate) mod event;
 pub(crate) mod family;
@@ -50,7 +52,9 @@ pub(crate) mod webhook;
 
 pub use batcher::{Batcher, Due};
 #[cfg(feature = "webhook")]
-pub use body::{BodyEntries, BodyLimits, decode_body, encode_body};
+pub use body::{BodyEntries, BodyLimits, check_single_line, decode_body, encode_body};
+#[cfg(feature = "webhook")]
+pub use encoding::accepts_content_encoding;
 pub use entry::Format;
 pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};
