@@ -117,15 +117,12 @@ fn a_slow_client_is_cut_off_and_others_are_served_meanwhile() {
     for (name, stream) in [("headers", &mut idle), ("body", &mut stalled)] {
         stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
         let mut answer = Vec::new();
-        // The server closes the connection (after a 408 for the body).
+        // The server closes the connection: for the body with no answer
+        // (Konnect retries a closed connection, never a 408).
         let read = stream.read_to_end(&mut answer);
         assert!(read.is_ok(), "{name}: the server did not close the connection: {read:?}");
         if name == "body" {
-            assert!(
-                String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"),
-                "{}",
-                String::from_utf8_lossy(&answer)
-            );
+            assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
         }
     }
     assert!(started.elapsed() < Duration::from_secs(8), "cut off after {:?}", started.elapsed());

@@ -4,13 +4,13 @@
 //! accepting, lets requests in flight finish (up to a drain time), then
 //! returns.
 
-use std::convert::Infallible;
 use std::fs::File;
 use std::future::Future;
 use std::io::{self, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hyper::Request;
@@ -26,7 +26,7 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::intake::Reply;
+use crate::intake::Answer;
 use crate::io_util::report;
 
 /// How connections are taken.
@@ -37,7 +37,22 @@ pub struct Limits {
     pub max_connections: usize,
     /// After SIGTERM, how long requests in flight may take to finish.
     pub drain_timeout: Duration,
+    /// Set when SIGTERM or SIGINT arrives, for the requests still coming.
+    pub draining: Arc<AtomicBool>,
 }
+
+/// The error a service returns to have hyper close the connection
+/// without an answer.
+#[derive(Debug)]
+struct Closed;
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed without an answer")
+    }
+}
+
+impl std::error::Error for Closed {}
 
 /// A TLS acceptor from PEM files: the certificate chain and its private key.
 pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
@@ -69,7 +84,7 @@ pub async fn serve<H, F>(
 ) -> io::Result<()>
 where
     H: Fn(Request<Incoming>, SocketAddr) -> F + Send + Sync + 'static,
-    F: Future<Output = Reply> + Send + 'static,
+    F: Future<Output = Answer> + Send + 'static,
 {
     let handler = Arc::new(handler);
     let graceful = GracefulShutdown::new();
@@ -95,8 +110,13 @@ where
         };
         let handler = Arc::clone(&handler);
         let service = service_fn(move |request| {
-            let reply = handler(request, peer);
-            async move { Ok::<_, Infallible>(reply.await) }
+            let answer = handler(request, peer);
+            async move {
+                match answer.await {
+                    Answer::Reply(reply) => Ok(reply),
+                    Answer::Close => Err(Closed),
+                }
+            }
         });
         let mut builder = http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
@@ -119,6 +139,7 @@ where
         });
     }
     drop(listener);
+    limits.draining.store(true, Ordering::Relaxed);
     report(format_args!("{command}: stopping: finishing the requests in flight"));
     if tokio::time::timeout(limits.drain_timeout, graceful.shutdown()).await.is_err() {
         report(format_args!("{command}: stopped with requests still in flight after {:?}", limits.drain_timeout));

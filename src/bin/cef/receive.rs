@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 use crate::completeness::Completeness;
 use crate::format_arg;
 use crate::http_server::{self, Limits};
-use crate::intake::{self, Intake, Outcome};
+use crate::intake::{self, Answer, Intake, Outcome};
 use crate::io_util::{Status, report};
 use crate::journal::Journal;
 use crate::jwks_source;
@@ -32,33 +32,46 @@ ones (with the reason) in --rejected.
 Point Konnect's webhook (PATCH /v2/audit-log-webhook {\"endpoint\":\"https://HOST:PORT/\", \
 \"authorization\":\"<the same --authorization>\", \"log_format\":\"cef\"}) or `cef send` at it. \
 A request is a POST whose body holds entries separated by newlines (LF or CRLF, blank lines \
-skipped), gzip-compressed (Content-Encoding: gzip) or plain; its Authorization header must \
-be exactly --authorization (compared in constant time).
+skipped), gzip-compressed or plain: the body is gzip when it starts with gzip's magic bytes, \
+whatever Content-Encoding says, which may be gzip, x-gzip or application/gzip (what Konnect \
+sends), in any case, within a comma list, or absent. Its Authorization header must be \
+exactly --authorization (compared in constant time). Each entry is verified in its own \
+format, CEF, JSON or CPS, told apart by its first bytes (--format fixes one); an entry that \
+still holds a CR or LF after its line ending is taken off is rejected alone \
+(line_break_in_entry), so --out holds exactly one entry per line.
 
-Answers:
-  200  the body was read; every entry is on disk (fsynced) in --out or --rejected;
-       the body is {\"verified\":N,\"rejected\":M}
-  400  the body cannot be read (broken gzip, cut short)
+Answers (Konnect retries only a connection error, 500 and 429; any other answer loses the \
+batch, so everything a retry could fix is one of those three):
+  200  every entry is on disk (fsynced) in --out or --rejected; the body is
+       {\"verified\":N,\"rejected\":M} (read it ignoring fields you do not know)
+  429  with Retry-After: memory (--max-memory) or the journal's queue is short, or
+       the collector is stopping; retry
+  500  the entries could not be stored (a full disk): both files were cut back to
+       where they were, nothing was kept; retry
+  (closed, no answer)  the body took longer than --body-timeout or broke off; retry
+  400  a gzip stream that does not inflate
   401  missing or wrong Authorization
   405  not a POST
-  408  the body took longer than --body-timeout
   413  the body, inflated text, entry count or one entry is over its limit
-  415  a Content-Encoding other than gzip
-  503  the entries could not be stored (a disk error): nothing was kept; retry
+  415  a Content-Encoding other than gzip or identity (br, deflate)
 
 Verified entries are appended to --out exactly as received (their line ending removed, \
 then LF), a request's entries in body order and requests in the order they are stored, so \
 `cef verify --jwks JWKS OUT` verifies the file again. Each rejected entry is one JSON line \
 in --rejected: {\"received\":\"<time>\",\"peer\":\"<addr>\",\"kind\":\"no_key_matches\",\"error\":\"...\",\
-\"entry\":\"...\"} (\"entry_base64\" when it is not UTF-8).
+\"entry\":\"...\"} (\"entry_base64\" when it is not UTF-8). When a write or sync fails, both \
+files are cut back to their length before that group of requests, and nothing more is \
+written until that succeeds: no line is ever torn, glued to a fragment or stored twice by \
+a retry. Files created are 0600.
 
 Entries are verified in batches on every core (see `cef verify --help`). Slow clients get \
 --header-timeout for their headers (and TLS handshake) and --body-timeout for the body. \
 Memory stays within about --max-memory for bodies plus --max-inflated per verifying thread, \
-however many clients send at once: requests beyond it wait.
+however many clients send at once: requests beyond it are answered 429 with Retry-After.
 
 With --tls-cert and --tls-key it serves HTTPS. On SIGTERM or Ctrl-C it stops accepting, \
-finishes the requests in flight (up to --drain-timeout), prints a summary and exits 0.
+finishes the requests in flight (up to --drain-timeout; requests arriving meanwhile get 429), \
+prints a summary and exits 0.
 
 It prints `cef receive: listening on http://ADDR` on standard error once it accepts \
 connections (with the port chosen when --listen ends in :0).
@@ -109,9 +122,11 @@ pub struct Collector {
     #[arg(long, value_name = "FILE")]
     pub rejected: PathBuf,
 
-    /// The format of the entries.
-    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
-    pub format: Format,
+    /// Take only entries of this format (others are rejected). Without it, each entry is
+    /// verified in its own format: CEF, JSON or CPS, told apart by its first bytes, so a
+    /// destination switched between formats in Konnect keeps being received.
+    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP))]
+    pub format: Option<Format>,
 
     /// A PEM certificate chain: serve HTTPS (with --tls-key).
     #[arg(long, value_name = "FILE", requires = "tls_key")]
@@ -137,7 +152,8 @@ pub struct Collector {
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 10)]
     pub max_entry_len: usize,
 
-    /// Body bytes held in memory at once across all requests (at least --max-body).
+    /// Body bytes held in memory at once across all requests (at least --max-body); beyond it
+    /// requests are answered 429 with Retry-After.
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     pub max_memory: usize,
 
@@ -145,7 +161,8 @@ pub struct Collector {
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub header_timeout: u64,
 
-    /// Seconds a client has to send a request's body.
+    /// Seconds a client has to send a request's body; a slower one has its connection closed
+    /// (which Konnect retries).
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
 
@@ -223,6 +240,7 @@ impl Collector {
             .max_entries(self.max_entries)
             .max_entry_len(self.max_entry_len);
         let budget_kib = self.max_memory.max(self.max_body).div_ceil(1024);
+        let draining = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let intake = Intake {
             credential: authorization,
             limits,
@@ -232,11 +250,13 @@ impl Collector {
             verifier: Arc::new(Verifier::new(keys)),
             verifying: Arc::new(Semaphore::new(threads)),
             memory: Arc::new(Semaphore::new(budget_kib.min(Semaphore::MAX_PERMITS))),
+            draining: Arc::clone(&draining),
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(self.header_timeout),
             max_connections: self.max_connections,
             drain_timeout: Duration::from_secs(self.drain_timeout),
+            draining,
         };
         Ok(Started { runtime, listener, tls, intake: Arc::new(intake), limits })
     }
@@ -293,7 +313,7 @@ pub fn run(args: &Args) -> Status {
             async move {
                 let outcome = match intake.take(request).await {
                     Ok(outcome) => outcome,
-                    Err(reply) => return reply,
+                    Err(answer) => return answer,
                 };
                 let (out, rejected) = journal_lines(&outcome, peer, true);
                 let counts = outcome.counts();
@@ -302,12 +322,9 @@ pub fn run(args: &Args) -> Status {
                         if let Some(completeness) = &completeness {
                             completeness.add(outcome.verified());
                         }
-                        intake::accepted(counts.0, counts.1)
+                        Answer::Reply(intake::accepted(counts.0, counts.1))
                     }
-                    Err(err) => {
-                        report(format_args!("{COMMAND}: cannot store entries: {err}"));
-                        intake::unavailable()
-                    }
+                    Err(err) => Answer::Reply(intake::not_stored(COMMAND, &err)),
                 }
             }
         }

@@ -10,7 +10,7 @@ use audit_cef::{Sender, SenderConfig};
 
 use crate::completeness::Completeness;
 use crate::http_server;
-use crate::intake;
+use crate::intake::{self, Answer};
 use crate::io_util::{Status, report};
 use crate::journal::Journal;
 use crate::receive::{Collector, Started, journal_lines, stopped};
@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> Status {
             async move {
                 let outcome = match intake.take(request).await {
                     Ok(outcome) => outcome,
-                    Err(reply) => return reply,
+                    Err(answer) => return answer,
                 };
                 let (_, rejected) = journal_lines(&outcome, peer, false);
                 let counts = outcome.counts();
@@ -125,16 +125,13 @@ pub fn run(args: &Args) -> Status {
                     Ok(Ok(())) => {}
                     Ok(Err(err)) => {
                         report(format_args!("{COMMAND}: cannot take entries for forwarding: {err}"));
-                        return intake::unavailable();
+                        return Answer::Reply(intake::internal());
                     }
-                    Err(_) => return intake::unavailable(),
+                    Err(_) => return Answer::Reply(intake::internal()),
                 }
                 match journal.append(Vec::new(), rejected, counts).await {
-                    Ok(()) => intake::accepted(counts.0, counts.1),
-                    Err(err) => {
-                        report(format_args!("{COMMAND}: cannot store rejected entries: {err}"));
-                        intake::unavailable()
-                    }
+                    Ok(()) => Answer::Reply(intake::accepted(counts.0, counts.1)),
+                    Err(err) => Answer::Reply(intake::not_stored(COMMAND, &err)),
                 }
             }
         }

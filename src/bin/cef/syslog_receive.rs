@@ -161,7 +161,7 @@ async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
 /// Starts the verifying stage: it ends when every queue sender is gone.
 pub fn start_stage(
     verifier: Arc<Verifier>,
-    format: Format,
+    format: Option<Format>,
     threads: usize,
     journal: Journal,
     completeness: Option<Arc<Completeness>>,
@@ -207,7 +207,7 @@ fn chunk_bytes(chunk: &[Arrival]) -> usize {
 
 /// One verdict per arrival (`None`: verified), the entries spread over
 /// `threads` in contiguous parts, each verified as a batch.
-fn verify_all(verifier: &Verifier, format: Format, threads: usize, batch: &[Arrival]) -> Vec<Option<Error>> {
+fn verify_all(verifier: &Verifier, format: Option<Format>, threads: usize, batch: &[Arrival]) -> Vec<Option<Error>> {
     let entries: Vec<&[u8]> = entries(batch).collect();
     let verify_part = |part: &[&[u8]]| failures(verifier, format, part);
     // Threads only pay off for a batch that keeps each busy for a while.
