@@ -3,7 +3,9 @@
 # `cef relay` run beside the tool, when the machine lacks it: curl and gzip
 # (the README's example, as a user types it), openssl (a certificate for
 # the TLS tests), syslog-ng (a real syslog server, and its loggen) and
-# util-linux's logger (a real syslog client). Debian packages, via apt-get.
+# util-linux's logger (a real syslog client), and python3 (the Konnect
+# stand-in, tests/konnect/standin.py, standard library only). Debian
+# packages, via apt-get.
 set -euo pipefail
 missing=()
 for tool in curl gzip openssl; do
@@ -11,6 +13,8 @@ for tool in curl gzip openssl; do
 done
 command -v syslog-ng >/dev/null 2>&1 || missing+=(syslog-ng-core)
 command -v logger >/dev/null 2>&1 || missing+=(bsdutils)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v mount >/dev/null 2>&1 || missing+=(mount)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
