@@ -406,3 +406,25 @@ fn a_full_disk_is_answered_500_and_the_retried_batches_land_untorn() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
     drop(receiver);
 }
+
+/// An answer Konnect does not retry loses the batch: the stand-in, as
+/// Konnect, then shows the webhook `inactive` with the last code.
+#[test]
+fn a_batch_answered_401_is_lost_and_the_webhook_goes_inactive() {
+    let fixture = Fixture::new("standin-401");
+    fixture.write("entries.txt", &signed_lines(&fixture, 3));
+    let receiver = Receiver::spawn(
+        &fixture,
+        &["receive", "--listen", "127.0.0.1:0", "--authorization", "Bearer other", "--jwks", "k.jwks.json"]
+            .into_iter()
+            .chain(["--out", "out.cef", "--rejected", "rejected.jsonl"])
+            .collect::<Vec<_>>(),
+    );
+    let standin = StandIn::deliver(&fixture, &receiver.url(), "entries.txt", "0.01");
+    let (records, summary, status) = standin.finish(Vec::new());
+    assert_eq!(status, 1);
+    assert_eq!(statuses(&records), [Some(401)], "tried once, never retried");
+    assert_eq!((summary["lost"].as_u64(), summary["status"].as_str()), (Some(1), Some("inactive")));
+    assert_eq!(summary["last_response_code"], 401);
+    assert_eq!(fixture.read("out.cef"), "");
+}
