@@ -87,8 +87,10 @@
 //! | `checkpoint` | `sign` | `Checkpointer`, `CompletenessChecker`: signed checkpoints proving a stream complete | (the `sign` layer) |
 //! | `konnect` | `konnect` (default, implies `sign`) | `AuditEvent`, its families, JSON and CPS | + uuid |
 //!
-//! The `webhook` feature (implies `konnect`) adds batch bodies as Konnect's
-//! webhook sends them, gzip included, with limits for receivers. The `http`
+//! The `webhook` feature (implies `konnect`) adds `webhook`: batch bodies as
+//! Konnect's webhook sends them, gzip included, with limits for receivers,
+//! the `Content-Encoding` and entry hygiene rules, the retry policy, the
+//! batcher and the webhook's configuration types. The `http`
 //! feature (implies `webhook`) adds `Sender`, which delivers entries to a
 //! collector as that webhook does, with retries and a durable spool. The
 //! `syslog` feature adds `syslog`: entries in RFC 5424 and RFC 3164
@@ -115,6 +117,8 @@ pub mod konnect;
 pub mod sign;
 #[cfg(feature = "syslog")]
 pub mod syslog;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 
 /// chrono, whose `DateTime<Utc>` the API takes for event times.
 pub use chrono;

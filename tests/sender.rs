@@ -12,7 +12,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use audit_cef::http::WhenFull;
-use audit_cef::konnect::{Batcher, BodyLimits, Credential, RetryPolicy, decode_body};
+use audit_cef::webhook::{Batcher, BodyLimits, Credential, RetryPolicy, decode_body};
 use audit_cef::{ErrorKind, Sender, SenderConfig};
 
 /// One answer of the test server: a status, and a `Retry-After` value.

@@ -4,7 +4,7 @@
 //! CR encode and decode back to themselves.
 #![no_main]
 
-use audit_cef::konnect::{BodyLimits, decode_body, encode_body};
+use audit_cef::webhook::{BodyLimits, decode_body, encode_body};
 use libfuzzer_sys::fuzz_target;
 
 const LIMITS: BodyLimits = BodyLimits::new().max_compressed(1 << 16).max_decompressed(1 << 16).max_entries(64).max_entry_len(512);

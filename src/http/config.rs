@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::konnect::webhook::is_http_url;
-use crate::konnect::{Batcher, Credential, RetryPolicy};
+use crate::webhook::config::is_http_url;
+use crate::webhook::{Batcher, Credential, RetryPolicy};
 
 /// What [`Sender::send`](super::Sender::send) does when the queue holds
 /// as many entries as it may: wait for room (the default), or return
@@ -39,7 +39,7 @@ pub enum WhenFull {
 /// ```
 /// use std::time::Duration;
 /// use audit_cef::SenderConfig;
-/// use audit_cef::konnect::{Credential, RetryPolicy};
+/// use audit_cef::webhook::{Credential, RetryPolicy};
 ///
 /// let config = SenderConfig::new("https://siem.example/in/T0KEN", Credential::new("Bearer s3cret"))?
 ///     .retry(RetryPolicy::KONNECT.waits(Duration::from_millis(100), Duration::from_secs(2)))
@@ -80,7 +80,7 @@ impl SenderConfig {
     ///
     /// ```
     /// use audit_cef::{ErrorKind, SenderConfig};
-    /// use audit_cef::konnect::Credential;
+    /// use audit_cef::webhook::Credential;
     /// assert!(SenderConfig::new("http://127.0.0.1:8080/logs", Credential::new("")).is_ok());
     /// let err = SenderConfig::new("https://siem.example", Credential::new("Bearer a\r\nX-Evil: 1")).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::InvalidAuthorization);
@@ -112,7 +112,7 @@ impl SenderConfig {
     /// sends them; default true.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.gzip(false);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -126,8 +126,8 @@ impl SenderConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use audit_cef::konnect::Batcher;
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// use audit_cef::webhook::Batcher;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.batcher(Batcher::new().max_entries(500).max_age(Duration::from_millis(200)));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -144,8 +144,8 @@ impl SenderConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use audit_cef::konnect::RetryPolicy;
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// use audit_cef::webhook::RetryPolicy;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.retry(RetryPolicy::KONNECT.max_retries(10));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -158,7 +158,7 @@ impl SenderConfig {
     /// many senders spread their retries); fix it for repeatable waits.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.seed(42);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -171,7 +171,7 @@ impl SenderConfig {
     /// response (default 30 s). Running out counts as a connection error.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.timeout(std::time::Duration::from_secs(5));
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -185,7 +185,7 @@ impl SenderConfig {
     /// self-signed certificate on a network you trust.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("https://10.0.0.5", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("https://10.0.0.5", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.skip_ssl_verification(true);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -199,7 +199,7 @@ impl SenderConfig {
     /// taken whole once the queue is empty.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.queue_capacity(1_000);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -212,7 +212,7 @@ impl SenderConfig {
     ///
     /// ```
     /// use audit_cef::http::WhenFull;
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.when_full(WhenFull::Fail);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -227,7 +227,7 @@ impl SenderConfig {
     /// guarantees. One sender at a time per directory.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.spool("/var/spool/audit-cef");
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -241,7 +241,7 @@ impl SenderConfig {
     /// whole, so smaller segments give disk space back sooner.
     ///
     /// ```
-    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::konnect::Credential::new(""))?;
+    /// # let config = audit_cef::SenderConfig::new("http://127.0.0.1:1", audit_cef::webhook::Credential::new(""))?;
     /// let config = config.spool("spool").spool_segment_bytes(1 << 20);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -253,7 +253,7 @@ impl SenderConfig {
     /// The endpoint as given.
     ///
     /// ```
-    /// let config = audit_cef::SenderConfig::new("http://127.0.0.1:9/in", audit_cef::konnect::Credential::new(""))?;
+    /// let config = audit_cef::SenderConfig::new("http://127.0.0.1:9/in", audit_cef::webhook::Credential::new(""))?;
     /// assert_eq!(config.endpoint(), "http://127.0.0.1:9/in");
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -264,7 +264,7 @@ impl SenderConfig {
     /// The spool directory, if any.
     ///
     /// ```
-    /// let config = audit_cef::SenderConfig::new("http://127.0.0.1:9", audit_cef::konnect::Credential::new(""))?;
+    /// let config = audit_cef::SenderConfig::new("http://127.0.0.1:9", audit_cef::webhook::Credential::new(""))?;
     /// assert_eq!(config.spool_dir(), None);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```

@@ -7,7 +7,7 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use audit_cef::{Sender, SenderConfig};
-//! use audit_cef::konnect::{Batcher, Credential};
+//! use audit_cef::webhook::{Batcher, Credential};
 //!
 //! let config = SenderConfig::new("https://siem.example/in", Credential::new("Splunk 0000-1111"))?
 //!     .batcher(Batcher::new().max_entries(500).max_age(Duration::from_millis(500)))
@@ -28,7 +28,7 @@
 //! `Content-Type: text/plain` and the configured `Authorization` sent
 //! verbatim (none when it is empty). A 2xx status delivers the batch. A
 //! connection error (timeouts and TLS failures included), a 500 or a 429
-//! is retried as the [`RetryPolicy`](crate::konnect::RetryPolicy) says,
+//! is retried as the [`RetryPolicy`](crate::webhook::RetryPolicy) says,
 //! waiting at least a `Retry-After` given in seconds (up to the policy's
 //! cap, 120 s by default; jitter only lengthens it). Any other
 //! status, redirects included, gives the batch up at once. Entries are
@@ -63,7 +63,7 @@
 //!
 //! ## Secrets
 //!
-//! The authorization is a [`Credential`](crate::konnect::Credential): it
+//! The authorization is a [`Credential`](crate::webhook::Credential): it
 //! appears in no `Debug` output, error or report, and errors of the HTTP
 //! client are not passed on. `Debug` shows the endpoint as scheme, host and
 //! port only. Proxies from the environment are not used.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ureq::Agent;
 use ureq::tls::{TlsConfig, TlsProvider};
 
-use crate::konnect::{Attempt, Credential};
+use crate::webhook::{Attempt, Credential};
 
 use super::config::SenderConfig;
 

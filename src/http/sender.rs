@@ -17,7 +17,7 @@ use super::worker::Worker;
 /// Delivers entries (signed lines, one entry a line without CR or LF) to
 /// an HTTP collector as Konnect's webhook does: POSTed in batches, gzipped,
 /// with the `Authorization` header verbatim, retried after a connection
-/// error, a 500 or a 429 as the [`RetryPolicy`](crate::konnect::RetryPolicy)
+/// error, a 500 or a 429 as the [`RetryPolicy`](crate::webhook::RetryPolicy)
 /// says, given up after any other status.
 ///
 /// `send` queues an entry for the sender's one background thread, waiting
@@ -30,7 +30,7 @@ use super::worker::Worker;
 ///
 /// ```no_run
 /// use audit_cef::{Sender, SenderConfig};
-/// use audit_cef::konnect::Credential;
+/// use audit_cef::webhook::Credential;
 ///
 /// let config = SenderConfig::new("https://siem.example/in", Credential::new("Bearer s3cret"))?
 ///     .spool("/var/spool/audit-cef");
@@ -62,7 +62,7 @@ impl Sender {
     /// file is not a position.
     ///
     /// ```no_run
-    /// let config = audit_cef::SenderConfig::new("http://127.0.0.1:8080/in", audit_cef::konnect::Credential::new(""))?;
+    /// let config = audit_cef::SenderConfig::new("http://127.0.0.1:8080/in", audit_cef::webhook::Credential::new(""))?;
     /// let sender = audit_cef::Sender::start(config)?;
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -103,7 +103,7 @@ impl Sender {
     /// As [`Sender::send_all`].
     ///
     /// ```no_run
-    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::konnect::Credential::new(""))?)?;
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
     /// sender.send(b"CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt=1 sig=...")?;
     /// assert_eq!(sender.send(b"two\nlines").unwrap_err().kind(), audit_cef::ErrorKind::LineBreakInEntry);
     /// # Ok::<(), audit_cef::Error>(())
@@ -127,7 +127,7 @@ impl Sender {
     /// nothing of the call was accepted.
     ///
     /// ```no_run
-    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::konnect::Credential::new(""))?)?;
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
     /// sender.send_all(&[b"first".as_slice(), b"second"])?;
     /// assert_eq!(sender.send_all(&[b"ok".as_slice(), b""]).unwrap_err().kind(), audit_cef::ErrorKind::Empty);
     /// # Ok::<(), audit_cef::Error>(())
@@ -172,7 +172,7 @@ impl Sender {
     /// [`ErrorKind::SenderClosed`] when the delivery thread stopped first.
     ///
     /// ```no_run
-    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::konnect::Credential::new(""))?)?;
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
     /// sender.send(b"entry")?;
     /// sender.flush()?;
     /// let report = sender.report();
@@ -206,7 +206,7 @@ impl Sender {
     /// everything was settled.
     ///
     /// ```no_run
-    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::konnect::Credential::new(""))?)?;
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
     /// let report = sender.close()?;
     /// println!("{} delivered, {} given up", report.delivered, report.given_up);
     /// # Ok::<(), audit_cef::Error>(())
@@ -225,7 +225,7 @@ impl Sender {
     /// The counts so far.
     ///
     /// ```no_run
-    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::konnect::Credential::new(""))?)?;
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
     /// assert_eq!(sender.report().accepted, 0);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```

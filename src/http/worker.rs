@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::konnect::{Batcher, Next, RetryPolicy, encode_body};
+use crate::webhook::{Batcher, Next, RetryPolicy, encode_body};
 
 use super::post::Poster;
 use super::replay::Replay;

@@ -30,12 +30,7 @@
 //! ```
 //!
 
-pub(crate) mod batcher;
-#[cfg(feature = "webhook")]
-pub(crate) mod body;
 pub(crate) mod cef;
-#[cfg(feature = "webhook")]
-pub(crate) mod encoding;
 pub(crate) mod entry;
 pub(crate) mod event;
 pub(crate) mod family;
@@ -43,22 +38,11 @@ pub(crate) mod field;
 pub(crate) mod fields;
 pub(crate) mod json;
 pub(crate) mod order;
-pub(crate) mod retry;
 mod serde;
 pub(crate) mod text;
 pub(crate) mod value;
-#[cfg(feature = "webhook")]
-pub(crate) mod webhook;
 
-pub use batcher::{Batcher, Due};
-#[cfg(feature = "webhook")]
-pub use body::{BodyEntries, BodyLimits, check_single_line, decode_body, encode_body};
-#[cfg(feature = "webhook")]
-pub use encoding::accepts_content_encoding;
 pub use entry::Format;
 pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};
 pub use field::Field;
-pub use retry::{Attempt, Next, RetryPolicy};
-#[cfg(feature = "webhook")]
-pub use webhook::{AuditLogDestination, Credential, InvalidParameter, Webhook, WebhookUpdate};

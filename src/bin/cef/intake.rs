@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use audit_cef::konnect::{BodyEntries, BodyLimits, Credential, accepts_content_encoding, check_single_line};
+use audit_cef::webhook::{BodyEntries, BodyLimits, Credential, accepts_content_encoding, check_single_line};
 use audit_cef::{Error, ErrorKind, Format, Verifier};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use audit_cef::konnect::{BodyLimits, Credential};
+use audit_cef::webhook::{BodyLimits, Credential};
 use audit_cef::{Format, Verifier};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::Semaphore;

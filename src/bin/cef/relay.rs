@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use audit_cef::konnect::Credential;
+use audit_cef::webhook::Credential;
 use audit_cef::{Sender, SenderConfig};
 
 use crate::completeness::Completeness;

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use audit_cef::konnect::{Batcher, Credential, RetryPolicy};
 use audit_cef::syslog::{Framing, Priority, SyslogFormat};
+use audit_cef::webhook::{Batcher, Credential, RetryPolicy};
 use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport, Signer};
 
 use crate::format_arg;

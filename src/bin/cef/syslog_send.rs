@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use audit_cef::konnect::{Attempt, Next, RetryPolicy};
 use audit_cef::syslog::{Framing, Header, Priority, SyslogFormat, encode_frame, encode_message};
+use audit_cef::webhook::{Attempt, Next, RetryPolicy};
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};

@@ -9,7 +9,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use audit_cef::konnect::{Batcher, Due};
+/// use audit_cef::webhook::{Batcher, Due};
 /// let mut batcher = Batcher::new().max_entries(2);
 /// batcher.add(10, Duration::ZERO);
 /// batcher.add(10, Duration::ZERO);
@@ -30,7 +30,7 @@ pub enum Due {
 ///
 /// ```
 /// use std::time::Duration;
-/// use audit_cef::konnect::{Batcher, Due};
+/// use audit_cef::webhook::{Batcher, Due};
 /// let mut batcher = Batcher::new().max_age(Duration::from_secs(5));
 /// batcher.add(300, Duration::from_secs(100));
 /// assert_eq!(batcher.due(Duration::from_secs(101)), None);
@@ -59,7 +59,7 @@ impl Batcher {
     /// An empty batcher with the defaults.
     ///
     /// ```
-    /// assert!(audit_cef::konnect::Batcher::new().is_empty());
+    /// assert!(audit_cef::webhook::Batcher::new().is_empty());
     /// ```
     pub const fn new() -> Batcher {
         Batcher {
@@ -75,7 +75,7 @@ impl Batcher {
     /// The most entries in a batch (at least 1).
     ///
     /// ```
-    /// let batcher = audit_cef::konnect::Batcher::new().max_entries(500);
+    /// let batcher = audit_cef::webhook::Batcher::new().max_entries(500);
     /// ```
     pub const fn max_entries(mut self, entries: usize) -> Batcher {
         self.max_entries = if entries == 0 { 1 } else { entries };
@@ -86,7 +86,7 @@ impl Batcher {
     /// counted with its newline.
     ///
     /// ```
-    /// let batcher = audit_cef::konnect::Batcher::new().max_bytes(64 * 1024);
+    /// let batcher = audit_cef::webhook::Batcher::new().max_bytes(64 * 1024);
     /// ```
     pub const fn max_bytes(mut self, bytes: usize) -> Batcher {
         self.max_bytes = bytes;
@@ -96,7 +96,7 @@ impl Batcher {
     /// The longest an entry waits before its batch is due.
     ///
     /// ```
-    /// let batcher = audit_cef::konnect::Batcher::new().max_age(std::time::Duration::from_millis(250));
+    /// let batcher = audit_cef::webhook::Batcher::new().max_age(std::time::Duration::from_millis(250));
     /// ```
     pub const fn max_age(mut self, age: Duration) -> Batcher {
         self.max_age = age;
@@ -109,7 +109,7 @@ impl Batcher {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut batcher = audit_cef::konnect::Batcher::new().max_bytes(100);
+    /// let mut batcher = audit_cef::webhook::Batcher::new().max_bytes(100);
     /// assert!(!batcher.would_overflow(500), "an empty batch takes any entry");
     /// batcher.add(60, Duration::ZERO);
     /// assert!(batcher.would_overflow(60));
@@ -122,7 +122,7 @@ impl Batcher {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut batcher = audit_cef::konnect::Batcher::new();
+    /// let mut batcher = audit_cef::webhook::Batcher::new();
     /// batcher.add(41, Duration::from_secs(3));
     /// assert_eq!((batcher.len(), batcher.bytes()), (1, 42));
     /// ```
@@ -139,7 +139,7 @@ impl Batcher {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let batcher = audit_cef::konnect::Batcher::new();
+    /// let batcher = audit_cef::webhook::Batcher::new();
     /// assert_eq!(batcher.due(Duration::from_secs(1_000)), None, "nothing to send");
     /// ```
     pub fn due(&self, now: Duration) -> Option<Due> {
@@ -159,7 +159,7 @@ impl Batcher {
     /// entry arrives. `None` for an empty batch.
     ///
     /// ```
-    /// assert_eq!(audit_cef::konnect::Batcher::new().deadline(), None);
+    /// assert_eq!(audit_cef::webhook::Batcher::new().deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Duration> {
         self.opened.map(|opened| opened.saturating_add(self.max_age))
@@ -168,7 +168,7 @@ impl Batcher {
     /// Entries counted so far.
     ///
     /// ```
-    /// assert_eq!(audit_cef::konnect::Batcher::new().len(), 0);
+    /// assert_eq!(audit_cef::webhook::Batcher::new().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         self.entries
@@ -177,7 +177,7 @@ impl Batcher {
     /// Whether no entry is counted.
     ///
     /// ```
-    /// assert!(audit_cef::konnect::Batcher::new().is_empty());
+    /// assert!(audit_cef::webhook::Batcher::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.entries == 0
@@ -186,7 +186,7 @@ impl Batcher {
     /// Bytes of the body so far, newlines included.
     ///
     /// ```
-    /// assert_eq!(audit_cef::konnect::Batcher::new().bytes(), 0);
+    /// assert_eq!(audit_cef::webhook::Batcher::new().bytes(), 0);
     /// ```
     pub fn bytes(&self) -> usize {
         self.bytes
@@ -196,7 +196,7 @@ impl Batcher {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut batcher = audit_cef::konnect::Batcher::new();
+    /// let mut batcher = audit_cef::webhook::Batcher::new();
     /// batcher.add(9, Duration::ZERO);
     /// assert_eq!(batcher.take(), (1, 10));
     /// assert_eq!(batcher.take(), (0, 0));

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// What one delivery attempt came back with.
 ///
 /// ```
-/// use audit_cef::konnect::Attempt;
+/// use audit_cef::webhook::Attempt;
 /// let throttled = Attempt::Status { code: 429, retry_after: Some(std::time::Duration::from_secs(3)) };
 /// assert!(matches!(throttled, Attempt::Status { code: 429, .. }));
 /// ```
@@ -29,7 +29,7 @@ pub enum Attempt {
 /// What to do after an attempt.
 ///
 /// ```
-/// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+/// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
 /// let next = RetryPolicy::KONNECT.next(0, Attempt::Status { code: 200, retry_after: None }, 7);
 /// assert_eq!(next, Next::Delivered);
 /// ```
@@ -54,7 +54,7 @@ pub enum Next {
 ///
 /// ```
 /// use std::time::Duration;
-/// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+/// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
 /// let policy = RetryPolicy::KONNECT.jitter_percent(0);
 /// let waits: Vec<Next> = (0..5).map(|retries| policy.next(retries, Attempt::ConnectionError, 0)).collect();
 /// assert_eq!(waits, [
@@ -95,7 +95,7 @@ impl RetryPolicy {
     /// At most `retries` retries after the first attempt.
     ///
     /// ```
-    /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+    /// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
     /// assert_eq!(RetryPolicy::KONNECT.max_retries(0).next(0, Attempt::ConnectionError, 1), Next::GiveUp);
     /// ```
     pub const fn max_retries(mut self, retries: u32) -> RetryPolicy {
@@ -107,7 +107,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+    /// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
     /// let policy = RetryPolicy::KONNECT.waits(Duration::from_millis(100), Duration::from_millis(150)).jitter_percent(0);
     /// assert_eq!(policy.next(3, Attempt::ConnectionError, 0), Next::Retry(Duration::from_millis(150)));
     /// ```
@@ -122,7 +122,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+    /// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
     /// let policy = RetryPolicy::KONNECT.jitter_percent(0).max_retry_after(Duration::from_secs(60));
     /// let asked = Attempt::Status { code: 429, retry_after: Some(Duration::from_secs(600)) };
     /// assert_eq!(policy.next(0, asked, 0), Next::Retry(Duration::from_secs(60)));
@@ -139,7 +139,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+    /// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
     /// let exact = RetryPolicy::KONNECT.jitter_percent(0);
     /// assert_eq!(exact.next(1, Attempt::ConnectionError, 99), Next::Retry(Duration::from_secs(2)));
     /// ```
@@ -162,7 +162,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use audit_cef::konnect::{Attempt, Next, RetryPolicy};
+    /// use audit_cef::webhook::{Attempt, Next, RetryPolicy};
     /// let policy = RetryPolicy::KONNECT;
     /// assert_eq!(policy.next(0, Attempt::Status { code: 401, retry_after: None }, 0), Next::GiveUp);
     /// let asked = Attempt::Status { code: 429, retry_after: Some(Duration::from_secs(3)) };

@@ -3,7 +3,7 @@
 //! `Content-Encoding: application/gzip`, not the registered `gzip`, so a
 //! receiver that matches `gzip` exactly refuses every batch Konnect sends
 //! (and Konnect, which does not retry a 415, loses them). The body itself
-//! is told apart by its first bytes ([`BodyEntries::decode`](crate::konnect::BodyEntries::decode)):
+//! is told apart by its first bytes ([`BodyEntries::decode`](crate::webhook::BodyEntries::decode)):
 //! the header only rules out encodings nobody here can read.
 
 /// Whether a body sent with this `Content-Encoding` header (`None`: no
@@ -14,7 +14,7 @@
 /// would not change that.
 ///
 /// ```
-/// use audit_cef::konnect::accepts_content_encoding;
+/// use audit_cef::webhook::accepts_content_encoding;
 /// assert!(accepts_content_encoding(None));
 /// assert!(accepts_content_encoding(Some(b"application/gzip")));
 /// assert!(accepts_content_encoding(Some(b"identity, GZip")));

@@ -16,7 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// 16 MiB compressed, 64 MiB of entries, 100,000 entries of 64 KiB each.
 ///
 /// ```
-/// let limits = audit_cef::konnect::BodyLimits::default().max_entries(1_000);
+/// let limits = audit_cef::webhook::BodyLimits::default().max_entries(1_000);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyLimits {
@@ -36,7 +36,7 @@ impl BodyLimits {
     /// The defaults.
     ///
     /// ```
-    /// assert_eq!(audit_cef::konnect::BodyLimits::new(), audit_cef::konnect::BodyLimits::default());
+    /// assert_eq!(audit_cef::webhook::BodyLimits::new(), audit_cef::webhook::BodyLimits::default());
     /// ```
     pub const fn new() -> BodyLimits {
         BodyLimits {
@@ -50,7 +50,7 @@ impl BodyLimits {
     /// The most bytes of the body as received (compressed or not).
     ///
     /// ```
-    /// let limits = audit_cef::konnect::BodyLimits::new().max_compressed(1 << 20);
+    /// let limits = audit_cef::webhook::BodyLimits::new().max_compressed(1 << 20);
     /// ```
     pub const fn max_compressed(mut self, bytes: usize) -> BodyLimits {
         self.max_compressed = bytes;
@@ -60,7 +60,7 @@ impl BodyLimits {
     /// The most bytes of entries once inflated.
     ///
     /// ```
-    /// let limits = audit_cef::konnect::BodyLimits::new().max_decompressed(8 << 20);
+    /// let limits = audit_cef::webhook::BodyLimits::new().max_decompressed(8 << 20);
     /// ```
     pub const fn max_decompressed(mut self, bytes: usize) -> BodyLimits {
         self.max_decompressed = bytes;
@@ -70,7 +70,7 @@ impl BodyLimits {
     /// The most entries in one body.
     ///
     /// ```
-    /// let limits = audit_cef::konnect::BodyLimits::new().max_entries(500);
+    /// let limits = audit_cef::webhook::BodyLimits::new().max_entries(500);
     /// ```
     pub const fn max_entries(mut self, entries: usize) -> BodyLimits {
         self.max_entries = entries;
@@ -80,7 +80,7 @@ impl BodyLimits {
     /// The longest entry, without its line ending.
     ///
     /// ```
-    /// let limits = audit_cef::konnect::BodyLimits::new().max_entry_len(4096);
+    /// let limits = audit_cef::webhook::BodyLimits::new().max_entry_len(4096);
     /// ```
     pub const fn max_entry_len(mut self, bytes: usize) -> BodyLimits {
         self.max_entry_len = bytes;
@@ -98,7 +98,7 @@ impl BodyLimits {
 /// should compression fail. `out` keeps what it held before on error.
 ///
 /// ```
-/// use audit_cef::konnect::{BodyLimits, decode_body, encode_body};
+/// use audit_cef::webhook::{BodyLimits, decode_body, encode_body};
 /// let mut body = Vec::new();
 /// encode_body([b"first".as_slice(), b"second"], true, &mut body)?;
 /// let entries = decode_body(&body, BodyLimits::default())?;
@@ -142,7 +142,7 @@ fn write_entries<'e>(entries: impl IntoIterator<Item = &'e [u8]>, gzip: bool, ou
 /// [`ErrorKind::LineBreakInEntry`] at the offset of the first CR or LF.
 ///
 /// ```
-/// use audit_cef::konnect::check_single_line;
+/// use audit_cef::webhook::check_single_line;
 /// assert!(check_single_line(b"CEF:0|a|b|c|d|e|1|x=1").is_ok());
 /// let err = check_single_line(b"CEF:0|a|b|c|d|e|1|x=1\r").unwrap_err();
 /// assert_eq!((err.kind(), err.offset()), (audit_cef::ErrorKind::LineBreakInEntry, Some(21)));
@@ -170,7 +170,7 @@ pub fn check_single_line(entry: &[u8]) -> Result<()> {
 /// [`ErrorKind::InvalidGzip`] for a broken gzip stream.
 ///
 /// ```
-/// use audit_cef::konnect::{BodyLimits, decode_body};
+/// use audit_cef::webhook::{BodyLimits, decode_body};
 /// let entries = decode_body(b"a\r\n\r\nb\n", BodyLimits::default())?;
 /// assert_eq!(entries, [b"a".to_vec(), b"b".to_vec()]);
 /// let err = decode_body(b"aaaa\n", BodyLimits::default().max_entry_len(3)).unwrap_err();
@@ -187,7 +187,7 @@ pub fn decode_body(body: &[u8], limits: BodyLimits) -> Result<Vec<Vec<u8>>> {
 /// that verifies and stores entries in place.
 ///
 /// ```
-/// use audit_cef::konnect::{BodyEntries, BodyLimits};
+/// use audit_cef::webhook::{BodyEntries, BodyLimits};
 /// let entries = BodyEntries::decode(b"a\r\n\r\nbc\n", BodyLimits::default())?;
 /// assert_eq!(entries.len(), 2);
 /// assert_eq!(entries.iter().collect::<Vec<_>>(), [b"a".as_slice(), b"bc"]);
@@ -209,7 +209,7 @@ impl<'b> BodyEntries<'b> {
     /// As [`decode_body`].
     ///
     /// ```
-    /// use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// let err = BodyEntries::decode(b"aaaa\n", BodyLimits::default().max_entry_len(3)).unwrap_err();
     /// assert_eq!(err.kind(), audit_cef::ErrorKind::BodyTooLarge);
     /// ```
@@ -236,7 +236,7 @@ impl<'b> BodyEntries<'b> {
     /// As [`decode_body`].
     ///
     /// ```
-    /// use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// let entries = BodyEntries::decode_owned(b"a\nb\n".to_vec(), BodyLimits::default())?;
     /// assert_eq!(entries.get(1), Some(b"b".as_slice()));
     /// # Ok::<(), audit_cef::Error>(())
@@ -257,7 +257,7 @@ impl<'b> BodyEntries<'b> {
     /// The number of entries.
     ///
     /// ```
-    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// # use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// assert_eq!(BodyEntries::decode(b"\n\n", BodyLimits::default())?.len(), 0);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -268,7 +268,7 @@ impl<'b> BodyEntries<'b> {
     /// Whether the body held no entry.
     ///
     /// ```
-    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// # use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// assert!(BodyEntries::decode(b"", BodyLimits::default())?.is_empty());
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -279,7 +279,7 @@ impl<'b> BodyEntries<'b> {
     /// Entry `index` (0-based), without its line ending.
     ///
     /// ```
-    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// # use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// assert_eq!(BodyEntries::decode(b"x\n", BodyLimits::default())?.get(1), None);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -290,7 +290,7 @@ impl<'b> BodyEntries<'b> {
     /// The entries in body order.
     ///
     /// ```
-    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// # use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// assert_eq!(BodyEntries::decode(b"x\ny", BodyLimits::default())?.iter().count(), 2);
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
@@ -301,7 +301,7 @@ impl<'b> BodyEntries<'b> {
     /// The same entries owning their text (a plain body is copied once).
     ///
     /// ```
-    /// # use audit_cef::konnect::{BodyEntries, BodyLimits};
+    /// # use audit_cef::webhook::{BodyEntries, BodyLimits};
     /// let owned: BodyEntries<'static> = BodyEntries::decode(b"x\n", BodyLimits::default())?.into_owned();
     /// # Ok::<(), audit_cef::Error>(())
     /// ```

@@ -9,14 +9,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::entry::Format;
+use crate::konnect::Format;
 
 /// The `Authorization` header value a webhook sends verbatim (`Bearer ...`,
 /// `Splunk ...`): a secret. `Debug` shows no byte of it; it is zeroized
 /// when dropped; [`Credential::matches`] compares in constant time.
 ///
 /// ```
-/// use audit_cef::konnect::Credential;
+/// use audit_cef::webhook::Credential;
 /// let credential = Credential::new("Bearer s3cret");
 /// assert_eq!(format!("{credential:?}"), "Credential(..)");
 /// assert!(credential.matches(b"Bearer s3cret"));
@@ -43,7 +43,7 @@ impl Credential {
     /// A credential.
     ///
     /// ```
-    /// let credential = audit_cef::konnect::Credential::new(String::from("Splunk token"));
+    /// let credential = audit_cef::webhook::Credential::new(String::from("Splunk token"));
     /// ```
     pub fn new(value: impl Into<String>) -> Credential {
         Credential(Zeroizing::new(value.into()))
@@ -52,7 +52,7 @@ impl Credential {
     /// The value, to put in the `Authorization` header of a request.
     ///
     /// ```
-    /// assert_eq!(audit_cef::konnect::Credential::new("Bearer x").expose(), "Bearer x");
+    /// assert_eq!(audit_cef::webhook::Credential::new("Bearer x").expose(), "Bearer x");
     /// ```
     pub fn expose(&self) -> &str {
         &self.0
@@ -63,7 +63,7 @@ impl Credential {
     /// bytes differ.
     ///
     /// ```
-    /// assert!(!audit_cef::konnect::Credential::new("a").matches(b"b"));
+    /// assert!(!audit_cef::webhook::Credential::new("a").matches(b"b"));
     /// ```
     pub fn matches(&self, received: &[u8]) -> bool {
         let expected = self.0.as_bytes();
@@ -87,7 +87,7 @@ impl fmt::Debug for Credential {
 /// `invalid_parameters`.
 ///
 /// ```
-/// use audit_cef::konnect::WebhookUpdate;
+/// use audit_cef::webhook::WebhookUpdate;
 /// let update: WebhookUpdate = serde_json::from_str(r#"{"endpoint":""}"#).unwrap();
 /// let problems = update.validate().unwrap_err();
 /// assert_eq!(serde_json::to_string(&problems).unwrap(), r#"[{"field":"endpoint","reason":"cannot be blank"}]"#);
@@ -104,7 +104,7 @@ pub struct InvalidParameter {
 ///
 /// ```
 /// use audit_cef::Format;
-/// use audit_cef::konnect::{Credential, WebhookUpdate};
+/// use audit_cef::webhook::{Credential, WebhookUpdate};
 /// let update = WebhookUpdate {
 ///     endpoint: Some("https://collectors.sumologic.com/receiver/v1/http/XYZ".into()),
 ///     authorization: Some(Credential::new("Bearer t")),
@@ -147,7 +147,7 @@ impl WebhookUpdate {
     /// an `endpoint` that is not an `http` or `https` URL.
     ///
     /// ```
-    /// let update = audit_cef::konnect::WebhookUpdate { endpoint: Some("ftp://x".into()), ..Default::default() };
+    /// let update = audit_cef::webhook::WebhookUpdate { endpoint: Some("ftp://x".into()), ..Default::default() };
     /// assert_eq!(update.validate().unwrap_err()[0].reason, "must be a valid URL");
     /// ```
     pub fn validate(&self) -> Result<(), Vec<InvalidParameter>> {
@@ -164,7 +164,7 @@ impl WebhookUpdate {
 /// member at all, so a read view cannot carry the secret.
 ///
 /// ```
-/// let view: audit_cef::konnect::Webhook = serde_json::from_str(r#"{"endpoint":"https://siem.example/in"}"#).unwrap();
+/// let view: audit_cef::webhook::Webhook = serde_json::from_str(r#"{"endpoint":"https://siem.example/in"}"#).unwrap();
 /// assert!(!view.enabled);
 /// assert_eq!(view.log_format, audit_cef::Format::Cef);
 /// ```
@@ -187,7 +187,7 @@ pub struct Webhook {
 /// A v3 audit-log destination (`POST /v3/audit-log-destinations`).
 ///
 /// ```
-/// let destination: audit_cef::konnect::AuditLogDestination =
+/// let destination: audit_cef::webhook::AuditLogDestination =
 ///     serde_json::from_str(r#"{"name":"sumo","endpoint":"https://siem.example/in","authorization":"Bearer t"}"#).unwrap();
 /// assert!(destination.validate().is_ok());
 /// assert!(!destination.skip_ssl_verification);
@@ -219,7 +219,7 @@ impl AuditLogDestination {
     /// an `endpoint` that is not an `http` or `https` URL.
     ///
     /// ```
-    /// let destination: audit_cef::konnect::AuditLogDestination = serde_json::from_str(r#"{"name":" ","endpoint":"x"}"#).unwrap();
+    /// let destination: audit_cef::webhook::AuditLogDestination = serde_json::from_str(r#"{"name":" ","endpoint":"x"}"#).unwrap();
     /// let fields: Vec<&str> = destination.validate().unwrap_err().iter().map(|p| p.field).collect();
     /// assert_eq!(fields, ["name", "endpoint"]);
     /// ```
