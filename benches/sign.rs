@@ -71,9 +71,10 @@ fn batch(c: &mut Criterion) {
         let entries: Vec<Vec<u8>> = (0..size).map(|i| signed_line(&signer, i)).collect();
         let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
         group.throughput(Throughput::Elements(size as u64));
+        let mut state = verifier.new_state();
         group.bench_with_input(BenchmarkId::new("batch", size), &refs, |b, refs| {
             b.iter(|| {
-                let results = verifier.verify_cef_batch(black_box(refs));
+                let results = verifier.verify_cef_batch_with(&mut state, black_box(refs));
                 assert!(results.iter().all(Result::is_ok));
             })
         });

@@ -141,6 +141,7 @@ pub use konnect::{
 #[cfg(feature = "sign")]
 pub use sign::{
     Jwk, Jwks, KeySet, PublicKey, SIGNATURE_B64_LEN, SIGNATURE_LEN, Signer, SkippedKey, Verified, Verifier,
+    VerifierState,
 };
 
 /// The README's examples run as doc tests.

@@ -317,6 +317,25 @@ fn batch_results_equal_single_results() {
     let failed: Vec<usize> = batch.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect();
     assert_eq!(failed, [3, 10, 40, 50]);
     assert_eq!(batch[15].as_ref().unwrap().key().kid(), rotated.public_key().kid());
+    // A state the caller carries across batches (learning the rotation,
+    // the failure share and the group size) changes no verdict, whatever
+    // the cut into batches, and a state from another key set neither.
+    let summary = |results: &[Result<audit_cef::Verified<'_, audit_cef::Line<'_>>, audit_cef::Error>]| {
+        results.iter().map(|r| r.as_ref().map(|v| v.key().kid().to_owned()).map_err(|e| e.kind())).collect::<Vec<_>>()
+    };
+    let expected = summary(&batch);
+    for cut in [1, 3, 7, 16, 64] {
+        let mut state = verifier.new_state();
+        for round in 0..3 {
+            let mut carried = Vec::new();
+            for part in refs.chunks(cut) {
+                carried.extend(verifier.verify_cef_batch_with(&mut state, part));
+            }
+            assert_eq!(summary(&carried), expected, "cut {cut}, round {round}");
+        }
+    }
+    let mut foreign = Verifier::new(KeySet::default()).new_state();
+    assert_eq!(summary(&verifier.verify_cef_batch_with(&mut foreign, &refs)), expected);
 }
 
 #[test]

@@ -17,4 +17,4 @@ pub use key_set::{KeySet, SkippedKey};
 pub use public_key::PublicKey;
 pub use signature::{SIGNATURE_B64_LEN, SIGNATURE_LEN};
 pub use signer::Signer;
-pub use verifier::{Verified, Verifier};
+pub use verifier::{Verified, Verifier, VerifierState};

@@ -1,7 +1,5 @@
 //! Verifying signed entries against a key set, one at a time or in batches.
 
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::traits::IsIdentity;
 use ed25519_dalek::Signature;
@@ -150,18 +148,70 @@ pub struct Verifier {
     /// The keys as curve points, in the set's order.
     points: Vec<EdwardsPoint>,
     parser: Parser,
-    /// The key that verified the last entry.
-    last: AtomicUsize,
-    /// For each key, the key that verified the entry after one of its own
-    /// last time: streams that alternate or rotate keys follow a pattern.
-    follows: Vec<AtomicUsize>,
-    /// Recent share of entries that failed, in 1/65536ths: sizes the batches.
-    failure_rate: AtomicU32,
     /// A batch size set by the caller instead.
     fixed_batch: Option<usize>,
+}
+
+/// What a [`Verifier`] learns of a stream as it verifies it: which key
+/// tends to follow which (so the key expected for each entry is tried
+/// first, and streams that rotate or alternate keys still batch), the
+/// recent share of failing entries, and how large a group may be now. It
+/// changes no verdict, only the cost.
+///
+/// The caller owns it and passes it to the `_with` methods, one state per
+/// stream or per thread: a [`Verifier`] itself is immutable and shared.
+/// The plain methods ([`Verifier::verify_cef_batch`], ...) start from a
+/// fresh state each call. After a key set changes, start a new state with
+/// [`Verifier::new_state`] (an old one only guesses worse).
+///
+/// ```
+/// use audit_cef::{KeySet, Signer, Verifier};
+/// let signer = Signer::from_seed(&[4; 32]);
+/// let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+/// let mut state = verifier.new_state();
+/// let mut line = b"CEF:0|v|p|1|id|n|5|i=1".to_vec();
+/// signer.sign_cef(&mut line, 0)?;
+/// for _ in 0..3 {
+///     assert!(verifier.verify_cef_batch_with(&mut state, &[line.as_slice()])[0].is_ok());
+/// }
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierState {
+    /// The key that verified the last entry.
+    last: usize,
+    /// For each key, the key that verified the entry after one of its own
+    /// last time; empty: each key is expected to follow itself (a fresh
+    /// state allocates nothing, and learns nothing of the order).
+    follows: Vec<usize>,
+    /// Recent share of entries that failed, in 1/65536ths: sizes the batches.
+    failure_rate: u32,
     /// The largest group allowed now: it starts small and doubles after
     /// each group without failures, so a stream that starts bad costs little.
-    ramp: AtomicUsize,
+    ramp: usize,
+}
+
+impl Default for VerifierState {
+    /// A fresh state that allocates nothing and does not learn which key
+    /// follows which (see [`Verifier::new_state`]).
+    fn default() -> VerifierState {
+        VerifierState { last: 0, follows: Vec::new(), failure_rate: 0, ramp: FIRST_GROUP }
+    }
+}
+
+impl VerifierState {
+    /// The key likely to verify the entry after one verified by `key`.
+    fn next_key(&self, key: usize) -> usize {
+        self.follows.get(key).copied().unwrap_or(key)
+    }
+
+    /// Remembers that `key` verified the entry after one verified by `previous`.
+    fn learn(&mut self, previous: usize, key: usize) {
+        if let Some(next) = self.follows.get_mut(previous) {
+            *next = key;
+        }
+        self.last = key;
+    }
 }
 
 impl Verifier {
@@ -172,17 +222,18 @@ impl Verifier {
     /// ```
     pub fn new(keys: KeySet) -> Verifier {
         let points = keys.keys().iter().map(PublicKey::point).collect();
-        let follows = (0..keys.keys().len()).map(AtomicUsize::new).collect();
-        Verifier {
-            keys,
-            points,
-            parser: Parser::new(),
-            last: AtomicUsize::new(0),
-            follows,
-            failure_rate: AtomicU32::new(0),
-            fixed_batch: None,
-            ramp: AtomicUsize::new(FIRST_GROUP),
-        }
+        Verifier { keys, points, parser: Parser::new(), fixed_batch: None }
+    }
+
+    /// A fresh [`VerifierState`] for this key set, one that learns which
+    /// key follows which.
+    ///
+    /// ```
+    /// let verifier = audit_cef::Verifier::new(audit_cef::KeySet::default());
+    /// let state = verifier.new_state();
+    /// ```
+    pub fn new_state(&self) -> VerifierState {
+        VerifierState { follows: (0..self.keys.keys().len()).collect(), ..VerifierState::default() }
     }
 
     /// Uses `parser` for the signed CEF bytes (e.g. the strict one).
@@ -220,8 +271,26 @@ impl Verifier {
     /// assert_eq!(verifier.verify_cef(b"CEF:0|v|p|1|id|n|5|a=1").unwrap_err().kind(), ErrorKind::Unsigned);
     /// ```
     pub fn verify_cef<'a>(&self, entry: &'a [u8]) -> Result<Verified<'_, Line<'a>>> {
+        self.verify_cef_with(&mut VerifierState::default(), entry)
+    }
+
+    /// [`Verifier::verify_cef`], trying first the key `state` expects and
+    /// learning from the verdict.
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_cef`].
+    ///
+    /// ```
+    /// use audit_cef::{KeySet, Verifier};
+    /// let verifier = Verifier::new(KeySet::default());
+    /// let mut state = verifier.new_state();
+    /// assert!(verifier.verify_cef_with(&mut state, b"CEF:0|v|p|1|id|n|5|a=1").is_err());
+    /// ```
+    pub fn verify_cef_with<'a>(&self, state: &mut VerifierState, entry: &'a [u8]) -> Result<Verified<'_, Line<'a>>> {
         let split = split_cef(entry)?;
-        let key = self.find_key(split.signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
+        let key =
+            self.find_key(state, split.signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
         Ok(Verified { entry: self.parser.parse(split.signed)?, key })
     }
 
@@ -242,7 +311,22 @@ impl Verifier {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn verify_json(&self, entry: &[u8]) -> Result<Verified<'_, String>> {
-        self.verify_json_form(entry, JsonForm::Json)
+        self.verify_json_form(&mut VerifierState::default(), entry, JsonForm::Json)
+    }
+
+    /// [`Verifier::verify_json`] with a [`VerifierState`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_json`].
+    ///
+    /// ```
+    /// use audit_cef::{KeySet, Verifier};
+    /// let verifier = Verifier::new(KeySet::default());
+    /// assert!(verifier.verify_json_with(&mut verifier.new_state(), br#"{"a":1}"#).is_err());
+    /// ```
+    pub fn verify_json_with(&self, state: &mut VerifierState, entry: &[u8]) -> Result<Verified<'_, String>> {
+        self.verify_json_form(state, entry, JsonForm::Json)
     }
 
     /// Verifies a signed CPS entry (`{"event":{...,"sig":"..."}}`).
@@ -261,15 +345,35 @@ impl Verifier {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn verify_cps(&self, entry: &[u8]) -> Result<Verified<'_, String>> {
-        self.verify_json_form(entry, JsonForm::Cps)
+        self.verify_json_form(&mut VerifierState::default(), entry, JsonForm::Cps)
     }
 
-    fn verify_json_form(&self, entry: &[u8], form: JsonForm) -> Result<Verified<'_, String>> {
+    /// [`Verifier::verify_cps`] with a [`VerifierState`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_json`].
+    ///
+    /// ```
+    /// use audit_cef::{KeySet, Verifier};
+    /// let verifier = Verifier::new(KeySet::default());
+    /// assert!(verifier.verify_cps_with(&mut verifier.new_state(), br#"{"event":{}}"#).is_err());
+    /// ```
+    pub fn verify_cps_with(&self, state: &mut VerifierState, entry: &[u8]) -> Result<Verified<'_, String>> {
+        self.verify_json_form(state, entry, JsonForm::Cps)
+    }
+
+    fn verify_json_form(
+        &self,
+        state: &mut VerifierState,
+        entry: &[u8],
+        form: JsonForm,
+    ) -> Result<Verified<'_, String>> {
         let split = split_json(entry, form)?;
         let mut signed = Vec::with_capacity(split.head.len() + split.tail.len());
         signed.extend_from_slice(split.head);
         signed.extend_from_slice(split.tail);
-        let key = self.find_key(&signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
+        let key = self.find_key(state, &signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
         let text =
             String::from_utf8(signed).map_err(|e| Error::at(ErrorKind::NotUtf8, e.utf8_error().valid_up_to()))?;
         Ok(Verified { entry: text, key })
@@ -278,11 +382,17 @@ impl Verifier {
     /// The rule's single check against every key but `skip` (one already
     /// known to fail), the key expected after the last entry's first; the
     /// key that verifies is remembered for the next guess.
-    fn find_key(&self, message: &[u8], signature: &Signature, skip: Option<usize>) -> Result<&PublicKey> {
+    fn find_key(
+        &self,
+        state: &mut VerifierState,
+        message: &[u8],
+        signature: &Signature,
+        skip: Option<usize>,
+    ) -> Result<&PublicKey> {
         let keys = self.keys.keys();
         let decoded = Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?;
-        let previous = self.last.load(Ordering::Relaxed);
-        let first = self.next_key(previous);
+        let previous = state.last;
+        let first = state.next_key(previous).min(keys.len());
         let order = keys
             .iter()
             .zip(&self.points)
@@ -294,24 +404,11 @@ impl Verifier {
                 continue;
             }
             if decoded.verifies(point, key.key.as_bytes(), message) {
-                self.learn(previous, index);
+                state.learn(previous, index);
                 return Ok(key);
             }
         }
         Err(Error::new(ErrorKind::NoKeyMatches))
-    }
-
-    /// The key likely to verify the entry after one verified by `key`.
-    fn next_key(&self, key: usize) -> usize {
-        self.follows.get(key).map_or(0, |next| next.load(Ordering::Relaxed))
-    }
-
-    /// Remembers that `key` verified the entry after one verified by `previous`.
-    fn learn(&self, previous: usize, key: usize) {
-        if let Some(next) = self.follows.get(previous) {
-            next.store(key, Ordering::Relaxed);
-        }
-        self.last.store(key, Ordering::Relaxed);
     }
 
     /// Verifies many CEF entries, one result per entry in order, with the
@@ -344,6 +441,25 @@ impl Verifier {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn verify_cef_batch<'a>(&self, entries: &[&'a [u8]]) -> Vec<Result<Verified<'_, Line<'a>>>> {
+        self.verify_cef_batch_with(&mut VerifierState::default(), entries)
+    }
+
+    /// [`Verifier::verify_cef_batch`] with a [`VerifierState`]: a caller
+    /// that verifies batch after batch of one stream keeps one, so each
+    /// batch starts from what the ones before taught (the group size, which
+    /// key follows which) instead of from small groups.
+    ///
+    /// ```
+    /// use audit_cef::{KeySet, Verifier};
+    /// let verifier = Verifier::new(KeySet::default());
+    /// let mut state = verifier.new_state();
+    /// assert_eq!(verifier.verify_cef_batch_with(&mut state, &[b"CEF:0|v|p|1|i|n|5|a=1".as_slice()]).len(), 1);
+    /// ```
+    pub fn verify_cef_batch_with<'a>(
+        &self,
+        state: &mut VerifierState,
+        entries: &[&'a [u8]],
+    ) -> Vec<Result<Verified<'_, Line<'a>>>> {
         let mut results: Vec<Result<Verified<'_, Line<'a>>>> =
             entries.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
         let mut pending = Vec::with_capacity(entries.len());
@@ -361,7 +477,7 @@ impl Verifier {
                 Err(err) => set(&mut results, index, Err(err)),
             }
         }
-        for ((index, entry), verdict) in indexes.into_iter().zip(&pending).zip(self.verdicts(&pending)) {
+        for ((index, entry), verdict) in indexes.into_iter().zip(&pending).zip(self.verdicts(state, &pending)) {
             let result =
                 verdict.and_then(|key| self.parser.parse(entry.signed).map(|line| Verified { entry: line, key }));
             set(&mut results, index, result);
@@ -391,20 +507,21 @@ impl Verifier {
                 at: None,
             })
             .collect();
-        self.verdicts(&pending)
+        self.verdicts(&mut VerifierState::default(), &pending)
     }
 
     /// Checks every entry a group at a time; one verdict per entry, in order.
-    fn verdicts<'k>(&'k self, pending: &[Pending<'_>]) -> Vec<Result<&'k PublicKey>> {
+    fn verdicts<'k>(&'k self, state: &mut VerifierState, pending: &[Pending<'_>]) -> Vec<Result<&'k PublicKey>> {
         let mut verdicts: Vec<Result<&PublicKey>> =
             pending.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
         let mut at = 0;
         while let Some(rest) = pending.get(at..).filter(|rest| !rest.is_empty()) {
-            let size = self.take_rest(self.group_size(), rest.len());
+            let size = self.take_rest(state, self.group_size(state), rest.len());
             let (group, _) = rest.split_at(size);
             let slots = verdicts.get_mut(at..at + size).unwrap_or_default();
-            let failed = self.check_group(group, self.last.load(Ordering::Relaxed), slots);
-            self.note_failures(failed, size);
+            let previous = state.last;
+            let failed = self.check_group(state, group, previous, slots);
+            note_failures(state, failed, size);
             at += size;
         }
         verdicts
@@ -425,18 +542,18 @@ impl Verifier {
     /// How many entries to check together: fixed, or from the recent
     /// failure share, the size that keeps the expected cost of isolating
     /// failures low.
-    fn group_size(&self) -> usize {
+    fn group_size(&self, state: &VerifierState) -> usize {
         if let Some(fixed) = self.fixed_batch {
             return fixed;
         }
-        let by_rate = match self.failure_rate.load(Ordering::Relaxed) {
+        let by_rate = match state.failure_rate {
             rate if rate < 65_536 / 512 => LARGEST_GROUP,
             rate if rate < 65_536 / 40 => 32,
             rate if rate < 65_536 / 12 => 8,
             rate if rate < 65_536 / 5 => 4,
             _ => 1,
         };
-        by_rate.min(self.ramp.load(Ordering::Relaxed))
+        by_rate.min(state.ramp)
     }
 
     /// The next group's size, given the size the failures allow and what
@@ -444,8 +561,8 @@ impl Verifier {
     /// group of the largest size, when less than another full group, joins
     /// it (a webhook batch of 100 is checked as one group of 100, not 64
     /// and then 36): a group's fixed cost is then paid once.
-    fn take_rest(&self, size: usize, left: usize) -> usize {
-        let clean = self.failure_rate.load(Ordering::Relaxed) < 65_536 / 4096;
+    fn take_rest(&self, state: &VerifierState, size: usize, left: usize) -> usize {
+        let clean = state.failure_rate < 65_536 / 4096;
         if self.fixed_batch.is_none() && clean && size == LARGEST_GROUP && left < 2 * LARGEST_GROUP {
             left
         } else {
@@ -453,28 +570,11 @@ impl Verifier {
         }
     }
 
-    /// Folds a group's failures into the failure share: a moving average
-    /// over about the last 256 entries, except that a group with a quarter
-    /// or more failing sets it at once, so a stream that turns bad is
-    /// checked one by one almost at once.
-    fn note_failures(&self, failed: usize, checked: usize) {
-        let (Ok(checked), Ok(failed)) = (u64::try_from(checked), u64::try_from(failed)) else { return };
-        let old = u64::from(self.failure_rate.load(Ordering::Relaxed));
-        let observed = failed.saturating_mul(65_536) / checked.max(1);
-        let weight = checked.min(256);
-        let average = (old * (256 - weight) + observed * weight) / 256;
-        let new = if observed >= 65_536 / 4 { average.max(observed) } else { average };
-        if failed == 0 {
-            let ramp = self.ramp.load(Ordering::Relaxed);
-            self.ramp.store(ramp.saturating_mul(2).min(LARGEST_GROUP), Ordering::Relaxed);
-        }
-        self.failure_rate.store(u32::try_from(new).unwrap_or(u32::MAX), Ordering::Relaxed);
-    }
-
     /// Checks a group of entries, the first expected under the key after
     /// `previous`, writing one verdict per entry; returns how many failed.
     fn check_group<'k>(
         &'k self,
+        state: &mut VerifierState,
         group: &[Pending<'_>],
         previous: usize,
         verdicts: &mut [Result<&'k PublicKey>],
@@ -483,14 +583,14 @@ impl Verifier {
             return group
                 .iter()
                 .zip(verdicts.iter_mut())
-                .map(|(entry, slot)| usize::from(!self.check_single(entry, slot, None)))
+                .map(|(entry, slot)| usize::from(!self.check_single(state, entry, slot, None)))
                 .sum();
         }
         // The expected key of each entry, and its decoded signature.
         let mut items = Vec::with_capacity(group.len());
         let mut key = previous;
         for entry in group {
-            key = self.next_key(key);
+            key = state.next_key(key);
             let Some(decoded) = Decoded::new(&entry.signature) else { break };
             let Some(public) = self.keys.keys().get(key) else { break };
             items.push(BatchItem {
@@ -507,9 +607,9 @@ impl Verifier {
                 // One failing entry is found with one more batch sum, not by halving.
                 Some(sum) => match batch.only_failure(&self.points, &sum) {
                     Some(index) => Some(index),
-                    None => return self.halve(group, previous, verdicts),
+                    None => return self.halve(state, group, previous, verdicts),
                 },
-                None => return self.halve(group, previous, verdicts),
+                None => return self.halve(state, group, previous, verdicts),
             };
             let mut previous = previous;
             let mut failed = 0;
@@ -518,42 +618,67 @@ impl Verifier {
                     // The sums prove it fails under the key it was expected
                     // under (its term alone is nonzero); the single check
                     // decides it under the others.
-                    failed += usize::from(!self.check_single(entry, slot, Some(item.key)));
-                    previous = self.last.load(Ordering::Relaxed);
+                    failed += usize::from(!self.check_single(state, entry, slot, Some(item.key)));
+                    previous = state.last;
                     continue;
                 }
-                self.learn(previous, item.key);
+                state.learn(previous, item.key);
                 previous = item.key;
                 *slot = self.keys.keys().get(item.key).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches));
             }
             return failed;
         }
-        self.halve(group, previous, verdicts)
+        self.halve(state, group, previous, verdicts)
     }
 
     /// Checks the two halves of a group that failed as a whole.
-    fn halve<'k>(&'k self, group: &[Pending<'_>], previous: usize, verdicts: &mut [Result<&'k PublicKey>]) -> usize {
+    fn halve<'k>(
+        &'k self,
+        state: &mut VerifierState,
+        group: &[Pending<'_>],
+        previous: usize,
+        verdicts: &mut [Result<&'k PublicKey>],
+    ) -> usize {
         let half = group.len() / 2;
         let (left, right) = group.split_at(half);
         let (left_slots, right_slots) = verdicts.split_at_mut(half.min(verdicts.len()));
-        let failed = self.check_group(left, previous, left_slots);
-        failed + self.check_group(right, self.last.load(Ordering::Relaxed), right_slots)
+        let failed = self.check_group(state, left, previous, left_slots);
+        let previous = state.last;
+        failed + self.check_group(state, right, previous, right_slots)
     }
 
     /// Checks one entry against every key but `known_failing`, the expected
     /// one first; returns whether it verified.
     fn check_single<'k>(
         &'k self,
+        state: &mut VerifierState,
         entry: &Pending<'_>,
         slot: &mut Result<&'k PublicKey>,
         known_failing: Option<usize>,
     ) -> bool {
-        *slot = self.find_key(entry.signed, &entry.signature, known_failing).map_err(|err| match entry.at {
+        *slot = self.find_key(state, entry.signed, &entry.signature, known_failing).map_err(|err| match entry.at {
             Some(at) => err.or_at(at),
             None => err,
         });
         slot.is_ok()
     }
+}
+
+/// Folds a group's failures into the failure share: a moving average over
+/// about the last 256 entries, except that a group with a quarter or more
+/// failing sets it at once, so a stream that turns bad is checked one by
+/// one almost at once.
+fn note_failures(state: &mut VerifierState, failed: usize, checked: usize) {
+    let (Ok(checked), Ok(failed)) = (u64::try_from(checked), u64::try_from(failed)) else { return };
+    let old = u64::from(state.failure_rate);
+    let observed = failed.saturating_mul(65_536) / checked.max(1);
+    let weight = checked.min(256);
+    let average = (old * (256 - weight) + observed * weight) / 256;
+    let new = if observed >= 65_536 / 4 { average.max(observed) } else { average };
+    if failed == 0 {
+        state.ramp = state.ramp.saturating_mul(2).min(LARGEST_GROUP);
+    }
+    state.failure_rate = u32::try_from(new).unwrap_or(u32::MAX);
 }
 
 /// The first group's size, before anything is known of the stream.

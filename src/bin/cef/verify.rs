@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use audit_cef::checkpoint::{CompletenessChecker, Received};
-use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier};
+use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier, VerifierState};
 use serde_json::Value;
 
 use crate::completeness::print_missing_and_summary;
@@ -130,8 +130,10 @@ pub fn run(args: &Args) -> Status {
     };
     let workers = parallel::workers(args.threads.map(usize::from));
     let batch = args.batch.map(usize::from);
-    // One verifier per worker: each keeps its own guess of the next key.
-    let verifiers: Vec<Verifier> = (0..workers).map(|_| Verifier::new(keys.clone()).with_batch_size(batch)).collect();
+    // One verifier shared; one state per worker, each learning its chunks' keys.
+    let verifier = Verifier::new(keys).with_batch_size(batch);
+    let states: Vec<std::sync::Mutex<VerifierState>> =
+        (0..workers).map(|_| std::sync::Mutex::new(verifier.new_state())).collect();
     let mut counts = Counts::default();
     let mut checker = CompletenessChecker::new();
     let chunk_lines = batch.unwrap_or(0).max(CHUNK_LINES);
@@ -140,9 +142,10 @@ pub fn run(args: &Args) -> Status {
         chunk_lines,
         workers,
         |chunk, out, worker| {
-            let verifier =
-                verifiers.get(worker).or(verifiers.first()).ok_or_else(|| io::Error::other("no verifier"))?;
-            verify_chunk(verifier, args.format, args.json, args.checkpoints, chunk, out)
+            let state = states.get(worker).or(states.first()).ok_or_else(|| io::Error::other("no verifier"))?;
+            // Each worker locks only its own state: never contended.
+            let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            verify_chunk(&verifier, &mut state, args.format, args.json, args.checkpoints, chunk, out)
         },
         |chunk_counts: Counts| {
             counts.ok += chunk_counts.ok;
@@ -229,6 +232,7 @@ pub fn keys_from_jwks(command: &str, source: &str, text: &str) -> Result<KeySet,
 /// Verifies one chunk and writes its results, in order.
 fn verify_chunk(
     verifier: &Verifier,
+    state: &mut VerifierState,
     format: Format,
     json: bool,
     checkpoints: bool,
@@ -255,7 +259,7 @@ fn verify_chunk(
         Format::Cef => {
             // Empty lines are not entries: they skip the batch and fail on their own.
             let entries: Vec<&[u8]> = chunk.lines.iter().copied().filter(|line| !line.is_empty()).collect();
-            let mut results = verifier.verify_cef_batch(&entries).into_iter();
+            let mut results = verifier.verify_cef_batch_with(state, &entries).into_iter();
             for (offset, line) in chunk.lines.iter().enumerate() {
                 let result = if line.is_empty() {
                     empty()
@@ -274,9 +278,9 @@ fn verify_chunk(
                 let result = if line.is_empty() {
                     empty()
                 } else if format == Format::Json {
-                    verifier.verify_json(line).map(|verified| verified.key().kid())
+                    verifier.verify_json_with(state, line).map(|verified| verified.key().kid())
                 } else {
-                    verifier.verify_cps(line).map(|verified| verified.key().kid())
+                    verifier.verify_cps_with(state, line).map(|verified| verified.key().kid())
                 };
                 record(offset, result, out)?;
             }
