@@ -113,6 +113,8 @@ mod error;
 pub mod http;
 #[cfg(feature = "konnect")]
 pub mod konnect;
+#[cfg(feature = "receive")]
+pub mod receive;
 #[cfg(feature = "sign")]
 pub mod sign;
 #[cfg(feature = "syslog")]

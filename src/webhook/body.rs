@@ -77,6 +77,15 @@ impl BodyLimits {
         self
     }
 
+    /// The most bytes of a body as received.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::webhook::BodyLimits::new().max_compressed(5).compressed_limit(), 5);
+    /// ```
+    pub const fn compressed_limit(&self) -> usize {
+        self.max_compressed
+    }
+
     /// The longest entry, without its line ending.
     ///
     /// ```

@@ -1,0 +1,376 @@
+//! A webhook request taken as Konnect sends it, without I/O: the caller's
+//! server hands over the request head and gets a [`Decision`], an answer or
+//! a [`Reservation`] to read the body; then hands over the body and gets
+//! the [`Checked`] entries, one verdict each, and the records to store.
+//!
+//! The status table, in one place (konnect.md section 4: Konnect retries
+//! only a connection error, a 500 and a 429, so everything a retry could
+//! fix is one of those):
+//!
+//! | answer | when |
+//! |---|---|
+//! | 200 `{"verified":N,"rejected":M}` | the records are stored (the caller's part) |
+//! | 429 + `Retry-After` | the memory budget or the journal's queue is short, or the receiver is draining |
+//! | 500 | the records could not be stored |
+//! | closed connection | the body was too slow or broke off |
+//! | 400 | a gzip stream that does not inflate |
+//! | 401 | a missing or wrong `Authorization` |
+//! | 405 (`Allow: POST`) | not a POST |
+//! | 413 | the body, its inflated text, its entry count or one entry is over its limit |
+//! | 415 | a `Content-Encoding` no receiver here reads (`br`, `deflate`) |
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+
+use super::journal::NotStored;
+use super::memory::{MemoryBudget, MemoryReservation};
+use super::pool::VerifyPool;
+use super::records::Records;
+use super::reply::{Answer, Reply};
+use crate::error::{Error, ErrorKind};
+use crate::konnect::Format;
+use crate::sign::Verifier;
+use crate::webhook::{BodyEntries, BodyLimits, Credential, accepts_content_encoding};
+
+/// Seconds a client is asked to wait when memory or the journal's queue is
+/// short: both free up as the requests in flight finish.
+pub const BUSY_RETRY_SECS: u64 = 1;
+
+/// Seconds a client is asked to wait while the receiver stops: long enough
+/// for a restart.
+pub const DRAINING_RETRY_SECS: u64 = 5;
+
+/// What a request's head says, as the caller's server read it.
+///
+/// ```
+/// use audit_cef::receive::Head;
+/// let head = Head::post("127.0.0.1:9".parse().unwrap()).authorization(b"Bearer s3cret").content_length(42);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'h> {
+    post: bool,
+    authorization: Option<&'h [u8]>,
+    content_encoding: Option<&'h [u8]>,
+    content_length: Option<u64>,
+    peer: SocketAddr,
+}
+
+impl<'h> Head<'h> {
+    /// A POST from `peer` with no headers yet.
+    ///
+    /// ```
+    /// let head = audit_cef::receive::Head::post("127.0.0.1:9".parse().unwrap());
+    /// ```
+    pub fn post(peer: SocketAddr) -> Head<'h> {
+        Head { post: true, authorization: None, content_encoding: None, content_length: None, peer }
+    }
+
+    /// A request with this method (only `POST` goes further).
+    ///
+    /// ```
+    /// let head = audit_cef::receive::Head::new("GET", "127.0.0.1:9".parse().unwrap());
+    /// ```
+    pub fn new(method: &str, peer: SocketAddr) -> Head<'h> {
+        Head { post: method == "POST", ..Head::post(peer) }
+    }
+
+    /// The `Authorization` header's bytes.
+    ///
+    /// ```
+    /// let head = audit_cef::receive::Head::post("127.0.0.1:9".parse().unwrap()).authorization(b"Bearer x");
+    /// ```
+    pub fn authorization(mut self, value: &'h [u8]) -> Head<'h> {
+        self.authorization = Some(value);
+        self
+    }
+
+    /// The `Content-Encoding` header's bytes.
+    ///
+    /// ```
+    /// let head = audit_cef::receive::Head::post("127.0.0.1:9".parse().unwrap()).content_encoding(b"application/gzip");
+    /// ```
+    pub fn content_encoding(mut self, value: &'h [u8]) -> Head<'h> {
+        self.content_encoding = Some(value);
+        self
+    }
+
+    /// The declared `Content-Length`.
+    ///
+    /// ```
+    /// let head = audit_cef::receive::Head::post("127.0.0.1:9".parse().unwrap()).content_length(10);
+    /// ```
+    pub fn content_length(mut self, length: u64) -> Head<'h> {
+        self.content_length = Some(length);
+        self
+    }
+}
+
+/// What to do after the head.
+#[derive(Debug)]
+pub enum Decision {
+    /// Answer now; the body is not read.
+    Answer(Reply),
+    /// Read the body, at most [`Reservation::max_body`] bytes, then hand
+    /// it to [`Intake::body`]. The memory is held until the request is done.
+    Read(Reservation),
+}
+
+/// The right to read one body: its share of the memory budget and where it
+/// came from.
+#[derive(Debug)]
+pub struct Reservation {
+    max_body: usize,
+    peer: SocketAddr,
+    memory: MemoryReservation,
+}
+
+impl Reservation {
+    /// The most body bytes to read; past them, answer
+    /// [`Intake::body_failed`] with [`BodyFailure::TooLarge`].
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+}
+
+/// Why a body could not be read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFailure {
+    /// It passed [`Reservation::max_body`].
+    TooLarge,
+    /// It took longer than the caller's time limit.
+    TooSlow,
+    /// The connection broke, or the framing was wrong.
+    Broken,
+}
+
+/// The checks and limits every request goes through.
+///
+/// ```
+/// use audit_cef::receive::{Decision, Head, Intake, VerifyPool};
+/// use audit_cef::webhook::{BodyLimits, Credential};
+/// use audit_cef::{KeySet, Signer, Verifier};
+/// let signer = Signer::from_seed(&[2; 32]);
+/// let pool = VerifyPool::new(Verifier::new(KeySet::from_keys([signer.public_key()])), 1);
+/// let intake = Intake::new(Credential::new("Bearer s3cret"), BodyLimits::default(), 1 << 20);
+/// let mut entry = b"CEF:0|v|p|1|id|n|5|a=1".to_vec();
+/// signer.sign_cef(&mut entry, 0)?;
+/// let peer = "127.0.0.1:9".parse().unwrap();
+/// let head = Head::post(peer).authorization(b"Bearer s3cret").content_length(entry.len() as u64);
+/// let Decision::Read(reservation) = intake.head(&head) else { panic!("refused") };
+/// let checked = intake.body(reservation, entry.clone(), &pool).unwrap();
+/// let records = checked.records(audit_cef::chrono::DateTime::UNIX_EPOCH);
+/// assert_eq!(records.out(), [entry.as_slice(), b"\n"].concat());
+/// assert_eq!(records.accepted().body(), "{\"verified\":1,\"rejected\":0}\n");
+/// assert_eq!(intake.head(&Head::post(peer)), Decision::answer_status(401));
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Intake {
+    credential: Credential,
+    limits: BodyLimits,
+    format: Option<Format>,
+    memory: MemoryBudget,
+    draining: AtomicBool,
+}
+
+impl Intake {
+    /// An intake requiring `credential` as the `Authorization` header,
+    /// reading bodies within `limits`, holding at most `max_memory` bytes
+    /// of bodies at once (at least one largest body); each entry verified
+    /// in its own format.
+    pub fn new(credential: Credential, limits: BodyLimits, max_memory: usize) -> Intake {
+        let max_memory = max_memory.max(limits.compressed_limit());
+        Intake {
+            credential,
+            limits,
+            format: None,
+            memory: MemoryBudget::new(max_memory),
+            draining: AtomicBool::new(false),
+        }
+    }
+
+    /// Verifies every entry in `format` (the others are rejected) instead
+    /// of each in its own.
+    ///
+    /// ```
+    /// # use audit_cef::webhook::{BodyLimits, Credential};
+    /// let intake = audit_cef::receive::Intake::new(Credential::new("x"), BodyLimits::default(), 0)
+    ///     .format(Some(audit_cef::Format::Cef));
+    /// ```
+    pub fn format(mut self, format: Option<Format>) -> Intake {
+        self.format = format;
+        self
+    }
+
+    /// The memory budget shared by the requests in flight.
+    pub fn memory(&self) -> &MemoryBudget {
+        &self.memory
+    }
+
+    /// From now on, requests are answered 429 with `Retry-After` (the
+    /// receiver is stopping).
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+    }
+
+    /// Decides on a request from its head.
+    pub fn head(&self, head: &Head<'_>) -> Decision {
+        if !head.post {
+            return Decision::Answer(Reply::text(405, "only POST is accepted\n").with_allow("POST"));
+        }
+        if !self.credential.matches(head.authorization.unwrap_or_default()) {
+            return Decision::Answer(Reply::text(401, "missing or wrong Authorization header\n"));
+        }
+        if self.draining.load(Ordering::Relaxed) {
+            return Decision::Answer(Reply::busy(DRAINING_RETRY_SECS, "the receiver is stopping; retry\n").closing());
+        }
+        if !accepts_content_encoding(head.content_encoding) {
+            return Decision::Answer(Reply::text(
+                415,
+                "Content-Encoding must be gzip, x-gzip, application/gzip, identity or none\n",
+            ));
+        }
+        let max_body = self.limits.compressed_limit();
+        if head.content_length.is_some_and(|length| length > max_body as u64) {
+            return Decision::Answer(too_large(max_body));
+        }
+        let reserve = head.content_length.map_or(max_body, |length| length as usize).min(max_body);
+        match self.memory.try_reserve(reserve.max(1)) {
+            Some(memory) => {
+                // A body shorter than declared is cut short; longer is refused.
+                let max_body = head.content_length.map_or(max_body, |_| reserve);
+                Decision::Read(Reservation { max_body, peer: head.peer, memory })
+            }
+            None => Decision::Answer(Reply::busy(BUSY_RETRY_SECS, "too many bodies in memory; retry\n")),
+        }
+    }
+
+    /// The answer for a body that could not be read whole.
+    ///
+    /// ```
+    /// use audit_cef::receive::{Answer, BodyFailure, Intake};
+    /// # use audit_cef::webhook::{BodyLimits, Credential};
+    /// let intake = Intake::new(Credential::new("x"), BodyLimits::default(), 0);
+    /// assert_eq!(intake.body_failed(BodyFailure::TooSlow), Answer::Close);
+    /// ```
+    pub fn body_failed(&self, failure: BodyFailure) -> Answer {
+        match failure {
+            BodyFailure::TooLarge => Answer::Reply(too_large(self.limits.compressed_limit())),
+            // No answer would be heard, or only a 408 fits: Konnect retries
+            // a closed connection and never a 408.
+            BodyFailure::TooSlow | BodyFailure::Broken => Answer::Close,
+        }
+    }
+
+    /// Reads the body into its entries and verifies them all on the
+    /// calling thread with `pool`.
+    ///
+    /// # Errors
+    ///
+    /// The answer when the body itself is refused: 413 over a limit, 400
+    /// for a gzip stream that does not inflate. Entries that fail are not
+    /// an error: they get their verdicts.
+    pub fn body(&self, reservation: Reservation, body: Vec<u8>, pool: &VerifyPool) -> Result<Checked, Reply> {
+        // Entries stay in the one body (or inflated) buffer: no copy per entry.
+        let entries = BodyEntries::decode_owned(body, self.limits).map_err(|err| match err.kind() {
+            ErrorKind::BodyTooLarge => Reply::text(413, format!("{err}\n")),
+            _ => Reply::text(400, format!("the body cannot be read: {err}\n")),
+        })?;
+        let borrowed: Vec<&[u8]> = entries.iter().collect();
+        let verdicts = pool.verify(self.format, &borrowed);
+        Ok(Checked { entries, verdicts, format: self.format, peer: reservation.peer, _memory: reservation.memory })
+    }
+
+    /// The answer when the records could not be stored: 429 when the
+    /// journal's queue is full, 500 when a write failed.
+    ///
+    /// ```
+    /// use audit_cef::receive::{Intake, NotStored};
+    /// # use audit_cef::webhook::{BodyLimits, Credential};
+    /// let intake = Intake::new(Credential::new("x"), BodyLimits::default(), 0);
+    /// assert_eq!(intake.not_stored(&NotStored::Busy).status(), 429);
+    /// ```
+    pub fn not_stored(&self, err: &NotStored) -> Reply {
+        match err {
+            NotStored::Busy => Reply::busy(BUSY_RETRY_SECS, "the disk is behind; retry\n"),
+            NotStored::Failed(_) => Reply::internal(),
+        }
+    }
+}
+
+impl Decision {
+    /// A decision to answer with `status`, for comparisons in tests.
+    ///
+    /// ```
+    /// assert!(matches!(audit_cef::receive::Decision::answer_status(401), audit_cef::receive::Decision::Answer(_)));
+    /// ```
+    pub fn answer_status(status: u16) -> Decision {
+        Decision::Answer(Reply::text(status, ""))
+    }
+}
+
+/// Decisions are equal when both answer with the same status, or both read.
+impl PartialEq for Decision {
+    fn eq(&self, other: &Decision) -> bool {
+        match (self, other) {
+            (Decision::Answer(a), Decision::Answer(b)) => a.status() == b.status(),
+            (Decision::Read(_), Decision::Read(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+fn too_large(max: usize) -> Reply {
+    Reply::text(413, format!("the body is over {max} bytes\n"))
+}
+
+/// A body's entries with exactly one verdict each, in body order, holding
+/// the request's share of the memory budget until dropped.
+#[derive(Debug)]
+pub struct Checked {
+    entries: BodyEntries<'static>,
+    verdicts: Vec<Option<Error>>,
+    format: Option<Format>,
+    peer: SocketAddr,
+    _memory: MemoryReservation,
+}
+
+impl Checked {
+    /// The verified entries, in body order.
+    pub fn verified(&self) -> impl Iterator<Item = &[u8]> {
+        self.entries.iter().zip(&self.verdicts).filter(|(_, verdict)| verdict.is_none()).map(|(entry, _)| entry)
+    }
+
+    /// The rejected entries with why, in body order.
+    pub fn rejected(&self) -> impl Iterator<Item = (&[u8], &Error)> {
+        self.entries.iter().zip(&self.verdicts).filter_map(|(entry, verdict)| verdict.as_ref().map(|err| (entry, err)))
+    }
+
+    /// Verifies again, against `verifier` (a new key set, say after a
+    /// rotation), the entries whose verdict was that no key matches; the
+    /// others keep theirs. Call it before the records are made.
+    pub fn reverify(&mut self, verifier: &Verifier) {
+        let mut state = verifier.new_state();
+        for (entry, verdict) in self.entries.iter().zip(self.verdicts.iter_mut()) {
+            if verdict.as_ref().is_some_and(|err| err.kind() == ErrorKind::NoKeyMatches) {
+                let again = super::pool::verify_entries(verifier, &mut state, self.format, &[entry]);
+                *verdict = again.into_iter().next().unwrap_or_else(|| Some(Error::new(ErrorKind::NoKeyMatches)));
+            }
+        }
+    }
+
+    /// The lines to store: verified entries for `--out`, rejected ones for
+    /// `--rejected`, stamped `received`.
+    pub fn records(&self, received: DateTime<Utc>) -> Records {
+        let mut records = Records::default();
+        for (entry, verdict) in self.entries.iter().zip(&self.verdicts) {
+            match verdict {
+                None => records.push_verified(entry),
+                Some(err) => records.push_rejected(entry, err, self.peer, received),
+            }
+        }
+        records
+    }
+}

@@ -1,0 +1,547 @@
+//! The files a receiver appends to: verified entries to `--out`, rejected
+//! ones with their reason to `--rejected`. One thread owns both; every
+//! request's records are written together, in the order submitted, and
+//! synced before the request is told they are stored. Requests that arrive
+//! while a sync runs share the next one (group commit), so concurrent
+//! senders do not each pay a disk flush.
+//!
+//! Nothing is ever torn: the length of each file is known before a group's
+//! lines are written, and when any write or sync fails (a full disk) both
+//! files are cut back to it, so the sender's retry does not find half its
+//! batch already there, and the next entry is never glued to a fragment.
+//! Until the cut succeeds, nothing more is written. A file the journal
+//! creates is 0600 and its directory is synced, so the new name survives a
+//! crash; a last line left without its LF by a crash mid-write (never
+//! acknowledged) is cut when the file is opened.
+//!
+//! Completeness (`--checkpoints`) is fed here, in the one place every path
+//! passes once its records are durable: the verified entries of each group,
+//! in order, right after its sync.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+
+use super::records::Records;
+use crate::checkpoint::CompletenessChecker;
+
+/// Told once a submission is stored, or why it is not.
+pub type Done = Box<dyn FnOnce(Result<(), NotStored>) + Send>;
+
+/// One request's records: written together, answered once synced.
+struct Job {
+    records: Records,
+    done: Done,
+}
+
+/// A handle on the writer thread; clones share it. The thread ends when
+/// every handle is dropped, having written what was submitted.
+///
+/// ```
+/// use audit_cef::receive::{Journal, Records};
+/// let dir = std::env::temp_dir().join(format!("journal-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let (journal, writer) = Journal::open(Some(&dir.join("out.cef")), &dir.join("rejected.jsonl"), None)?;
+/// let mut records = Records::default();
+/// records.push_verified(b"an entry");
+/// let (tell, told) = std::sync::mpsc::channel();
+/// journal.submit(records, Box::new(move |stored| { let _ = tell.send(stored.is_ok()); })).unwrap();
+/// assert!(told.recv().unwrap());
+/// assert_eq!(std::fs::read(dir.join("out.cef"))?, b"an entry\n");
+/// drop(journal);
+/// writer.join().unwrap();
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Journal {
+    jobs: SyncSender<Job>,
+    tally: Arc<Tally>,
+}
+
+/// Why records were not stored.
+#[derive(Debug)]
+pub enum NotStored {
+    /// The writer's queue is full (the disk is slower than the senders):
+    /// nothing was kept; retry a little later (429).
+    Busy,
+    /// A write or sync failed, and both files were cut back (500).
+    Failed(io::Error),
+}
+
+impl std::fmt::Display for NotStored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotStored::Busy => f.write_str("the journal's queue is full"),
+            NotStored::Failed(err) => write!(f, "cannot store entries: {err}"),
+        }
+    }
+}
+
+/// Submissions waiting for the writer: beyond this, [`Journal::submit`]
+/// says [`NotStored::Busy`] rather than pile them up in memory.
+pub const QUEUED_SUBMISSIONS: usize = 64;
+
+impl Journal {
+    /// Opens (creating 0600, appending) the files and starts the writer
+    /// thread. With `out` `None` (a relay, whose verified entries go on to
+    /// a sender), verified entries are not written, only fed to
+    /// `completeness`, which gets every group's verified entries in order
+    /// once they are durable.
+    ///
+    /// # Errors
+    ///
+    /// A file that cannot be opened, read or repaired, or no thread.
+    pub fn open(
+        out: Option<&Path>,
+        rejected: &Path,
+        completeness: Option<Arc<Mutex<CompletenessChecker>>>,
+    ) -> io::Result<(Journal, thread::JoinHandle<()>)> {
+        let out = out.map(Appended::open).transpose()?;
+        let rejected = Appended::open(rejected)?;
+        let (jobs, queue) = mpsc::sync_channel(QUEUED_SUBMISSIONS);
+        let tally = Arc::new(Tally::default());
+        let cut = out.as_ref().map_or(0, |out| out.cut_on_open).saturating_add(rejected.cut_on_open);
+        tally.cut_on_open.store(cut, Ordering::Relaxed);
+        let counted = Arc::clone(&tally);
+        let writer = thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || write_loop(out, rejected, &queue, &counted, completeness.as_deref()))?;
+        Ok((Journal { jobs, tally }, writer))
+    }
+
+    /// What was stored so far.
+    pub fn tally(&self) -> Arc<Tally> {
+        Arc::clone(&self.tally)
+    }
+
+    /// Queues `records` and returns at once; `done` is told when both files
+    /// hold them, synced, or why they hold none of them.
+    ///
+    /// # Errors
+    ///
+    /// [`NotStored::Busy`] when the queue is full, [`NotStored::Failed`]
+    /// when the writer has stopped; `done` is then not called.
+    pub fn submit(&self, records: Records, done: Done) -> Result<(), NotStored> {
+        self.jobs.try_send(Job { records, done }).map_err(|err| match err {
+            TrySendError::Full(_) => NotStored::Busy,
+            TrySendError::Disconnected(_) => stopped(),
+        })
+    }
+
+    /// As [`Journal::submit`], waiting while the queue is full (a source
+    /// with no acknowledgement to hold back, such as syslog, slows down).
+    ///
+    /// # Errors
+    ///
+    /// [`NotStored::Failed`] when the writer has stopped.
+    pub fn submit_blocking(&self, records: Records, done: Done) -> Result<(), NotStored> {
+        self.jobs.send(Job { records, done }).map_err(|_| stopped())
+    }
+}
+
+fn stopped() -> NotStored {
+    NotStored::Failed(io::Error::other("the journal writer stopped"))
+}
+
+/// Takes every job waiting, writes them in order, syncs what was written,
+/// feeds completeness, then answers them all. Ends when every [`Journal`]
+/// handle is dropped.
+fn write_loop(
+    mut out: Option<Appended<OsFile>>,
+    mut rejected: Appended<OsFile>,
+    queue: &Receiver<Job>,
+    tally: &Tally,
+    completeness: Option<&Mutex<CompletenessChecker>>,
+) {
+    let mut batch = Vec::new();
+    while let Ok(first) = queue.recv() {
+        batch.push(first);
+        while let Ok(more) = queue.try_recv() {
+            batch.push(more);
+        }
+        let writes_out = out.is_some();
+        let result = write_group(
+            out.as_mut(),
+            &mut rejected,
+            batch.iter().map(|job| (if writes_out { job.records.out() } else { &[][..] }, job.records.rejected())),
+        );
+        if let (Ok(()), Some(completeness)) = (&result, completeness) {
+            // A poisoned lock still holds a usable checker.
+            let mut checker = completeness.lock().unwrap_or_else(PoisonError::into_inner);
+            for entry in batch.iter().flat_map(|job| job.records.verified()) {
+                checker.add(entry);
+            }
+        }
+        for job in batch.drain(..) {
+            let answer = match &result {
+                Ok(()) => {
+                    let (verified, refused) = job.records.counts();
+                    tally.add(verified, refused);
+                    Ok(())
+                }
+                Err(err) => {
+                    tally.failed.fetch_add(1, Ordering::Relaxed);
+                    Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string())))
+                }
+            };
+            (job.done)(answer);
+        }
+    }
+}
+
+/// Writes a group of requests' lines (`out`, `rejected` each) and syncs
+/// the files written to; on any failure cuts both back to where they were.
+fn write_group<'j, F: Sink>(
+    mut out: Option<&mut Appended<F>>,
+    rejected: &mut Appended<F>,
+    group: impl Iterator<Item = (&'j [u8], &'j [u8])> + Clone,
+) -> io::Result<()> {
+    // A failed cut is retried first: nothing is written on top of a fragment.
+    if let Some(out) = out.as_deref_mut() {
+        out.restore()?;
+    }
+    rejected.restore()?;
+    let written = (|| {
+        for (lines, _) in group.clone().filter(|(lines, _)| !lines.is_empty()) {
+            let file = out.as_deref_mut().ok_or_else(|| io::Error::other("verified entries with no --out file"))?;
+            file.write(lines)?;
+        }
+        for (_, lines) in group.clone().filter(|(_, lines)| !lines.is_empty()) {
+            rejected.write(lines)?;
+        }
+        if let Some(out) = out.as_deref_mut() {
+            out.sync()?;
+        }
+        rejected.sync()
+    })();
+    match written {
+        Ok(()) => {
+            if let Some(out) = out {
+                out.commit();
+            }
+            rejected.commit();
+            Ok(())
+        }
+        Err(err) => {
+            // Best effort now; what fails stays marked and is retried first.
+            if let Some(out) = out {
+                let _ = out.restore();
+            }
+            let _ = rejected.restore();
+            Err(err)
+        }
+    }
+}
+
+/// What the journal needs of a file: appending, syncing its data, and
+/// cutting it back. [`OsFile`] is the real one; tests make writes fail.
+trait Sink {
+    /// Appends all of `bytes` at the end (or fails, having written part).
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Makes what was appended durable.
+    fn sync(&mut self) -> io::Result<()>;
+    /// Cuts the file to `len` bytes, durably.
+    fn cut(&mut self, len: u64) -> io::Result<()>;
+}
+
+/// A file opened for appending.
+struct OsFile(File);
+
+impl OsFile {
+    /// Opens `path` for appending, creating it 0600 (and syncing its
+    /// directory) when it is new; returns the file and its length.
+    fn open(path: &Path) -> io::Result<(OsFile, u64)> {
+        let context = |err: io::Error| io::Error::new(err.kind(), format!("cannot open {}: {err}", path.display()));
+        let mut options = OpenOptions::new();
+        options.read(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = match options.open(path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                let file = options.create_new(true).open(path).map_err(context)?;
+                sync_parent(path).map_err(context)?;
+                file
+            }
+            Err(err) => return Err(context(err)),
+        };
+        let len = file.metadata().map_err(context)?.len();
+        Ok((OsFile(file), len))
+    }
+}
+
+impl Sink for OsFile {
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        self.0.sync_data()
+    }
+
+    fn cut(&mut self, len: u64) -> io::Result<()> {
+        self.0.set_len(len)?;
+        self.0.sync_all()
+    }
+}
+
+/// Syncs the directory holding `path`, so a file just created there is
+/// found after a crash.
+fn sync_parent(path: &Path) -> io::Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    File::open(parent)?.sync_all()
+}
+
+/// A file appended to in whole lines, with the length it had after the
+/// last group that was synced.
+struct Appended<F> {
+    file: F,
+    /// Bytes in the file that are whole, synced lines.
+    synced: u64,
+    /// Bytes written since, not yet synced.
+    pending: u64,
+    /// A write failed and the cut back to `synced` has not succeeded yet.
+    torn: bool,
+    /// Bytes of a torn last line cut when the file was opened.
+    cut_on_open: u64,
+}
+
+impl Appended<OsFile> {
+    /// Opens `path`; a last line without its LF (a write cut short by a
+    /// crash, so never acknowledged) is cut off and reported.
+    fn open(path: &Path) -> io::Result<Appended<OsFile>> {
+        let (mut file, len) = OsFile::open(path)?;
+        let whole = whole_lines_len(&mut file.0, len)
+            .map_err(|err| io::Error::new(err.kind(), format!("cannot read {}: {err}", path.display())))?;
+        if whole < len {
+            file.cut(whole)
+                .map_err(|err| io::Error::new(err.kind(), format!("cannot repair {}: {err}", path.display())))?;
+        }
+        Ok(Appended { file, synced: whole, pending: 0, torn: false, cut_on_open: len - whole })
+    }
+}
+
+impl<F: Sink> Appended<F> {
+    /// A file of `len` bytes of whole lines.
+    #[cfg(test)]
+    fn new(file: F, len: u64) -> Appended<F> {
+        Appended { file, synced: len, pending: 0, torn: false, cut_on_open: 0 }
+    }
+
+    fn write(&mut self, lines: &[u8]) -> io::Result<()> {
+        // Marked before writing: a failure may leave part of it behind.
+        self.torn = true;
+        self.file.append(lines)?;
+        self.pending = self.pending.saturating_add(lines.len() as u64);
+        Ok(())
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        if self.torn { self.file.sync() } else { Ok(()) }
+    }
+
+    /// The group is on disk: its bytes join the synced ones.
+    fn commit(&mut self) {
+        self.synced = self.synced.saturating_add(self.pending);
+        self.pending = 0;
+        self.torn = false;
+    }
+
+    /// Cuts the file back to its synced lines if a write may have left
+    /// more; until that succeeds, it stays marked.
+    fn restore(&mut self) -> io::Result<()> {
+        if self.torn {
+            self.file.cut(self.synced)?;
+            self.pending = 0;
+            self.torn = false;
+        }
+        Ok(())
+    }
+
+    /// The file, for tests.
+    #[cfg(test)]
+    fn inner(&self) -> &F {
+        &self.file
+    }
+}
+
+/// The length of `file`'s whole lines: up to and including its last LF.
+fn whole_lines_len(file: &mut File, len: u64) -> io::Result<u64> {
+    const CHUNK: u64 = 64 << 10;
+    let mut end = len;
+    let mut buf = vec![0u8; CHUNK as usize];
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        let chunk = buf.get_mut(..(end - start) as usize).unwrap_or_default();
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(at) = memchr::memrchr(b'\n', chunk) {
+            return Ok(start + at as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
+/// What the journal has stored (synced): it counts a request whose client
+/// left before its answer too.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Submissions stored.
+    pub requests: AtomicU64,
+    /// Verified entries stored.
+    pub verified: AtomicU64,
+    /// Rejected entries stored.
+    pub rejected: AtomicU64,
+    /// Submissions that could not be stored (a write or sync failed).
+    pub failed: AtomicU64,
+    /// Bytes of torn last lines (a crash mid-write, never acknowledged)
+    /// cut when the files were opened.
+    pub cut_on_open: AtomicU64,
+}
+
+impl Tally {
+    fn add(&self, verified: usize, rejected: usize) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.verified.fetch_add(verified as u64, Ordering::Relaxed);
+        self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
+    }
+
+    /// One line for a summary: requests, verified and rejected entries.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::receive::Tally::default().summary(), "0 requests stored: 0 entries verified, 0 rejected");
+    /// ```
+    pub fn summary(&self) -> String {
+        format!(
+            "{} requests stored: {} entries verified, {} rejected",
+            self.requests.load(Ordering::Relaxed),
+            self.verified.load(Ordering::Relaxed),
+            self.rejected.load(Ordering::Relaxed)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file in memory that holds at most `room` bytes (a full disk: the
+    /// write that passes it keeps what fit, as write(2) does) and can be
+    /// told to fail its syncs and cuts.
+    #[derive(Default)]
+    struct Disk {
+        bytes: Vec<u8>,
+        room: usize,
+        fail_sync: bool,
+        fail_cut: bool,
+    }
+
+    impl Sink for Disk {
+        fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+            let fits = self.room.saturating_sub(self.bytes.len()).min(bytes.len());
+            self.bytes.extend_from_slice(&bytes[..fits]);
+            if fits < bytes.len() { Err(io::Error::from(io::ErrorKind::StorageFull)) } else { Ok(()) }
+        }
+        fn sync(&mut self) -> io::Result<()> {
+            if self.fail_sync { Err(io::Error::other("sync failed")) } else { Ok(()) }
+        }
+        fn cut(&mut self, len: u64) -> io::Result<()> {
+            if self.fail_cut {
+                return Err(io::Error::other("cut failed"));
+            }
+            self.bytes.truncate(len as usize);
+            Ok(())
+        }
+    }
+
+    fn disk(room: usize) -> Appended<Disk> {
+        Appended::new(Disk { room, ..Disk::default() }, 0)
+    }
+
+    fn group<'a>(jobs: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone {
+        jobs.iter().map(|(out, rejected)| (out.as_bytes(), rejected.as_bytes()))
+    }
+
+    #[test]
+    fn a_write_that_fills_the_disk_is_cut_back_in_both_files() {
+        let (mut out, mut rejected) = (disk(24), disk(1000));
+        write_group(Some(&mut out), &mut rejected, group(&[("one\ntwo\n", "r1\n")])).unwrap();
+        // The second group's out fits only partly; its rejected line was never reached.
+        let err = write_group(Some(&mut out), &mut rejected, group(&[("three\n", ""), ("four\nfive\nsix\n", "r2\n")]))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(out.inner().bytes, b"one\ntwo\n", "the fragment is cut");
+        assert_eq!(rejected.inner().bytes, b"r1\n");
+        // Space freed: the retried group lands whole, glued to nothing.
+        out.file.room = 1000;
+        write_group(Some(&mut out), &mut rejected, group(&[("three\n", ""), ("four\nfive\nsix\n", "r2\n")])).unwrap();
+        assert_eq!(out.inner().bytes, b"one\ntwo\nthree\nfour\nfive\nsix\n");
+        assert_eq!(rejected.inner().bytes, b"r1\nr2\n");
+    }
+
+    #[test]
+    fn a_failed_sync_cuts_back_what_was_written() {
+        let (mut out, mut rejected) = (disk(1000), disk(1000));
+        write_group(Some(&mut out), &mut rejected, group(&[("a\n", "")])).unwrap();
+        rejected.file.fail_sync = true;
+        assert!(write_group(Some(&mut out), &mut rejected, group(&[("b\n", "rb\n")])).is_err());
+        assert_eq!((out.inner().bytes.as_slice(), rejected.inner().bytes.as_slice()), (&b"a\n"[..], &b""[..]));
+    }
+
+    #[test]
+    fn nothing_is_written_until_a_failed_cut_succeeds() {
+        let (mut out, mut rejected) = (disk(6), disk(1000));
+        write_group(Some(&mut out), &mut rejected, group(&[("a\n", "")])).unwrap();
+        out.file.fail_cut = true;
+        assert!(write_group(Some(&mut out), &mut rejected, group(&[("bbbbbb\n", "")])).is_err());
+        assert_eq!(out.inner().bytes, b"a\nbbbb", "the cut failed: the fragment is still there");
+        // The disk has room again but cuts still fail: nothing is written on the fragment.
+        out.file.room = 1000;
+        assert!(write_group(Some(&mut out), &mut rejected, group(&[("c\n", "rc\n")])).is_err());
+        assert_eq!(out.inner().bytes, b"a\nbbbb");
+        assert_eq!(rejected.inner().bytes, b"");
+        // Once the cut works, the fragment goes first, then the group lands.
+        out.file.fail_cut = false;
+        write_group(Some(&mut out), &mut rejected, group(&[("c\n", "rc\n")])).unwrap();
+        assert_eq!(out.inner().bytes, b"a\nc\n");
+        assert_eq!(rejected.inner().bytes, b"rc\n");
+    }
+
+    #[test]
+    fn files_are_created_0600_and_a_torn_last_line_is_cut_on_open() {
+        let dir = std::env::temp_dir().join(format!("cef-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.cef");
+        let _ = std::fs::remove_file(&path);
+        let (file, len) = OsFile::open(&path).unwrap();
+        assert_eq!(len, 0);
+        drop(file);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        // A crash mid-write left "thr" after two whole lines.
+        std::fs::write(&path, b"one\ntwo\nthr").unwrap();
+        let mut appended = Appended::open(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"one\ntwo\n");
+        appended.write(b"three\n").unwrap();
+        appended.sync().unwrap();
+        appended.commit();
+        assert_eq!(std::fs::read(&path).unwrap(), b"one\ntwo\nthree\n");
+        // A file with no line feed at all is a torn first line: cut to empty.
+        std::fs::write(&path, vec![b'x'; 100_000]).unwrap();
+        drop(Appended::open(&path).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,297 @@
+//! The receiving core in-process, through the public API only (no binary,
+//! no socket): the status table, every encoding form, entry hygiene, the
+//! formats, re-verification after a key rotation, the memory budget,
+//! syslog arrivals, and the journal feeding completeness once durable.
+#![cfg(feature = "receive")]
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, mpsc};
+
+use audit_cef::checkpoint::{Checkpointer, CompletenessChecker, StreamId};
+use audit_cef::chrono::DateTime;
+use audit_cef::receive::{
+    Answer, Arrival, BodyFailure, Decision, Head, Intake, Journal, NotStored, Records, Reply, VerifyPool,
+    check_arrivals,
+};
+use audit_cef::webhook::{BodyLimits, Credential};
+use audit_cef::{ErrorKind, KeySet, Signer, Verifier};
+
+const AUTH: &[u8] = b"Bearer s3cret";
+
+fn peer() -> SocketAddr {
+    "127.0.0.1:4000".parse().unwrap()
+}
+
+fn signer() -> Signer {
+    Signer::from_seed(&[21; 32])
+}
+
+fn pool_for(signers: &[&Signer]) -> VerifyPool {
+    VerifyPool::new(Verifier::new(KeySet::from_keys(signers.iter().map(|s| s.public_key()))), 2)
+}
+
+fn intake() -> Intake {
+    Intake::new(Credential::new("Bearer s3cret"), BodyLimits::new().max_compressed(20_000).max_entry_len(600), 1 << 20)
+}
+
+fn cef(signer: &Signer, i: usize) -> Vec<u8> {
+    let mut line =
+        format!("2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|trace_id={i}")
+            .into_bytes();
+    signer.sign_cef(&mut line, 0).unwrap();
+    line
+}
+
+fn json(signer: &Signer, i: usize, cps: bool) -> Vec<u8> {
+    let event = format!(r#"{{"action":"read","granted":true,"trace_id":{i}}}"#);
+    let mut entry = if cps { format!(r#"{{"event":{event}}}"#) } else { event }.into_bytes();
+    if cps { signer.sign_cps(&mut entry, 0) } else { signer.sign_json(&mut entry, 0) }.unwrap();
+    entry
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut encoder = flate2::write::GzEncoder::new(&mut body, flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap();
+    body
+}
+
+fn status(decision: &Decision) -> u16 {
+    match decision {
+        Decision::Answer(reply) => reply.status(),
+        Decision::Read(_) => 0,
+    }
+}
+
+/// Reads `body` through the whole intake; the reply it gets and the records.
+fn take(intake: &Intake, pool: &VerifyPool, encoding: Option<&[u8]>, body: Vec<u8>) -> (Reply, Option<Records>) {
+    let mut head = Head::post(peer()).authorization(AUTH).content_length(body.len() as u64);
+    if let Some(encoding) = encoding {
+        head = head.content_encoding(encoding);
+    }
+    let reservation = match intake.head(&head) {
+        Decision::Answer(reply) => return (reply, None),
+        Decision::Read(reservation) => reservation,
+    };
+    match intake.body(reservation, body, pool) {
+        Ok(checked) => {
+            let records = checked.records(DateTime::UNIX_EPOCH);
+            (records.accepted(), Some(records))
+        }
+        Err(reply) => (reply, None),
+    }
+}
+
+#[test]
+fn the_status_table() {
+    let intake = intake();
+    let pool = pool_for(&[&signer()]);
+    // 405 with Allow, before anything else.
+    let Decision::Answer(reply) = intake.head(&Head::new("GET", peer()).authorization(AUTH)) else { panic!() };
+    assert_eq!((reply.status(), reply.allow()), (405, Some("POST")));
+    // 401: missing, wrong, differently cased.
+    for authorization in [None, Some(&b"Bearer wrong"[..]), Some(b"bearer s3cret"), Some(b"Bearer s3cret ")] {
+        let mut head = Head::post(peer());
+        if let Some(value) = authorization {
+            head = head.authorization(value);
+        }
+        assert_eq!(status(&intake.head(&head)), 401, "{authorization:?}");
+    }
+    // 415 for an encoding no retry makes readable.
+    assert_eq!(status(&intake.head(&Head::post(peer()).authorization(AUTH).content_encoding(b"br"))), 415);
+    // 413 for a declared length over the limit, before reading.
+    assert_eq!(status(&intake.head(&Head::post(peer()).authorization(AUTH).content_length(20_001))), 413);
+    // 413 for an entry over its limit, 400 for gzip that does not inflate.
+    assert_eq!(take(&intake, &pool, None, vec![b'y'; 700]).0.status(), 413);
+    let mut broken = gzip(&cef(&signer(), 1));
+    broken.truncate(broken.len() / 2);
+    assert_eq!(take(&intake, &pool, Some(b"gzip"), broken).0.status(), 400);
+    // A body that failed to arrive: too large is 413; too slow or broken closes.
+    assert!(matches!(intake.body_failed(BodyFailure::TooLarge), Answer::Reply(reply) if reply.status() == 413));
+    assert_eq!(intake.body_failed(BodyFailure::TooSlow), Answer::Close);
+    assert_eq!(intake.body_failed(BodyFailure::Broken), Answer::Close);
+    // Storage: a full queue is 429 with Retry-After, a failed write 500.
+    let busy = intake.not_stored(&NotStored::Busy);
+    assert_eq!((busy.status(), busy.retry_after()), (429, Some(1)));
+    let failed = intake.not_stored(&NotStored::Failed(std::io::Error::other("disk full")));
+    assert_eq!((failed.status(), failed.retry_after()), (500, None));
+    // 200 with the counts as JSON.
+    let (reply, _) = take(&intake, &pool, None, [cef(&signer(), 2), b"\n".to_vec()].concat());
+    assert_eq!(
+        (reply.status(), reply.body(), reply.content_type()),
+        (200, "{\"verified\":1,\"rejected\":0}\n", "application/json")
+    );
+    // Draining: 429 with Retry-After, and the connection closed.
+    intake.start_draining();
+    let Decision::Answer(reply) = intake.head(&Head::post(peer()).authorization(AUTH)) else { panic!() };
+    assert_eq!((reply.status(), reply.retry_after(), reply.close()), (429, Some(5), true));
+    // No answer in the table is one Konnect drops for a transient cause.
+    for transient in [busy, failed, reply] {
+        assert!(![408, 503, 415].contains(&transient.status()));
+    }
+}
+
+#[test]
+fn every_gzip_form_is_read_and_the_body_is_told_by_its_bytes() {
+    let intake = intake();
+    let pool = pool_for(&[&signer()]);
+    let plain = [cef(&signer(), 1), b"\n".to_vec(), cef(&signer(), 2), b"\n".to_vec()].concat();
+    let gzipped = gzip(&plain);
+    let forms: [Option<&[u8]>; 9] = [
+        None,
+        Some(b"gzip"),
+        Some(b"GZIP"),
+        Some(b"x-gzip"),
+        Some(b"application/gzip"),
+        Some(b"Application/GZip"),
+        Some(b"identity, gzip"),
+        Some(b" gzip ,identity"),
+        Some(b""),
+    ];
+    for form in forms {
+        for body in [&gzipped, &plain] {
+            let (reply, records) = take(&intake, &pool, form, body.clone());
+            assert_eq!(reply.body(), "{\"verified\":2,\"rejected\":0}\n", "{form:?}");
+            assert_eq!(records.unwrap().out(), plain.as_slice(), "{form:?}");
+        }
+    }
+}
+
+#[test]
+fn an_entry_left_with_a_cr_or_lf_is_rejected_alone() {
+    let intake = intake();
+    let pool = pool_for(&[&signer()]);
+    let (a, b, c, d) = (cef(&signer(), 1), cef(&signer(), 2), cef(&signer(), 3), cef(&signer(), 4));
+    let body = [&a[..], b"\r\r\n", &b, b"\r\n\r\n", &c, b"\rtail\n", &d].concat();
+    let (reply, records) = take(&intake, &pool, None, body);
+    assert_eq!(reply.body(), "{\"verified\":2,\"rejected\":2}\n");
+    let records = records.unwrap();
+    assert_eq!(records.out(), [&b[..], b"\n", &d, b"\n"].concat());
+    let rejected: Vec<serde_json::Value> = records
+        .rejected()
+        .split(|&x| x == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(rejected.len(), 2);
+    assert!(rejected.iter().all(|r| r["kind"] == "line_break_in_entry" && r["peer"] == "127.0.0.1:4000"));
+    assert_eq!(rejected[0]["entry"], format!("{}\r", String::from_utf8(a).unwrap()));
+}
+
+#[test]
+fn cef_json_and_cps_are_told_apart_per_entry_unless_a_format_is_fixed() {
+    let pool = pool_for(&[&signer()]);
+    let entries = [cef(&signer(), 1), json(&signer(), 2, false), json(&signer(), 3, true), cef(&signer(), 4)];
+    let body: Vec<u8> = entries.iter().flat_map(|e| [e.as_slice(), b"\n"].concat()).collect();
+    let (reply, records) = take(&intake(), &pool, None, body.clone());
+    assert_eq!(reply.body(), "{\"verified\":4,\"rejected\":0}\n");
+    assert_eq!(records.unwrap().out(), body.as_slice());
+    let fixed = intake().format(Some(audit_cef::Format::Cef));
+    assert_eq!(take(&fixed, &pool, None, body).0.body(), "{\"verified\":2,\"rejected\":2}\n");
+}
+
+#[test]
+fn no_key_matches_can_be_verified_again_against_a_new_key_set() {
+    let (old, new) = (signer(), Signer::from_seed(&[22; 32]));
+    let pool = pool_for(&[&old]);
+    let intake = intake();
+    let mut tampered = cef(&old, 3);
+    tampered[40] ^= 1;
+    let body = [cef(&old, 1), b"\n".to_vec(), cef(&new, 2), b"\n".to_vec(), tampered, b"\n".to_vec()].concat();
+    let head = Head::post(peer()).authorization(AUTH);
+    let Decision::Read(reservation) = intake.head(&head) else { panic!() };
+    let mut checked = intake.body(reservation, body, &pool).unwrap();
+    assert_eq!(checked.verified().count(), 1);
+    // The key set rotated: the entry under the new key verifies; the tampered one still fails.
+    checked.reverify(&Verifier::new(KeySet::from_keys([old.public_key(), new.public_key()])));
+    assert_eq!(checked.verified().count(), 2);
+    let kinds: Vec<ErrorKind> = checked.rejected().map(|(_, err)| err.kind()).collect();
+    assert_eq!(kinds, [ErrorKind::NoKeyMatches]);
+}
+
+#[test]
+fn the_memory_budget_answers_429_at_once_and_is_given_back() {
+    let intake = Intake::new(Credential::new("Bearer s3cret"), BodyLimits::new().max_compressed(1000), 1500);
+    let head = Head::post(peer()).authorization(AUTH).content_length(1000);
+    let Decision::Read(first) = intake.head(&head) else { panic!() };
+    let Decision::Answer(reply) = intake.head(&head) else { panic!("read past the budget") };
+    assert_eq!((reply.status(), reply.retry_after()), (429, Some(1)));
+    assert_eq!(intake.memory().in_use(), 1000);
+    // The reservation lives in the checked body until it is dropped.
+    let checked = intake.body(first, b"x\n".to_vec(), &pool_for(&[])).unwrap();
+    assert_eq!(intake.memory().in_use(), 1000);
+    drop(checked);
+    assert_eq!(intake.memory().in_use(), 0);
+    assert!(matches!(intake.head(&head), Decision::Read(_)));
+    // A body longer than declared is read no further than declared.
+    let Decision::Read(small) = intake.head(&Head::post(peer()).authorization(AUTH).content_length(10)) else {
+        panic!()
+    };
+    assert_eq!(small.max_body(), 10);
+}
+
+#[test]
+fn syslog_arrivals_give_records_in_arrival_order() {
+    let pool = pool_for(&[&signer()]);
+    let good = cef(&signer(), 1);
+    let frame = |entry: &[u8]| [b"<14>1 2025-06-18T21:02:36Z host app - - - ".as_slice(), entry].concat();
+    let mut crlf = good.clone();
+    crlf.push(b'\r');
+    let batch: Vec<Arrival> = (0..300)
+        .map(|i| match i % 3 {
+            0 => Arrival::from_frame(peer(), &frame(&good)),
+            1 => Arrival::from_frame(peer(), b"not syslog"),
+            _ => Arrival::from_frame(peer(), &frame(&crlf)),
+        })
+        .collect();
+    let records = check_arrivals(&pool, None, &batch, DateTime::UNIX_EPOCH);
+    assert_eq!(records.counts(), (100, 200));
+    assert!(records.verified().all(|entry| entry == good.as_slice()));
+}
+
+#[test]
+fn the_journal_stores_in_order_and_feeds_completeness_once_durable() {
+    let dir = std::env::temp_dir().join(format!("receive-intake-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out, rejected) = (dir.join("out.cef"), dir.join("rejected.jsonl"));
+    let _ = (std::fs::remove_file(&out), std::fs::remove_file(&rejected));
+    // A checkpointed stream of 10 entries.
+    let signer = signer();
+    let mut checkpointer = Checkpointer::new(StreamId::from_bytes([7; 16]), "KongInc", "Konnect", "1.0").unwrap();
+    let mut stream = Vec::new();
+    for i in 0..10 {
+        let entry = cef(&signer, i);
+        checkpointer.add(&entry);
+        stream.push(entry);
+    }
+    let mut checkpoint = Vec::new();
+    assert!(checkpointer.checkpoint_into(&signer, &mut checkpoint).unwrap());
+    stream.push(checkpoint);
+    let completeness = Arc::new(Mutex::new(CompletenessChecker::new()));
+    let (journal, writer) = Journal::open(Some(&out), &rejected, Some(Arc::clone(&completeness))).unwrap();
+    let (tell, told) = mpsc::channel();
+    for part in stream.chunks(4) {
+        let mut records = Records::default();
+        for entry in part {
+            records.push_verified(entry);
+        }
+        let tell = tell.clone();
+        journal.submit(records, Box::new(move |stored| tell.send(stored.is_ok()).unwrap())).unwrap();
+    }
+    assert!((0..3).all(|_| told.recv().unwrap()));
+    drop(journal);
+    writer.join().unwrap();
+    let expected: Vec<u8> = stream.iter().flat_map(|e| [e.as_slice(), b"\n"].concat()).collect();
+    assert_eq!(std::fs::read(&out).unwrap(), expected);
+    let report = Arc::into_inner(completeness).unwrap().into_inner().unwrap().finish();
+    assert!(report.is_complete(), "{}", report.to_json());
+    assert_eq!(report.streams.first().map(|s| s.confirmed), Some(10));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
