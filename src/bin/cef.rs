@@ -29,8 +29,6 @@ mod http_server;
 mod intake;
 #[path = "cef/io_util.rs"]
 mod io_util;
-#[path = "cef/journal.rs"]
-mod journal;
 #[path = "cef/jwks_source.rs"]
 mod jwks_source;
 #[path = "cef/keygen.rs"]

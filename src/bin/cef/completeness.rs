@@ -1,49 +1,40 @@
-//! `--checkpoints` for `cef receive` and `cef relay`: every entry that
-//! verified is fed, in the order stored, to a completeness checker, and
-//! the report per stream is printed when the collector stops. `cef verify
+//! `--checkpoints` for `cef receive` and `cef relay`: the journal feeds
+//! every entry that verified, in the order stored, to a completeness
+//! checker, and the report per stream is printed when the collector stops. `cef verify
 //! --checkpoints` prints its report the same way.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use audit_cef::checkpoint::{CompletenessChecker, Report};
 
 use crate::io_util::report;
 
-/// A checker shared by the request handlers (or the syslog stage).
-#[derive(Default)]
-pub struct Completeness(Mutex<CompletenessChecker>);
+/// The checker the journal feeds once entries are durable.
+pub type Completeness = Arc<Mutex<CompletenessChecker>>;
 
-impl Completeness {
-    /// Feeds entries that verified and were stored, in their order.
-    pub fn add<'e>(&self, entries: impl Iterator<Item = &'e [u8]>) {
-        // A poisoned lock still holds a usable checker: a panic elsewhere
-        // must not stop the counting.
-        let mut checker = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for entry in entries {
-            checker.add(entry);
-        }
+/// Prints one line per stream, the first missing positions and the summary
+/// line, as `cef verify --checkpoints` does; whether complete. Call it once
+/// the journal's writer has ended (its handle on the checker is gone).
+pub fn report_streams(completeness: Completeness, command: &str) -> bool {
+    let checker = match Arc::try_unwrap(completeness) {
+        Ok(mutex) => mutex.into_inner().unwrap_or_else(PoisonError::into_inner),
+        Err(shared) => shared.lock().unwrap_or_else(PoisonError::into_inner).clone(),
+    };
+    let completeness = checker.finish();
+    for stream in &completeness.streams {
+        report(format_args!(
+            "{command}: stream {}: {} checkpoints, {} confirmed, {} missing, {} duplicated, {} reordered, {} checkpoint gaps",
+            stream.stream,
+            stream.checkpoints,
+            stream.confirmed,
+            stream.missing,
+            stream.duplicated,
+            stream.reordered,
+            stream.checkpoint_gaps
+        ));
     }
-
-    /// Prints one line per stream, the first missing positions and the
-    /// summary line, as `cef verify --checkpoints` does; whether complete.
-    pub fn report(self, command: &str) -> bool {
-        let checker = self.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let completeness = checker.finish();
-        for stream in &completeness.streams {
-            report(format_args!(
-                "{command}: stream {}: {} checkpoints, {} confirmed, {} missing, {} duplicated, {} reordered, {} checkpoint gaps",
-                stream.stream,
-                stream.checkpoints,
-                stream.confirmed,
-                stream.missing,
-                stream.duplicated,
-                stream.reordered,
-                stream.checkpoint_gaps
-            ));
-        }
-        print_missing_and_summary(&completeness, &format!("{command}: "));
-        completeness.is_complete()
-    }
+    print_missing_and_summary(&completeness, &format!("{command}: "));
+    completeness.is_complete()
 }
 
 /// Prints, each after `prefix`, the first missing entries (up to 10) and

@@ -10,7 +10,6 @@ use std::io::{self, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hyper::Request;
@@ -26,7 +25,9 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::intake::Answer;
+use audit_cef::receive::Answer;
+
+use crate::intake::to_http;
 use crate::io_util::report;
 
 /// How connections are taken.
@@ -37,8 +38,6 @@ pub struct Limits {
     pub max_connections: usize,
     /// After SIGTERM, how long requests in flight may take to finish.
     pub drain_timeout: Duration,
-    /// Set when SIGTERM or SIGINT arrives, for the requests still coming.
-    pub draining: Arc<AtomicBool>,
 }
 
 /// The error a service returns to have hyper close the connection
@@ -74,13 +73,15 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// Serves `handler` on `listener` until SIGTERM or SIGINT, then drains.
+/// Serves `handler` on `listener` until SIGTERM or SIGINT, then calls
+/// `draining` and lets the requests in flight finish.
 pub async fn serve<H, F>(
     command: &str,
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     limits: Limits,
     handler: H,
+    draining: impl FnOnce(),
 ) -> io::Result<()>
 where
     H: Fn(Request<Incoming>, SocketAddr) -> F + Send + Sync + 'static,
@@ -113,7 +114,7 @@ where
             let answer = handler(request, peer);
             async move {
                 match answer.await {
-                    Answer::Reply(reply) => Ok(reply),
+                    Answer::Reply(reply) => Ok(to_http(&reply)),
                     Answer::Close => Err(Closed),
                 }
             }
@@ -139,7 +140,7 @@ where
         });
     }
     drop(listener);
-    limits.draining.store(true, Ordering::Relaxed);
+    draining();
     report(format_args!("{command}: stopping: finishing the requests in flight"));
     if tokio::time::timeout(limits.drain_timeout, graceful.shutdown()).await.is_err() {
         report(format_args!("{command}: stopped with requests still in flight after {:?}", limits.drain_timeout));

@@ -1,22 +1,24 @@
 //! `cef receive`: an HTTP collector for Konnect's audit-log webhook (or
 //! `cef send`) that verifies every entry before it keeps it.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
+use audit_cef::chrono::Utc;
+use audit_cef::receive::{Intake, Journal, VerifyPool};
 use audit_cef::webhook::{BodyLimits, Credential};
 use audit_cef::{Format, Verifier};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::Semaphore;
 
-use crate::completeness::Completeness;
+use crate::completeness::{Completeness, report_streams};
 use crate::format_arg;
 use crate::http_server::{self, Limits};
-use crate::intake::{self, Answer, Intake, Outcome};
+use crate::intake::{self, Http};
 use crate::io_util::{Status, report};
-use crate::journal::Journal;
 use crate::jwks_source;
 use crate::parallel;
 use crate::send;
@@ -202,7 +204,7 @@ pub struct Started {
     pub runtime: tokio::runtime::Runtime,
     pub listener: TcpListener,
     pub tls: Option<tokio_rustls::TlsAcceptor>,
-    pub intake: Arc<Intake>,
+    pub http: Arc<Http>,
     pub limits: Limits,
 }
 
@@ -239,97 +241,71 @@ impl Collector {
             .max_decompressed(self.max_inflated)
             .max_entries(self.max_entries)
             .max_entry_len(self.max_entry_len);
-        let budget_kib = self.max_memory.max(self.max_body).div_ceil(1024);
-        let draining = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let intake = Intake {
-            credential: authorization,
-            limits,
-            max_body: self.max_body,
+        let http = Http {
+            intake: Intake::new(authorization, limits, self.max_memory).format(self.format),
+            pool: VerifyPool::new(Verifier::new(keys), threads),
             body_timeout: Duration::from_secs(self.body_timeout),
-            format: self.format,
-            verifier: Arc::new(Verifier::new(keys)),
-            verifying: Arc::new(Semaphore::new(threads)),
-            memory: Arc::new(Semaphore::new(budget_kib.min(Semaphore::MAX_PERMITS))),
-            draining: Arc::clone(&draining),
+            verifying: Semaphore::new(threads),
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(self.header_timeout),
             max_connections: self.max_connections,
             drain_timeout: Duration::from_secs(self.drain_timeout),
-            draining,
         };
-        Ok(Started { runtime, listener, tls, intake: Arc::new(intake), limits })
+        Ok(Started { runtime, listener, tls, http: Arc::new(http), limits })
     }
-}
 
-/// The `--out` and `--rejected` bytes of a checked request.
-pub fn journal_lines(outcome: &Outcome, peer: SocketAddr, with_verified: bool) -> (Vec<u8>, Vec<u8>) {
-    let mut out = Vec::new();
-    if with_verified {
-        for entry in outcome.verified() {
-            out.extend_from_slice(entry);
-            out.push(b'\n');
+    /// Opens the journal (`out`: `None` for a relay) with completeness fed
+    /// from it under --checkpoints.
+    pub fn journal(&self, out: Option<&Path>) -> Result<(Journal, JoinHandle<()>, Option<Completeness>), String> {
+        let completeness = self.checkpoints.then(Completeness::default);
+        let (journal, writer) =
+            Journal::open(out, &self.rejected, completeness.clone()).map_err(|err| err.to_string())?;
+        let cut = journal.tally().cut_on_open.load(Ordering::Relaxed);
+        if cut > 0 {
+            report(format_args!(
+                "warning: cut {cut} bytes of a last line without its line feed (a write a crash cut short; never acknowledged)"
+            ));
         }
+        Ok((journal, writer, completeness))
     }
-    let mut rejected = Vec::new();
-    for (entry, err) in outcome.rejected() {
-        intake::rejected_line(&mut rejected, peer, entry, err);
-    }
-    (out, rejected)
 }
 
 /// Runs `cef receive`.
 pub fn run(args: &Args) -> Status {
     const COMMAND: &str = "cef receive";
+    let fail = |message: String| {
+        report(format_args!("{COMMAND}: {message}"));
+        Status::Fatal
+    };
     match Transport::parse(&args.collector.listen) {
         Ok(Transport::Http(_)) => {}
         Ok(transport) => return run_syslog(args, &transport),
-        Err(message) => {
-            report(format_args!("{COMMAND}: {message}"));
-            return Status::Fatal;
-        }
+        Err(message) => return fail(message),
     }
-    let started = match args.collector.start(COMMAND) {
+    let Started { runtime, listener, tls, http, limits } = match args.collector.start(COMMAND) {
         Ok(started) => started,
-        Err(message) => {
-            report(format_args!("{COMMAND}: {message}"));
-            return Status::Fatal;
-        }
+        Err(message) => return fail(message),
     };
-    let (journal, writer) = match Journal::open(Some(&args.out), &args.collector.rejected) {
+    let (journal, writer, completeness) = match args.collector.journal(Some(&args.out)) {
         Ok(opened) => opened,
-        Err(err) => {
-            report(format_args!("{COMMAND}: {err}"));
-            return Status::Fatal;
-        }
+        Err(message) => return fail(message),
     };
-    let Started { runtime, listener, tls, intake, limits } = started;
     let tally = journal.tally();
-    let completeness = args.collector.checkpoints.then(|| Arc::new(Completeness::default()));
     let handler = {
-        let completeness = completeness.clone();
+        let http = Arc::clone(&http);
         move |request, peer| {
-            let (intake, journal, completeness) = (Arc::clone(&intake), journal.clone(), completeness.clone());
+            let (http, journal) = (Arc::clone(&http), journal.clone());
             async move {
-                let outcome = match intake.take(request).await {
-                    Ok(outcome) => outcome,
-                    Err(answer) => return answer,
-                };
-                let (out, rejected) = journal_lines(&outcome, peer, true);
-                let counts = outcome.counts();
-                match journal.append(out, rejected, counts).await {
-                    Ok(()) => {
-                        if let Some(completeness) = &completeness {
-                            completeness.add(outcome.verified());
-                        }
-                        Answer::Reply(intake::accepted(counts.0, counts.1))
-                    }
-                    Err(err) => Answer::Reply(intake::not_stored(COMMAND, &err)),
+                match http.take(request, peer).await {
+                    Ok(checked) => intake::store(COMMAND, &http.intake, &journal, checked.records(Utc::now())).await,
+                    Err(answer) => answer,
                 }
             }
         }
     };
-    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler));
+    let served =
+        runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler, || http.intake.start_draining()));
     // Every handler (and its journal handle) is gone: the writer ends.
     drop(runtime);
     let _ = writer.join();
@@ -339,15 +315,9 @@ pub fn run(args: &Args) -> Status {
 /// What a collector says when it has stopped and its writer has ended: the
 /// summary, completeness per stream with --checkpoints, and the exit status
 /// (1 when a stream is not complete, 2 when serving failed).
-pub fn stopped(
-    command: &str,
-    summary: &str,
-    completeness: Option<Arc<Completeness>>,
-    served: Result<(), String>,
-) -> Status {
+pub fn stopped(command: &str, summary: &str, completeness: Option<Completeness>, served: Result<(), String>) -> Status {
     report(format_args!("{command}: {summary}"));
-    // Every handler is gone by now, so this is the last handle.
-    let complete = completeness.and_then(Arc::into_inner).is_none_or(|c| c.report(command));
+    let complete = completeness.is_none_or(|c| report_streams(c, command));
     match served {
         Ok(()) if complete => Status::Success,
         Ok(()) => Status::LineFailed,
@@ -379,18 +349,16 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
         _ => None,
     };
     let threads = parallel::workers(collector.threads.map(usize::from));
-    let (journal, writer) = match Journal::open(Some(&args.out), &collector.rejected) {
+    let (journal, writer, completeness) = match collector.journal(Some(&args.out)) {
         Ok(opened) => opened,
-        Err(err) => return fail(err.to_string()),
+        Err(message) => return fail(message),
     };
     let tally = journal.tally();
-    let verifier = Arc::new(Verifier::new(keys));
-    let completeness = collector.checkpoints.then(|| Arc::new(Completeness::default()));
-    let (queue, stage) =
-        match syslog_receive::start_stage(verifier, collector.format, threads, journal, completeness.clone()) {
-            Ok(started) => started,
-            Err(err) => return fail(format!("cannot start: {err}")),
-        };
+    let pool = VerifyPool::new(Verifier::new(keys), threads);
+    let (queue, stage) = match syslog_receive::start_stage(pool, collector.format, journal) {
+        Ok(started) => started,
+        Err(err) => return fail(format!("cannot start: {err}")),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return fail(format!("cannot start: {err}")),
@@ -432,7 +400,7 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     drop(runtime);
     let _ = stage.join();
     let _ = writer.join();
-    let refused = junk.frames.load(std::sync::atomic::Ordering::Relaxed);
+    let refused = junk.frames.load(Ordering::Relaxed);
     let summary = format!("{}; {refused} frames unreadable", tally.summary());
     stopped(COMMAND, &summary, completeness, served)
 }

@@ -8,12 +8,13 @@ use std::time::Duration;
 use audit_cef::webhook::Credential;
 use audit_cef::{Sender, SenderConfig};
 
-use crate::completeness::Completeness;
+use audit_cef::chrono::Utc;
+use audit_cef::receive::{Answer, Reply};
+
 use crate::http_server;
-use crate::intake::{self, Answer};
+use crate::intake;
 use crate::io_util::{Status, report};
-use crate::journal::Journal;
-use crate::receive::{Collector, Started, journal_lines, stopped};
+use crate::receive::{Collector, Started, stopped};
 use crate::send;
 
 const LONG_ABOUT: &str = "\
@@ -82,61 +83,51 @@ pub fn run(args: &Args) -> Status {
             return Status::Fatal;
         }
     };
-    let started = match args.collector.start(COMMAND) {
+    let Started { runtime, listener, tls, http, limits } = match args.collector.start(COMMAND) {
         Ok(started) => started,
         Err(message) => {
             report(format_args!("{COMMAND}: {message}"));
             return Status::Fatal;
         }
     };
-    let (journal, writer) = match Journal::open(None, &args.collector.rejected) {
+    // No --out: verified entries go on to the sender; the journal keeps the
+    // rejected ones and feeds completeness once both are durable.
+    let (journal, writer, completeness) = match args.collector.journal(None) {
         Ok(opened) => opened,
-        Err(err) => {
-            report(format_args!("{COMMAND}: {err}"));
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
             return Status::Fatal;
         }
     };
-    let Started { runtime, listener, tls, intake, limits } = started;
     let tally = journal.tally();
-    let completeness = args.collector.checkpoints.then(|| Arc::new(Completeness::default()));
     let handler = {
-        let (sender, completeness) = (Arc::clone(&sender), completeness.clone());
+        let (http, sender) = (Arc::clone(&http), Arc::clone(&sender));
         move |request, peer| {
-            let (intake, journal, sender) = (Arc::clone(&intake), journal.clone(), Arc::clone(&sender));
-            let completeness = completeness.clone();
+            let (http, journal, sender) = (Arc::clone(&http), journal.clone(), Arc::clone(&sender));
             async move {
-                let outcome = match intake.take(request).await {
-                    Ok(outcome) => outcome,
+                let checked = match http.take(request, peer).await {
+                    Ok(checked) => checked,
                     Err(answer) => return answer,
                 };
-                let (_, rejected) = journal_lines(&outcome, peer, false);
-                let counts = outcome.counts();
                 // The sender may wait for room (or sync its spool): off the runtime's threads.
                 let forwarded = tokio::task::spawn_blocking(move || {
-                    let verified: Vec<&[u8]> = outcome.verified().collect();
-                    let sent = sender.send_all(&verified);
-                    if let (Ok(()), Some(completeness)) = (&sent, &completeness) {
-                        completeness.add(verified.into_iter());
-                    }
-                    sent
+                    let verified: Vec<&[u8]> = checked.verified().collect();
+                    sender.send_all(&verified).map(|()| checked.records(Utc::now()))
                 })
                 .await;
                 match forwarded {
-                    Ok(Ok(())) => {}
+                    Ok(Ok(records)) => intake::store(COMMAND, &http.intake, &journal, records).await,
                     Ok(Err(err)) => {
                         report(format_args!("{COMMAND}: cannot take entries for forwarding: {err}"));
-                        return Answer::Reply(intake::internal());
+                        Answer::Reply(Reply::internal())
                     }
-                    Err(_) => return Answer::Reply(intake::internal()),
-                }
-                match journal.append(Vec::new(), rejected, counts).await {
-                    Ok(()) => Answer::Reply(intake::accepted(counts.0, counts.1)),
-                    Err(err) => Answer::Reply(intake::not_stored(COMMAND, &err)),
+                    Err(_) => Answer::Reply(Reply::internal()),
                 }
             }
         }
     };
-    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler));
+    let served =
+        runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler, || http.intake.start_draining()));
     drop(runtime);
     let _ = writer.join();
     let mut status = stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()));
