@@ -428,3 +428,53 @@ fn a_batch_answered_401_is_lost_and_the_webhook_goes_inactive() {
     assert_eq!(summary["last_response_code"], 401);
     assert_eq!(fixture.read("out.cef"), "");
 }
+
+/// `examples/verifying_receiver.rs`, a receiver embedded in a server of its
+/// own from the library's public API alone, takes what Konnect delivers
+/// and answers as `cef receive` does.
+#[test]
+fn the_embedded_example_receiver_keeps_what_konnect_delivers() {
+    let fixture = Fixture::new("example-receiver");
+    let lines = signed_lines(&fixture, 150);
+    let mut tampered: Vec<String> = lines.lines().map(str::to_owned).collect();
+    tampered[7] = tampered[7].replacen("trace_id=3", "trace_id=4", 1);
+    fixture.write("entries.txt", &(tampered.join("\n") + "\n"));
+    let deps = std::env::current_exe().expect("test path");
+    let example = deps.parent().and_then(Path::parent).expect("target dir").join("examples/verifying_receiver");
+    if !example.exists() {
+        // `cargo test --all-features` builds examples; a run of this test alone does not.
+        let built = Command::new(env!("CARGO"))
+            .args(["build", "--all-features", "--example", "verifying_receiver"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo");
+        assert!(built.success() && example.exists(), "{} not built", example.display());
+    }
+    let mut child = Command::new(&example)
+        .args(["127.0.0.1:0", "k.jwks.json", "out.cef", "rejected.jsonl"])
+        .env("CEF_AUTHORIZATION", "Bearer s3cret")
+        .current_dir(fixture.path(""))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the example");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("its first line");
+    let addr = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{first}")).to_owned();
+    let standin = StandIn::deliver(&fixture, &format!("http://{addr}/"), "entries.txt", "0.01");
+    let (records, summary, status) = standin.finish(Vec::new());
+    // Its answers follow the same table: a wrong credential is 401, GET 405.
+    let wrong = post(addr.parse().expect("addr"), "Bearer wrong", &[], lines.as_bytes()).0;
+    let get = common::request(addr.parse().expect("addr"), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").0;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!((wrong, get), (401, 405));
+    assert_eq!(status, 0, "{summary} {records:?}");
+    assert_eq!(
+        records.iter().map(|r| r["body"].as_str().unwrap_or_default()).collect::<Vec<_>>(),
+        ["{\"verified\":99,\"rejected\":1}\n", "{\"verified\":50,\"rejected\":0}\n"]
+    );
+    let expected: Vec<&str> = tampered.iter().enumerate().filter(|(i, _)| *i != 7).map(|(_, l)| l.as_str()).collect();
+    assert_eq!(fixture.read("out.cef").lines().collect::<Vec<_>>(), expected);
+    assert!(fixture.read("rejected.jsonl").contains("\"kind\":\"no_key_matches\""));
+}
