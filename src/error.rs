@@ -242,7 +242,8 @@ pub enum ErrorKind {
     BodyTooLarge,
     /// A body that claims gzip but is not a valid gzip stream.
     InvalidGzip,
-    /// A collector endpoint that is not an `http://` or `https://` URL.
+    /// A collector endpoint that is not an `http://` or `https://` URL (or,
+    /// for a syslog sender, a `syslog+udp|tcp|tls://HOST:PORT`).
     InvalidEndpoint,
     /// An `Authorization` value that cannot be sent as an HTTP header
     /// (a control character such as CR or LF).
@@ -444,7 +445,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Io => f.write_str("write failed"),
             ErrorKind::BodyTooLarge => f.write_str("batch body over its size, entry count or entry length limit"),
             ErrorKind::InvalidGzip => f.write_str("not a valid gzip stream"),
-            ErrorKind::InvalidEndpoint => f.write_str("endpoint is not an http or https URL"),
+            ErrorKind::InvalidEndpoint => {
+                f.write_str("endpoint is not an http(s):// or syslog+udp|tcp|tls://HOST:PORT URL")
+            }
             ErrorKind::InvalidAuthorization => f.write_str("authorization value is not a valid HTTP header value"),
             ErrorKind::QueueFull => f.write_str("sender queue is full"),
             ErrorKind::SenderClosed => f.write_str("sender is closed"),

@@ -49,8 +49,6 @@ mod send;
 mod sign;
 #[path = "cef/syslog_receive.rs"]
 mod syslog_receive;
-#[path = "cef/syslog_send.rs"]
-mod syslog_send;
 #[path = "cef/transport.rs"]
 mod transport;
 #[path = "cef/verify.rs"]

@@ -2,8 +2,9 @@
 //! framing, and a push decoder that gives each received entry back byte for
 //! byte, apart from the transport header (which no signature covers).
 //!
-//! No I/O: the caller owns the sockets, reads and writes, and passes the
-//! time. Over UDP each datagram is one message ([`trim_datagram`], then
+//! No I/O, but for [`Sender`] (feature `syslog-sender`), a blocking client
+//! beside `http::Sender`: otherwise the caller owns the sockets, reads and
+//! writes, and passes the time. Over UDP each datagram is one message ([`trim_datagram`], then
 //! [`decode_message`]); over TCP or TLS, [`encode_frame`] and
 //! [`FrameDecoder`] delimit messages. Needs only the `cef` layer.
 //!
@@ -41,6 +42,8 @@ mod header;
 mod message;
 mod priority;
 mod rfc3164;
+#[cfg(feature = "syslog-sender")]
+mod sender;
 
 pub use decode::{Received, decode_message, trim_datagram};
 pub use decoder::FrameDecoder;
@@ -48,3 +51,5 @@ pub use frame::{Framing, encode_frame};
 pub use header::Header;
 pub use message::{SyslogFormat, encode_message};
 pub use priority::Priority;
+#[cfg(feature = "syslog-sender")]
+pub use sender::{Endpoint, MAX_DATAGRAM, SendEvent, Sender, SenderCounts, SenderOptions};

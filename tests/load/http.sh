@@ -6,11 +6,20 @@
 # round, and the receiver's peak memory (GNU time's maximum resident set
 # size) is printed.
 #
+# Pinned by default, so both `cef` ends get the same CPU: wrk on core
+# PIN_LOAD (0), `cef receive` and `cef verify` on core PIN_CEF (1); set
+# PIN_LOAD= PIN_CEF= (empty) to run unpinned.
+#
 #   bash tests/load/http.sh [ROUNDS] [SECONDS]     (defaults: 3 rounds of 10 s)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
 seconds=${2:-10}
+pin_load=${PIN_LOAD-0}
+pin_cef=${PIN_CEF-1}
+on_load() { if [ -n "$pin_load" ]; then taskset -c "$pin_load" "$@"; else "$@"; fi; }
+on_cef() { if [ -n "$pin_cef" ]; then taskset -c "$pin_cef" "$@"; else "$@"; fi; }
+if [ -n "$pin_cef" ]; then placement="pinned: wrk on core ${pin_load:-any}, cef on core $pin_cef"; else placement="unpinned"; fi
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/bin/time ] || missing+=(time)
@@ -56,7 +65,7 @@ LUA
 verify_rate() {
     local start end
     start=$(date +%s.%N)
-    for _ in 1 2 3 4 5; do "$cef" verify --jwks k.jwks.json signed.cef >/dev/null 2>&1; done
+    for _ in 1 2 3 4 5; do on_cef "$cef" verify --jwks k.jwks.json signed.cef >/dev/null 2>&1; done
     end=$(date +%s.%N)
     python3 -c "print(round(100000 / ($end - $start)))"
 }
@@ -64,12 +73,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 for round in $(seq 1 "$rounds"); do
     before=$(verify_rate)
     rm -f out.cef rejected.jsonl
-    /usr/bin/time -v "$cef" receive --listen "127.0.0.1:$port" --authorization 'Bearer load' \
+    on_cef /usr/bin/time -v "$cef" receive --listen "127.0.0.1:$port" --authorization 'Bearer load' \
         --jwks k.jwks.json --out out.cef --rejected rejected.jsonl 2> receive.log &
     pid=$!
     for _ in $(seq 100); do grep -q "listening on" receive.log 2>/dev/null && break; sleep 0.05; done
-    rps=$(wrk -t1 -c16 -d"${seconds}s" -s post.lua "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}')
-    kill -TERM "$(pgrep -P "$pid" -x cef)" 2>/dev/null || true
+    rps=$(on_load wrk -t1 -c16 -d"${seconds}s" -s post.lua "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}')
+    kill -TERM "$(pgrep -x cef -P "$(pgrep -P "$pid" -x time || echo "$pid")")" 2>/dev/null \
+        || kill -TERM "$(pgrep -P "$pid" -x cef)" 2>/dev/null || true
     wait "$pid" || true
     pid=""
     after=$(verify_rate)
@@ -78,6 +88,6 @@ for round in $(seq 1 "$rounds"); do
     rss=$(awk '/Maximum resident/ {print $NF}' receive.log)
     python3 -c "
 receive = $rps * 100; verify = ($before + $after) / 2
-print('round $round: cef verify %d and %d entries/s; cef receive %.0f entries/s (%s verified, %s rejected, %d lines in --out): %.2fx; receive peak RSS %.1f MiB'
+print('round $round ($placement): cef verify %d and %d entries/s; cef receive %.0f entries/s (%s verified, %s rejected, %d lines in --out): %.2fx; receive peak RSS %.1f MiB'
       % ($before, $after, receive, '$stored', '$rejected', $(wc -l < out.cef), receive / verify, $rss / 1024))"
 done

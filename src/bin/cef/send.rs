@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use audit_cef::syslog::{Framing, Priority, SyslogFormat};
+use audit_cef::chrono::Utc;
+use audit_cef::syslog::{Endpoint, Framing, Priority, Sender as SyslogSender, SenderOptions, SyslogFormat};
 use audit_cef::webhook::{Batcher, Credential, RetryPolicy};
 use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport, Signer};
 
@@ -15,7 +16,6 @@ use crate::format_arg;
 use crate::io_util::{Chunk, Inputs, Status, report};
 use crate::parallel::{self, Handled};
 use crate::sign::{FORMAT_HELP, Lines, load_key, sign_chunk};
-use crate::syslog_send;
 use crate::transport::Transport;
 
 const LONG_ABOUT: &str = "\
@@ -271,17 +271,41 @@ fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Stat
             return Status::Fatal;
         }
     };
-    let options = syslog_send::Options {
+    let ca_pem = match args.ca.as_deref().map(std::fs::read).transpose() {
+        Ok(pem) => pem,
+        Err(err) => {
+            report(format_args!("{COMMAND}: cannot read --ca: {err}"));
+            return Status::Fatal;
+        }
+    };
+    let options = SenderOptions {
         format: args.syslog_format.into(),
         framing: args.framing.into(),
         priority,
-        retries: args.retries,
+        retry: RetryPolicy::KONNECT.max_retries(args.retries),
         timeout: Duration::from_secs(args.timeout),
+        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty()),
+        app_name: Some("cef".into()),
+        procid: Some(std::process::id().to_string()),
+        ca_pem,
     };
-    let mut client = match syslog_send::Client::new(transport, args.ca.as_deref(), options) {
+    let endpoint = match transport {
+        Transport::SyslogUdp(address) => Endpoint::Udp(address),
+        Transport::SyslogTcp(address) => Endpoint::Tcp(address),
+        Transport::SyslogTls(address) => Endpoint::Tls(address),
+        Transport::Http(url) => {
+            report(format_args!("{COMMAND}: {url}: not a syslog endpoint"));
+            return Status::Fatal;
+        }
+    };
+    let address = endpoint.address().to_owned();
+    let mut client = match SyslogSender::new(endpoint, options) {
         Ok(client) => client,
-        Err(message) => {
-            report(format_args!("{COMMAND}: {message}"));
+        Err(err) => {
+            report(format_args!("{COMMAND}: {address}: {err}"));
             return Status::Fatal;
         }
     };
@@ -292,13 +316,16 @@ fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Stat
         CHUNK_LINES,
         workers,
         |chunk, _out, _| Ok(entries_of(chunk, signer.as_ref(), &parser, args.format)),
-        |entries: Vec<Vec<u8>>| client.send(&entries, &mut |message| report(format_args!("{COMMAND}: {message}"))),
+        |entries: Vec<Vec<u8>>| {
+            let entries: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+            client.send(&entries, Utc::now(), &mut |event| report(format_args!("{COMMAND}: {address}: {event}")));
+        },
     );
     if let Err(err) = client.close() {
         report(format_args!("{COMMAND}: closing the connection: {err}"));
         status = status.max(Status::LineFailed);
     }
-    let counts = &client.counts;
+    let counts = client.counts();
     report(format_args!(
         "{COMMAND}: sent {} entries: {} delivered, {} not delivered ({} reconnects)",
         counts.taken, counts.delivered, counts.failed, counts.reconnects
