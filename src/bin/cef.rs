@@ -4,10 +4,16 @@
 //! send, receive and relay entries over HTTP and syslog.
 //!
 //! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`,
-//! `keygen.rs`, `sign.rs`, `verify.rs`, `convert.rs`, `demo.rs`);
-//! `io_util.rs` holds the streaming line loop they share, `format_arg.rs`
-//! the `--format`/`--to` value. A new subcommand is
-//! a module with an `Args` struct and a `run` function, and a `Command` variant.
+//! `keygen.rs`, `sign.rs`, `verify.rs`, `convert.rs`, `demo.rs`, `send.rs`,
+//! `receive.rs`, `relay.rs`); subcommands never import each other. What
+//! several share has its own module: `io_util.rs` and `parallel.rs` (the
+//! streaming line loop, on every core), `arg_values.rs` (`--format`,
+//! credentials), `keys.rs` (key files, JWKS from a file or URL),
+//! `signing.rs` (a chunk of lines signed), `collector.rs` (what `receive` and
+//! `relay` share), `intake.rs` and `http_server.rs` (hyper around the
+//! library's `receive` core), `syslog_receive.rs` (the syslog listeners). A
+//! new subcommand is a module with an `Args` struct and a `run` function,
+//! and a `Command` variant.
 
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -15,24 +21,26 @@
 
 // A crate root looks for modules next to itself (`src/bin/`), where cargo
 // would take each file for a binary of its own: point at `src/bin/cef/`.
+#[path = "cef/arg_values.rs"]
+mod arg_values;
+#[path = "cef/collector.rs"]
+mod collector;
 #[path = "cef/completeness.rs"]
 mod completeness;
 #[path = "cef/convert.rs"]
 mod convert;
 #[path = "cef/demo.rs"]
 mod demo;
-#[path = "cef/format_arg.rs"]
-mod format_arg;
 #[path = "cef/http_server.rs"]
 mod http_server;
 #[path = "cef/intake.rs"]
 mod intake;
 #[path = "cef/io_util.rs"]
 mod io_util;
-#[path = "cef/jwks_source.rs"]
-mod jwks_source;
 #[path = "cef/keygen.rs"]
 mod keygen;
+#[path = "cef/keys.rs"]
+mod keys;
 #[path = "cef/parallel.rs"]
 mod parallel;
 #[path = "cef/parse.rs"]
@@ -47,6 +55,8 @@ mod render;
 mod send;
 #[path = "cef/sign.rs"]
 mod sign;
+#[path = "cef/signing.rs"]
+mod signing;
 #[path = "cef/syslog_receive.rs"]
 mod syslog_receive;
 #[path = "cef/transport.rs"]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use audit_cef::{AuditEvent, Error, ErrorKind, Field, Format, Signer, Verifier};
 
-use crate::format_arg;
+use crate::arg_values;
 use crate::io_util::{self, Inputs, Outcome, Status, report};
 
 const LONG_ABOUT: &str = "\
@@ -73,7 +73,7 @@ const TO_HELP: [&str; 3] = [
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The format to write.
-    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(TO_HELP))]
+    #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(TO_HELP))]
     pub to: Format,
 
     /// Verify each entry against this JWKS ({"keys":[...]}) before converting it; without it,
@@ -93,7 +93,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Status {
     let verifier = match &args.jwks {
         None => None,
-        Some(path) => match crate::verify::load_jwks("cef convert", path) {
+        Some(path) => match crate::keys::load_jwks("cef convert", path) {
             Ok(keys) => Some(Verifier::new(keys)),
             Err(message) => {
                 report(format_args!("cef convert: {message}"));
@@ -103,7 +103,7 @@ pub fn run(args: &Args) -> Status {
     };
     let signer = match &args.sign_key {
         None => None,
-        Some(path) => match crate::sign::load_key(path) {
+        Some(path) => match crate::keys::load_key(path) {
             Ok(signer) => Some(signer),
             Err(message) => {
                 report(format_args!("cef convert: {message}"));

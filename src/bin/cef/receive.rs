@@ -1,28 +1,22 @@
 //! `cef receive`: an HTTP collector for Konnect's audit-log webhook (or
 //! `cef send`) that verifies every entry before it keeps it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+use audit_cef::Verifier;
 use audit_cef::chrono::Utc;
-use audit_cef::receive::{Intake, Journal, VerifyPool};
-use audit_cef::webhook::{BodyLimits, Credential};
-use audit_cef::{Format, Verifier};
+use audit_cef::receive::VerifyPool;
 use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::Semaphore;
 
-use crate::completeness::{Completeness, report_streams};
-use crate::format_arg;
-use crate::http_server::{self, Limits};
-use crate::intake::{self, Http};
+use crate::collector::{Collector, Started, stopped};
+use crate::http_server;
+use crate::intake;
 use crate::io_util::{Status, report};
-use crate::jwks_source;
+use crate::keys;
 use crate::parallel;
-use crate::send;
-use crate::sign::FORMAT_HELP;
 use crate::syslog_receive::{self, Junk, StreamLimits};
 use crate::transport::Transport;
 
@@ -102,90 +96,6 @@ Examples:
   curl --data-binary @body.gz -H 'Content-Encoding: gzip' \\
       -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/";
 
-/// What `cef receive` and `cef relay` share: where to listen, whom to let
-/// in, how to verify, and the limits.
-#[derive(Debug, clap::Args)]
-pub struct Collector {
-    /// Where to listen: HOST:PORT for HTTP (port 0: any free port), or
-    /// syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, syslog+tls://HOST:PORT.
-    #[arg(long, value_name = "ADDR")]
-    pub listen: String,
-
-    /// The exact Authorization header every HTTP request must carry (e.g. `Bearer s3cret`);
-    /// the webhook's `authorization`. Required for HTTP; syslog has none.
-    #[arg(long, value_name = "STR", value_parser = send::credential)]
-    pub authorization: Option<Credential>,
-
-    /// The public keys: a JWKS file, or an http(s) URL fetched once at start.
-    #[arg(long, value_name = "FILE|URL")]
-    pub jwks: String,
-
-    /// Where rejected entries go, one JSON line each with the reason (appended).
-    #[arg(long, value_name = "FILE")]
-    pub rejected: PathBuf,
-
-    /// Take only entries of this format (others are rejected). Without it, each entry is
-    /// verified in its own format: CEF, JSON or CPS, told apart by its first bytes, so a
-    /// destination switched between formats in Konnect keeps being received.
-    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP))]
-    pub format: Option<Format>,
-
-    /// A PEM certificate chain: serve HTTPS (with --tls-key).
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-
-    /// The PEM private key of --tls-cert.
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-
-    /// The largest body accepted, in bytes as sent (compressed).
-    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
-    pub max_body: usize,
-
-    /// The largest body accepted once inflated, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
-    pub max_inflated: usize,
-
-    /// The most entries in one body.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
-    pub max_entries: usize,
-
-    /// The longest entry, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 10)]
-    pub max_entry_len: usize,
-
-    /// Body bytes held in memory at once across all requests (at least --max-body); beyond it
-    /// requests are answered 429 with Retry-After.
-    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
-    pub max_memory: usize,
-
-    /// Seconds a client has for its TLS handshake and for each request's headers.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub header_timeout: u64,
-
-    /// Seconds a client has to send a request's body; a slower one has its connection closed
-    /// (which Konnect retries).
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub body_timeout: u64,
-
-    /// Connections open at once (more wait to be accepted).
-    #[arg(long, value_name = "N", default_value_t = 1024)]
-    pub max_connections: usize,
-
-    /// Seconds requests in flight get to finish after SIGTERM.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    pub drain_timeout: u64,
-
-    /// How many threads verify (default: one per core).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-
-    /// Check the entries that verified for completeness against the signed checkpoints
-    /// in the streams (see `cef sign --checkpoint-every`), reporting per stream on exit.
-    #[arg(long)]
-    pub checkpoints: bool,
-}
-
 /// Arguments of `cef receive`.
 #[derive(Debug, clap::Args)]
 #[command(about = "Receive webhook batches over HTTP, verify every entry, keep verified and rejected apart")]
@@ -197,78 +107,6 @@ pub struct Args {
     /// Where verified entries go, one per line, exactly as received (appended).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-}
-
-/// Everything a collector needs once its arguments are checked.
-pub struct Started {
-    pub runtime: tokio::runtime::Runtime,
-    pub listener: TcpListener,
-    pub tls: Option<tokio_rustls::TlsAcceptor>,
-    pub http: Arc<Http>,
-    pub limits: Limits,
-}
-
-impl Collector {
-    /// Loads the keys and certificate, binds the HTTP address and prints it.
-    pub fn start(&self, command: &str) -> Result<Started, String> {
-        let listen = match Transport::parse(&self.listen)? {
-            Transport::Http(address) => address,
-            _ => return Err(format!("{}: {command} listens on HTTP only", self.listen)),
-        };
-        let listen = listen.strip_prefix("http://").unwrap_or(&listen).trim_end_matches('/').to_owned();
-        let authorization = self.authorization.clone().ok_or_else(|| {
-            "--authorization is required to listen on HTTP (the header every request must carry)".to_string()
-        })?;
-        let keys = jwks_source::load(command, &self.jwks)?;
-        let tls = match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key)?),
-            _ => None,
-        };
-        let threads = parallel::workers(self.threads.map(usize::from));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads)
-            .max_blocking_threads(threads.saturating_add(4))
-            .enable_all()
-            .build()
-            .map_err(|err| format!("cannot start: {err}"))?;
-        let listener =
-            runtime.block_on(TcpListener::bind(&listen)).map_err(|err| format!("cannot listen on {listen}: {err}"))?;
-        let local = listener.local_addr().map_err(|err| format!("cannot listen on {listen}: {err}"))?;
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        report(format_args!("{command}: listening on {scheme}://{local}"));
-        let limits = BodyLimits::new()
-            .max_compressed(self.max_body)
-            .max_decompressed(self.max_inflated)
-            .max_entries(self.max_entries)
-            .max_entry_len(self.max_entry_len);
-        let http = Http {
-            intake: Intake::new(authorization, limits, self.max_memory).format(self.format),
-            pool: VerifyPool::new(Verifier::new(keys), threads),
-            body_timeout: Duration::from_secs(self.body_timeout),
-            verifying: Semaphore::new(threads),
-        };
-        let limits = Limits {
-            header_timeout: Duration::from_secs(self.header_timeout),
-            max_connections: self.max_connections,
-            drain_timeout: Duration::from_secs(self.drain_timeout),
-        };
-        Ok(Started { runtime, listener, tls, http: Arc::new(http), limits })
-    }
-
-    /// Opens the journal (`out`: `None` for a relay) with completeness fed
-    /// from it under --checkpoints.
-    pub fn journal(&self, out: Option<&Path>) -> Result<(Journal, JoinHandle<()>, Option<Completeness>), String> {
-        let completeness = self.checkpoints.then(Completeness::default);
-        let (journal, writer) =
-            Journal::open(out, &self.rejected, completeness.clone()).map_err(|err| err.to_string())?;
-        let cut = journal.tally().cut_on_open.load(Ordering::Relaxed);
-        if cut > 0 {
-            report(format_args!(
-                "warning: cut {cut} bytes of a last line without its line feed (a write a crash cut short; never acknowledged)"
-            ));
-        }
-        Ok((journal, writer, completeness))
-    }
 }
 
 /// Runs `cef receive`.
@@ -312,22 +150,6 @@ pub fn run(args: &Args) -> Status {
     stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()))
 }
 
-/// What a collector says when it has stopped and its writer has ended: the
-/// summary, completeness per stream with --checkpoints, and the exit status
-/// (1 when a stream is not complete, 2 when serving failed).
-pub fn stopped(command: &str, summary: &str, completeness: Option<Completeness>, served: Result<(), String>) -> Status {
-    report(format_args!("{command}: {summary}"));
-    let complete = completeness.is_none_or(|c| report_streams(c, command));
-    match served {
-        Ok(()) if complete => Status::Success,
-        Ok(()) => Status::LineFailed,
-        Err(message) => {
-            report(format_args!("{command}: {message}"));
-            Status::Fatal
-        }
-    }
-}
-
 /// Runs `cef receive` on a syslog transport.
 fn run_syslog(args: &Args, transport: &Transport) -> Status {
     const COMMAND: &str = "cef receive";
@@ -336,7 +158,7 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
         Status::Fatal
     };
     let collector = &args.collector;
-    let keys = match jwks_source::load(COMMAND, &collector.jwks) {
+    let keys = match keys::load_jwks_source(COMMAND, &collector.jwks) {
         Ok(keys) => keys,
         Err(message) => return fail(message),
     };

@@ -11,11 +11,11 @@ use audit_cef::{Sender, SenderConfig};
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{Answer, Reply};
 
+use crate::arg_values;
+use crate::collector::{Collector, Started, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
-use crate::receive::{Collector, Started, stopped};
-use crate::send;
 
 const LONG_ABOUT: &str = "\
 Stand between Kong Konnect's audit-log webhook (or any `cef send`) and a SIEM: receive \
@@ -55,7 +55,7 @@ pub struct Args {
     pub endpoint: String,
 
     /// The Authorization header for --endpoint, sent verbatim (empty: none).
-    #[arg(long, value_name = "STR", value_parser = send::credential)]
+    #[arg(long, value_name = "STR", value_parser = arg_values::credential)]
     pub forward_authorization: Credential,
 
     /// A directory where verified entries wait, synced to disk, until the SIEM takes them.

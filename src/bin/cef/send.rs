@@ -12,10 +12,12 @@ use audit_cef::syslog::{Endpoint, Framing, Priority, Sender as SyslogSender, Sen
 use audit_cef::webhook::{Batcher, Credential, RetryPolicy};
 use audit_cef::{Format, Parser, Sender, SenderConfig, SenderReport, Signer};
 
-use crate::format_arg;
+use crate::arg_values::FORMAT_HELP;
+use crate::arg_values::{self, credential};
 use crate::io_util::{Chunk, Inputs, Status, report};
+use crate::keys::load_key;
 use crate::parallel::{self, Handled};
-use crate::sign::{FORMAT_HELP, Lines, load_key, sign_chunk};
+use crate::signing::{Lines, sign_chunk};
 use crate::transport::Transport;
 
 const LONG_ABOUT: &str = "\
@@ -83,7 +85,7 @@ pub struct Args {
     pub key: Option<PathBuf>,
 
     /// The format of the entries (for signing with --key).
-    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
+    #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(FORMAT_HELP), default_value_t = Format::Cef)]
     pub format: Format,
 
     /// A directory where entries wait, synced to disk, until delivered.
@@ -334,12 +336,6 @@ fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Stat
         status = status.max(Status::LineFailed);
     }
     status
-}
-
-/// A secret from the command line, held as a [`Credential`] from the
-/// start: zeroized, and never shown by `Debug`.
-pub fn credential(value: &str) -> Result<Credential, std::convert::Infallible> {
-    Ok(Credential::new(value))
 }
 
 /// `--syslog-format`.

@@ -1,18 +1,16 @@
 //! `cef sign`: sign each input line as Konnect does.
 
-use std::fs;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
 use std::time::Instant;
 
 use audit_cef::checkpoint::{Checkpointer, EntryHash, StreamId};
-use audit_cef::{ErrorKind, Format, Parser, Signer};
-use serde::de::IgnoredAny;
-use zeroize::Zeroizing;
+use audit_cef::{Format, Parser, Signer};
 
-use crate::format_arg;
-use crate::io_util::{Chunk, Inputs, Status, report};
+use crate::arg_values::{self, FORMAT_HELP};
+use crate::io_util::{Inputs, Status, report};
+use crate::keys::load_key;
 use crate::parallel::{self, Handled};
+use crate::signing::{Lines, sign_chunk};
 
 const LONG_ABOUT: &str = "\
 Sign each input line with an Ed25519 key, as Kong Konnect signs its audit log entries, and \
@@ -58,13 +56,6 @@ Examples:
   cef sign --key k.pem --checkpoint-every 100 audit.cef | cef verify --jwks k.jwks.json --checkpoints
   cef render events.jsonl | cef sign --key k.pem | cef verify --jwks k.jwks.json";
 
-/// What `--format` of `cef sign` and `cef verify` means for `cef`, `json` and `cps`.
-pub const FORMAT_HELP: [&str; 3] = [
-    "A CEF line; the signature is appended as ` sig=...`",
-    "A compact JSON object; the signature is its last member `\"sig\"`",
-    "A CPS entry `{\"event\":{...}}`; the signature is the last member of `event`",
-];
-
 /// Arguments of `cef sign`.
 #[derive(Debug, clap::Args)]
 #[command(about = "Sign each line (CEF, JSON or CPS) with an Ed25519 private key", long_about = LONG_ABOUT)]
@@ -75,7 +66,7 @@ pub struct Args {
     pub key: std::path::PathBuf,
 
     /// The format of the entries.
-    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
+    #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(FORMAT_HELP), default_value_t = Format::Cef)]
     pub format: Format,
 
     /// How many threads sign (default: one per core). Output keeps the input's order.
@@ -250,154 +241,4 @@ fn write_checkpoint(
         out.write_all(buf).map_err(|err| format!("cannot write output: {err}"))?;
     }
     Ok(())
-}
-
-/// Reads a private key file (also for `cef convert --sign-key`). Messages
-/// never include the file's contents.
-pub fn load_key(path: &Path) -> Result<Signer, String> {
-    let bytes =
-        Zeroizing::new(fs::read(path).map_err(|err| format!("cannot read key file {}: {err}", path.display()))?);
-    let not_a_key = |what: &str| {
-        format!(
-            "{}: {what}; expected an Ed25519 private key in PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), \
-             as `cef keygen` writes",
-            path.display()
-        )
-    };
-    if bytes.first() == Some(&0x30) {
-        return Signer::from_pkcs8_der(&bytes).map_err(|err| not_a_key(&format!("not a PKCS#8 Ed25519 key ({err})")));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| not_a_key("not a PEM text file"))?;
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') && trimmed.contains("\"keys\"") {
-        return Err(not_a_key("a JWKS (public keys), not a private key"));
-    }
-    if trimmed.starts_with('{') {
-        return Signer::from_jwk_str(trimmed).map_err(|err| not_a_key(&format!("not a private Ed25519 JWK ({err})")));
-    }
-    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        return Err(not_a_key("an encrypted private key, which is not supported"));
-    }
-    if text.contains("-----BEGIN PUBLIC KEY-----") {
-        return Err(not_a_key("a public key, not a private one"));
-    }
-    if !text.contains("-----BEGIN PRIVATE KEY-----") {
-        return Err(not_a_key("no `-----BEGIN PRIVATE KEY-----` block"));
-    }
-    Signer::from_pkcs8_pem(text).map_err(|err| not_a_key(&format!("not an Ed25519 key ({err})")))
-}
-
-/// Which lines of a chunk [`sign_chunk`] signs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Lines {
-    /// Every line: a blank one fails as "empty line" (`cef sign`).
-    All,
-    /// Every non-blank line; a line that fails is reported as "not sent" (`cef send`).
-    ToSend,
-}
-
-/// Signs the lines of `chunk`, handing each signed line to `signed`; a
-/// line that cannot be signed fails the chunk with a message naming its
-/// input and number.
-pub fn sign_chunk(
-    signer: &Signer,
-    parser: &Parser,
-    format: Format,
-    chunk: &Chunk<'_>,
-    lines: Lines,
-    mut signed: impl FnMut(&[u8]),
-) -> Handled<()> {
-    let mut handled = Handled { status: Status::Success, messages: Vec::new(), value: () };
-    let mut line_out = Vec::new();
-    for (offset, line) in chunk.lines.iter().enumerate() {
-        if lines == Lines::ToSend && line.is_empty() {
-            continue;
-        }
-        line_out.clear();
-        match sign_line(signer, parser, format, line, &mut line_out) {
-            Ok(()) => signed(&line_out),
-            Err(message) => {
-                let number = chunk.first_number.saturating_add(offset as u64);
-                let note = if lines == Lines::ToSend { "not sent: " } else { "" };
-                handled.status = Status::LineFailed;
-                handled.messages.push(match chunk.input {
-                    Some(input) => format!("{input}: line {number}: {note}{message}"),
-                    None => format!("line {number}: {note}{message}"),
-                });
-            }
-        }
-    }
-    handled
-}
-
-/// Signs one line (without its line ending) into `out`, or says why it cannot.
-fn sign_line(signer: &Signer, parser: &Parser, format: Format, input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    if input.is_empty() {
-        return Err("empty line, nothing to sign".to_string());
-    }
-    match format {
-        Format::Cef => {
-            // The verifier parses the signed bytes and rejects a second ` sig=`:
-            // refuse here what could never verify.
-            parser.parse(input).map_err(|err| format!("not a CEF line: {err}"))?;
-            if let Some(at) = memchr::memmem::find(input, b" sig=") {
-                return Err(format!("already signed: ` sig=` at byte {at} (an entry carries one signature)"));
-            }
-            out.extend_from_slice(input);
-            signer.sign_cef(out, 0).map_err(|err| err.to_string())
-        }
-        Format::Json | Format::Cps => {
-            if let Err(err) = serde_json::from_slice::<IgnoredAny>(input) {
-                return Err(format!("not valid JSON at column {}: {}", err.column(), json_message(&err)));
-            }
-            if format == Format::Cps && !input.starts_with(b"{\"event\":{") {
-                return Err("not a CPS entry: expected a compact {\"event\":{...}} object".to_string());
-            }
-            if let Some(at) = memchr::memmem::find(input, b"\"sig\":") {
-                return Err(format!("already signed: `\"sig\":` at byte {at} (an entry carries one signature)"));
-            }
-            out.extend_from_slice(input);
-            let signed = if format == Format::Json { signer.sign_json(out, 0) } else { signer.sign_cps(out, 0) };
-            signed.map_err(|err| match err.kind() {
-                ErrorKind::NotJsonEntry if format == Format::Json => {
-                    format!("{err}: expected a compact, non-empty {{...}} object ending in `}}`")
-                }
-                ErrorKind::NotJsonEntry => format!("{err}: expected a compact {{\"event\":{{...}}}} ending in `}}}}`"),
-                _ => err.to_string(),
-            })
-        }
-    }
-}
-
-/// serde_json's message without its `at line 1 column N` tail.
-fn json_message(err: &serde_json::Error) -> String {
-    let message = err.to_string();
-    let tail = format!(" at line {} column {}", err.line(), err.column());
-    message.strip_suffix(&tail).unwrap_or(&message).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sign(format: Format, input: &str) -> Result<String, String> {
-        let mut out = Vec::new();
-        sign_line(&Signer::from_seed(&[1; 32]), &Parser::new(), format, input.as_bytes(), &mut out)?;
-        String::from_utf8(out).map_err(|err| err.to_string())
-    }
-
-    #[test]
-    fn refuses_what_could_never_verify() {
-        assert!(sign(Format::Cef, "").is_err_and(|e| e.contains("empty line")));
-        assert!(sign(Format::Cef, "CEF:0|a|b").is_err_and(|e| e.contains("not a CEF line")));
-        assert!(sign(Format::Cef, "CEF:0|v|p|1|id|n|5|a=1 sig=x").is_err_and(|e| e.contains("already signed")));
-        assert!(sign(Format::Cef, "CEF:0|v|p|1|id|n|5|a=1\rb").is_err_and(|e| e.contains("line break")));
-        assert!(sign(Format::Json, "{\"a\":1").is_err_and(|e| e.contains("not valid JSON")));
-        assert!(sign(Format::Json, "{}").is_err_and(|e| e.contains("non-empty")));
-        assert!(sign(Format::Json, "{\"a\":1} ").is_err_and(|e| e.contains("ending in")));
-        assert!(sign(Format::Json, "{\"sig\":1,\"a\":2}").is_err_and(|e| e.contains("already signed")));
-        assert!(sign(Format::Cps, "{\"a\":{\"b\":1}}").is_err_and(|e| e.contains("not a CPS entry")));
-        assert!(sign(Format::Cef, "CEF:0|v|p|1|id|n|5|a=1").is_ok_and(|s| s.len() == 22 + 5 + 86));
-        assert!(sign(Format::Cps, "{\"event\":{\"a\":1}}").is_ok_and(|s| s.ends_with("\"}}")));
-    }
 }

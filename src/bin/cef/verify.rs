@@ -1,18 +1,17 @@
 //! `cef verify`: check each line's signature against a JWKS, one result per line.
 
-use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use audit_cef::checkpoint::{CompletenessChecker, Received};
-use audit_cef::{Error, ErrorKind, Format, KeySet, Verifier, VerifierState};
-use serde_json::Value;
+use audit_cef::{Error, ErrorKind, Format, Verifier, VerifierState};
 
+use crate::arg_values;
+use crate::arg_values::FORMAT_HELP;
 use crate::completeness::print_missing_and_summary;
-use crate::format_arg;
 use crate::io_util::{Chunk, Inputs, Status, report};
+use crate::keys::load_jwks;
 use crate::parallel::{self, Handled};
-use crate::sign::FORMAT_HELP;
 
 const LONG_ABOUT: &str = "\
 Verify the Ed25519 signature of each input line against the keys of a JWKS, as a careful \
@@ -95,7 +94,7 @@ pub struct Args {
     pub jwks: PathBuf,
 
     /// The format of the entries.
-    #[arg(long, value_name = "FORMAT", value_parser = format_arg::parser(FORMAT_HELP), default_value_t = Format::Cef)]
+    #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(FORMAT_HELP), default_value_t = Format::Cef)]
     pub format: Format,
 
     /// Write each result as a JSON object instead of text.
@@ -194,39 +193,6 @@ struct Counts {
     failed: u64,
     /// With --checkpoints, what each verified entry gives the checker, in order.
     fed: Vec<Received>,
-}
-
-/// Loads the key set; skipped keys are reported as warnings that start with
-/// `command` (`cef verify`, `cef convert`).
-pub fn load_jwks(command: &str, path: &Path) -> Result<KeySet, String> {
-    let text = fs::read_to_string(path).map_err(|err| format!("cannot read JWKS {}: {err}", path.display()))?;
-    keys_from_jwks(command, &path.display().to_string(), &text)
-}
-
-/// The key set of a JWKS document read from `source` (a file name or URL,
-/// named in messages); skipped keys are reported as for [`load_jwks`].
-pub fn keys_from_jwks(command: &str, source: &str, text: &str) -> Result<KeySet, String> {
-    let set = KeySet::from_jwks_str(text)
-        .map_err(|err| format!("{source}: not a JWKS document {{\"keys\":[...]}} ({err})"))?;
-    if !set.skipped().is_empty() {
-        let document: Option<Value> = serde_json::from_str(text).ok();
-        for skipped in set.skipped() {
-            let jwk = document.as_ref().and_then(|doc| doc.get("keys")).and_then(|keys| keys.get(skipped.index));
-            let member = |name: &str| jwk.and_then(|jwk| jwk.get(name)).and_then(Value::as_str);
-            let why = match (member("kty"), member("crv")) {
-                (Some("OKP"), Some("Ed25519")) => format!("{} ({})", skipped.reason, skipped.reason.name()),
-                (Some(kty), Some(crv)) => format!("not an Ed25519 key (kty {kty:?}, crv {crv:?})"),
-                (Some(kty), None) => format!("not an Ed25519 key (kty {kty:?})"),
-                (None, _) => "not a JWK object with a `kty`".to_string(),
-            };
-            let kid = skipped.kid.as_deref().map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
-            report(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", source, skipped.index));
-        }
-    }
-    if set.keys().is_empty() {
-        return Err(format!("{source}: no usable Ed25519 key (kty \"OKP\", crv \"Ed25519\")"));
-    }
-    Ok(set)
 }
 
 /// Verifies one chunk and writes its results, in order.

@@ -1,8 +1,23 @@
-//! `--format` and `--to`: the library's `audit_cef::Format` as a command-line
-//! value, each command describing the three values in its own words.
+//! Argument values several subcommands read: `--format` and `--to` (the
+//! library's `audit_cef::Format`, each command describing the three values
+//! in its own words) and the credentials (`--authorization`).
 
 use audit_cef::Format;
+use audit_cef::webhook::Credential;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
+/// What `--format` of `cef sign` and `cef verify` means for `cef`, `json` and `cps`.
+pub const FORMAT_HELP: [&str; 3] = [
+    "A CEF line; the signature is appended as ` sig=...`",
+    "A compact JSON object; the signature is its last member `\"sig\"`",
+    "A CPS entry `{\"event\":{...}}`; the signature is the last member of `event`",
+];
+
+/// A secret from the command line, held as a [`Credential`] from the
+/// start: zeroized, and never shown by `Debug`.
+pub fn credential(value: &str) -> Result<Credential, std::convert::Infallible> {
+    Ok(Credential::new(value))
+}
 
 /// Parses `cef`, `json` or `cps` (listed with `help`, in that order, in
 /// `--help`) into a `Format`.

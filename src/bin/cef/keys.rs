@@ -1,0 +1,106 @@
+//! Keys for every subcommand: a private key file (`--key`, `--sign-key`),
+//! and a JWKS from a file or fetched once at start (`--jwks FILE|URL`,
+//! Konnect's `https://{region}.api.konghq.com/v2/audit-log-webhook/jwks.json`).
+//! Messages never include a key file's contents.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use audit_cef::{KeySet, Signer};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::io_util::report;
+
+/// Reads a private key file (also for `cef convert --sign-key`). Messages
+/// never include the file's contents.
+pub fn load_key(path: &Path) -> Result<Signer, String> {
+    let bytes =
+        Zeroizing::new(fs::read(path).map_err(|err| format!("cannot read key file {}: {err}", path.display()))?);
+    let not_a_key = |what: &str| {
+        format!(
+            "{}: {what}; expected an Ed25519 private key in PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), \
+             as `cef keygen` writes",
+            path.display()
+        )
+    };
+    if bytes.first() == Some(&0x30) {
+        return Signer::from_pkcs8_der(&bytes).map_err(|err| not_a_key(&format!("not a PKCS#8 Ed25519 key ({err})")));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| not_a_key("not a PEM text file"))?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') && trimmed.contains("\"keys\"") {
+        return Err(not_a_key("a JWKS (public keys), not a private key"));
+    }
+    if trimmed.starts_with('{') {
+        return Signer::from_jwk_str(trimmed).map_err(|err| not_a_key(&format!("not a private Ed25519 JWK ({err})")));
+    }
+    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        return Err(not_a_key("an encrypted private key, which is not supported"));
+    }
+    if text.contains("-----BEGIN PUBLIC KEY-----") {
+        return Err(not_a_key("a public key, not a private one"));
+    }
+    if !text.contains("-----BEGIN PRIVATE KEY-----") {
+        return Err(not_a_key("no `-----BEGIN PRIVATE KEY-----` block"));
+    }
+    Signer::from_pkcs8_pem(text).map_err(|err| not_a_key(&format!("not an Ed25519 key ({err})")))
+}
+
+/// Loads the key set; skipped keys are reported as warnings that start with
+/// `command` (`cef verify`, `cef convert`).
+pub fn load_jwks(command: &str, path: &Path) -> Result<KeySet, String> {
+    let text = fs::read_to_string(path).map_err(|err| format!("cannot read JWKS {}: {err}", path.display()))?;
+    keys_from_jwks(command, &path.display().to_string(), &text)
+}
+
+/// The key set of a JWKS document read from `source` (a file name or URL,
+/// named in messages); skipped keys are reported as for [`load_jwks`].
+pub fn keys_from_jwks(command: &str, source: &str, text: &str) -> Result<KeySet, String> {
+    let set = KeySet::from_jwks_str(text)
+        .map_err(|err| format!("{source}: not a JWKS document {{\"keys\":[...]}} ({err})"))?;
+    if !set.skipped().is_empty() {
+        let document: Option<Value> = serde_json::from_str(text).ok();
+        for skipped in set.skipped() {
+            let jwk = document.as_ref().and_then(|doc| doc.get("keys")).and_then(|keys| keys.get(skipped.index));
+            let member = |name: &str| jwk.and_then(|jwk| jwk.get(name)).and_then(Value::as_str);
+            let why = match (member("kty"), member("crv")) {
+                (Some("OKP"), Some("Ed25519")) => format!("{} ({})", skipped.reason, skipped.reason.name()),
+                (Some(kty), Some(crv)) => format!("not an Ed25519 key (kty {kty:?}, crv {crv:?})"),
+                (Some(kty), None) => format!("not an Ed25519 key (kty {kty:?})"),
+                (None, _) => "not a JWK object with a `kty`".to_string(),
+            };
+            let kid = skipped.kid.as_deref().map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
+            report(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", source, skipped.index));
+        }
+    }
+    if set.keys().is_empty() {
+        return Err(format!("{source}: no usable Ed25519 key (kty \"OKP\", crv \"Ed25519\")"));
+    }
+    Ok(set)
+}
+
+/// A JWKS document is small: a larger answer is not one.
+const MAX_JWKS_BYTES: u64 = 1 << 20;
+
+/// Loads the keys from `source`: an `http://` or `https://` URL, or a file.
+pub fn load_jwks_source(command: &str, source: &str) -> Result<KeySet, String> {
+    if source.starts_with("https://") || source.starts_with("http://") {
+        let text = fetch(source)?;
+        keys_from_jwks(command, source, &text)
+    } else {
+        load_jwks(command, Path::new(source))
+    }
+}
+
+fn fetch(url: &str) -> Result<String, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
+    let mut response = agent.get(url).call().map_err(|err| format!("cannot fetch JWKS {url}: {err}"))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(MAX_JWKS_BYTES)
+        .read_to_string()
+        .map_err(|err| format!("cannot read JWKS {url}: {err}"))
+}
