@@ -21,6 +21,8 @@
 
 // A crate root looks for modules next to itself (`src/bin/`), where cargo
 // would take each file for a binary of its own: point at `src/bin/cef/`.
+#[path = "cef/accept.rs"]
+mod accept;
 #[path = "cef/arg_values.rs"]
 mod arg_values;
 #[path = "cef/collector.rs"]

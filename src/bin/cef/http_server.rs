@@ -19,7 +19,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
@@ -27,6 +26,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use audit_cef::receive::Answer;
 
+use crate::accept::{AcceptLimits, Stream, accept_loop};
 use crate::intake::to_http;
 use crate::io_util::report;
 
@@ -89,26 +89,8 @@ where
 {
     let handler = Arc::new(handler);
     let graceful = GracefulShutdown::new();
-    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let stop = stop_signal();
-    tokio::pin!(stop);
-    loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&open).acquire_owned() => permit.map_err(io::Error::other)?,
-            () = &mut stop => break,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(err) => {
-                    // Out of file descriptors and the like: wait, go on.
-                    report(format_args!("{command}: accept failed: {err}"));
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
+    let accept = AcceptLimits { max_connections: limits.max_connections, handshake_timeout: limits.header_timeout };
+    let prepare = |peer: SocketAddr| {
         let handler = Arc::clone(&handler);
         let service = service_fn(move |request| {
             let answer = handler(request, peer);
@@ -122,23 +104,12 @@ where
         let mut builder = http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
         let watcher = graceful.watcher();
-        let tls = tls.clone();
-        let header_timeout = limits.header_timeout;
-        tokio::spawn(async move {
-            let _permit = permit;
+        move |stream: Box<dyn Stream>| async move {
             // Connection errors (a client gone, a timeout) end that connection only.
-            match tls {
-                None => {
-                    let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await;
-                }
-                Some(acceptor) => {
-                    if let Ok(Ok(stream)) = tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
-                        let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await;
-                    }
-                }
-            }
-        });
-    }
+            let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await;
+        }
+    };
+    accept_loop(command, &listener, tls, accept, stop_signal(), prepare, || {}).await;
     drop(listener);
     draining();
     report(format_args!("{command}: stopping: finishing the requests in flight"));

@@ -22,9 +22,10 @@ use audit_cef::receive::{Arrival, Done, Journal, STAGE_BATCH, STAGE_BYTES, Verif
 use audit_cef::syslog::{FrameDecoder, trim_datagram};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
+use crate::accept::{AcceptLimits, Stream, accept_loop};
 use crate::io_util::report;
 
 /// Queued chunks of arrivals; beyond this, listeners stop reading (TCP
@@ -72,35 +73,18 @@ pub async fn serve_tcp(
     limits: StreamLimits,
     junk: Arc<Junk>,
 ) {
-    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    loop {
-        let Ok(permit) = Arc::clone(&open).acquire_owned().await else { return };
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Out of file descriptors and the like: wait instead of spinning.
-                report(format_args!("cef receive: accept failed: {err}"));
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let (queue, tls, junk) = (queue.clone(), tls.clone(), Arc::clone(&junk));
-        let (max_frame, handshake_timeout) = (limits.max_frame, limits.handshake_timeout);
-        tokio::spawn(async move {
-            let _permit = permit;
-            match tls {
-                None => read_frames(stream, peer, queue, max_frame, &junk).await,
-                Some(acceptor) => {
-                    let handshake = tokio::time::timeout(handshake_timeout, acceptor.accept(stream));
-                    if let Ok(Ok(stream)) = handshake.await {
-                        read_frames(stream, peer, queue, max_frame, &junk).await;
-                    } else {
-                        junk.frames.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
-        });
-    }
+    let accept = AcceptLimits { max_connections: limits.max_connections, handshake_timeout: limits.handshake_timeout };
+    let prepare = |peer: SocketAddr| {
+        let (queue, junk) = (queue.clone(), Arc::clone(&junk));
+        move |stream: Box<dyn Stream>| async move { read_frames(stream, peer, queue, limits.max_frame, &junk).await }
+    };
+    let refused = {
+        let junk = Arc::clone(&junk);
+        move || {
+            junk.frames.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    accept_loop("cef receive", &listener, tls, accept, std::future::pending(), prepare, refused).await;
 }
 
 /// Cuts a connection's bytes into frames and queues their entries.
