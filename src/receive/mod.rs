@@ -63,6 +63,6 @@ pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, check_arrivals};
 pub use intake::{BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation};
 pub use journal::{Done, Journal, NotStored, QUEUED_SUBMISSIONS, Tally};
 pub use memory::{MemoryBudget, MemoryReservation};
-pub use pool::{VerifyPool, verify_entries};
+pub use pool::{VerifyPool, verify_entries, verify_entries_keys};
 pub use records::Records;
 pub use reply::{Answer, Reply};

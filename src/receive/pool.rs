@@ -8,7 +8,7 @@ use std::thread;
 
 use crate::error::{Error, ErrorKind};
 use crate::konnect::Format;
-use crate::sign::{Verifier, VerifierState};
+use crate::sign::{PublicKey, Verifier, VerifierState};
 use crate::webhook::check_single_line;
 
 /// Entries below this many are verified on the calling thread alone:
@@ -121,10 +121,7 @@ impl VerifyPool {
 }
 
 /// Why each entry failed, in order (`None`: verified), exactly one verdict
-/// per entry. An entry holding a CR or LF fails alone, unverified
-/// ([`check_single_line`]); the others are verified in `format`, or each
-/// in its own ([`Format::detect`]): CEF ones together in batches, JSON and
-/// CPS ones one by one.
+/// per entry: [`verify_entries_keys`] without the keys.
 ///
 /// ```
 /// use audit_cef::{KeySet, Verifier, receive::verify_entries};
@@ -138,33 +135,59 @@ pub fn verify_entries(
     format: Option<Format>,
     entries: &[&[u8]],
 ) -> Vec<Option<Error>> {
-    let mut verdicts: Vec<Option<Error>> = Vec::with_capacity(entries.len());
+    verify_entries_keys(verifier, state, format, entries).into_iter().map(Result::err).collect()
+}
+
+/// For each entry, in order, the key that verifies it or why it fails:
+/// exactly one result per entry. An entry holding a CR or LF fails alone,
+/// unverified ([`check_single_line`]); the others are verified in
+/// `format`, or each in its own ([`Format::detect`]): CEF ones together in
+/// batches, JSON and CPS ones one by one. The one rule `cef receive`,
+/// `cef relay` and `cef verify` follow.
+///
+/// ```
+/// use audit_cef::{KeySet, Signer, Verifier, receive::verify_entries_keys};
+/// let signer = Signer::from_seed(&[8; 32]);
+/// let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+/// let mut json = br#"{"a":1}"#.to_vec();
+/// signer.sign_json(&mut json, 0)?;
+/// let results = verify_entries_keys(&verifier, &mut verifier.new_state(), None, &[json.as_slice()]);
+/// assert_eq!(results[0].as_ref().map(|key| key.kid()).ok(), Some(signer.public_key().kid()));
+/// # Ok::<(), audit_cef::Error>(())
+/// ```
+pub fn verify_entries_keys<'k>(
+    verifier: &'k Verifier,
+    state: &mut VerifierState,
+    format: Option<Format>,
+    entries: &[&[u8]],
+) -> Vec<Result<&'k PublicKey, Error>> {
+    let mut results: Vec<Result<&PublicKey, Error>> = Vec::with_capacity(entries.len());
     let mut cef: Vec<&[u8]> = Vec::with_capacity(entries.len());
     let mut cef_at: Vec<usize> = Vec::with_capacity(entries.len());
     for (at, entry) in entries.iter().enumerate() {
         if let Err(err) = check_single_line(entry) {
-            verdicts.push(Some(err));
+            results.push(Err(err));
             continue;
         }
-        verdicts.push(match format.unwrap_or_else(|| Format::detect(entry)) {
+        results.push(match format.unwrap_or_else(|| Format::detect(entry)) {
             Format::Cef => {
                 cef.push(entry);
                 cef_at.push(at);
-                None
+                Err(no_verdict())
             }
-            Format::Json => verifier.verify_json_with(state, entry).err(),
-            Format::Cps => verifier.verify_cps_with(state, entry).err(),
+            Format::Json => verifier.verify_json_with(state, entry).map(|verified| verified.key()),
+            Format::Cps => verifier.verify_cps_with(state, entry).map(|verified| verified.key()),
         });
     }
     let mut batch = verifier.verify_cef_batch_with(state, &cef).into_iter();
     for at in cef_at {
         // One verdict per entry; fail closed if the library ever gave fewer.
-        let verdict = batch.next().map_or_else(|| Some(no_verdict()), Result::err);
-        if let Some(slot) = verdicts.get_mut(at) {
-            *slot = verdict;
+        let result = batch.next().map_or_else(|| Err(no_verdict()), |result| result.map(|verified| verified.key()));
+        if let Some(slot) = results.get_mut(at) {
+            *slot = result;
         }
     }
-    verdicts
+    results
 }
 
 /// The verdict of an entry that got none: it fails.

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use audit_cef::checkpoint::{CompletenessChecker, Received};
+use audit_cef::receive::verify_entries_keys;
 use audit_cef::{Error, ErrorKind, Format, Verifier, VerifierState};
 
 use crate::arg_values;
@@ -24,7 +25,9 @@ Entries carry no key id, so every key is tried. Keys that are not usable Ed25519
 EC, malformed, weak) are skipped with a warning on standard error; a JWKS with no usable key \
 is an error.
 
-Each line is verified as received (its LF or CRLF removed): the signed bytes are everything \
+Each line is verified as received (its LF or CRLF removed), in its own format (CEF, JSON or \
+CPS, told apart by its first bytes, as `cef receive` keeps them) unless --format fixes one; \
+a line still holding a CR fails (line_break_in_entry). The signed bytes are everything \
 before the signature (` sig=` for cef, `,\"sig\":\"` for json and cps, see `cef sign --help`), \
 the signature must be the last field, 86 canonical base64url characters, and the only one, \
 and the check is strict (RFC 8032 with canonical encodings, no small-order points). For \
@@ -37,7 +40,7 @@ or, with --json, one JSON object per line:
   {\"line\":1,\"ok\":true,\"kid\":\"<kid>\"}
   {\"line\":2,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"no key verifies the signature at byte 260\"}
 `kind` is a stable name (unsigned, malformed_signature, data_after_signature, \
-no_key_matches, empty, not_json_entry, or the CEF parser's kind such as too_few_header_fields); \
+no_key_matches, empty, not_json_entry, line_break_in_entry, or the CEF parser's kind such as too_few_header_fields); \
 byte offsets count from the start of the line. With several inputs, line numbers restart at \
 1 for each input and each result starts with the input's name (`<name>: line N: ...`, or an \
 `\"input\"` member first in JSON).
@@ -93,9 +96,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub jwks: PathBuf,
 
-    /// The format of the entries.
-    #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(FORMAT_HELP), default_value_t = Format::Cef)]
-    pub format: Format,
+    /// Verify every line in this format (others fail). Without it, each line in its own:
+    /// CEF, JSON or CPS, told apart by its first bytes, as `cef receive` keeps them.
+    #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(FORMAT_HELP))]
+    pub format: Option<Format>,
 
     /// Write each result as a JSON object instead of text.
     #[arg(long)]
@@ -199,7 +203,7 @@ struct Counts {
 fn verify_chunk(
     verifier: &Verifier,
     state: &mut VerifierState,
-    format: Format,
+    format: Option<Format>,
     json: bool,
     checkpoints: bool,
     chunk: &Chunk<'_>,
@@ -221,36 +225,17 @@ fn verify_chunk(
         }
         write_result(out, chunk.input, number, &result, json)
     };
-    match format {
-        Format::Cef => {
-            // Empty lines are not entries: they skip the batch and fail on their own.
-            let entries: Vec<&[u8]> = chunk.lines.iter().copied().filter(|line| !line.is_empty()).collect();
-            let mut results = verifier.verify_cef_batch_with(state, &entries).into_iter();
-            for (offset, line) in chunk.lines.iter().enumerate() {
-                let result = if line.is_empty() {
-                    empty()
-                } else {
-                    // One result per entry; fail closed if the library ever returned fewer.
-                    match results.next() {
-                        Some(result) => result.map(|verified| verified.key().kid()),
-                        None => Err(Error::new(ErrorKind::NoKeyMatches)),
-                    }
-                };
-                record(offset, result, out)?;
-            }
-        }
-        Format::Json | Format::Cps => {
-            for (offset, line) in chunk.lines.iter().enumerate() {
-                let result = if line.is_empty() {
-                    empty()
-                } else if format == Format::Json {
-                    verifier.verify_json_with(state, line).map(|verified| verified.key().kid())
-                } else {
-                    verifier.verify_cps_with(state, line).map(|verified| verified.key().kid())
-                };
-                record(offset, result, out)?;
-            }
-        }
+    // Empty lines are not entries: they skip the batch and fail on their own.
+    let entries: Vec<&[u8]> = chunk.lines.iter().copied().filter(|line| !line.is_empty()).collect();
+    let mut results = verify_entries_keys(verifier, state, format, &entries).into_iter();
+    for (offset, line) in chunk.lines.iter().enumerate() {
+        let result = if line.is_empty() {
+            empty()
+        } else {
+            // One result per entry; fail closed if the library ever returned fewer.
+            results.next().unwrap_or_else(|| Err(Error::new(ErrorKind::NoKeyMatches))).map(|key| key.kid())
+        };
+        record(offset, result, out)?;
     }
     Ok(Handled { status, messages: Vec::new(), value: counts })
 }
