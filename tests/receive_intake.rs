@@ -295,3 +295,28 @@ fn the_journal_stores_in_order_and_feeds_completeness_once_durable() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_syslog_stream_gives_the_same_arrivals_whatever_the_reads_and_counts_junk() {
+    let good = cef(&signer(), 1);
+    let mut stream = Vec::new();
+    stream.extend_from_slice(format!("{} <13>", good.len() + 4).as_bytes());
+    stream.extend_from_slice(&good);
+    stream.extend_from_slice(b"99999999999 junk\n<13>");
+    stream.extend_from_slice(&good);
+    stream.extend_from_slice(b"\n12 <13>cut sho");
+    for read in [1, 2, 7, 64, stream.len()] {
+        let mut arrivals = audit_cef::receive::StreamArrivals::new(peer(), 4096);
+        let mut entries = Vec::new();
+        for piece in stream.chunks(read) {
+            for arrival in arrivals.push(piece) {
+                match arrival {
+                    Arrival::Entry { entry, .. } => entries.push(entry),
+                    Arrival::Refused { err, .. } => panic!("refused: {err}"),
+                }
+            }
+        }
+        assert_eq!(entries, [good.clone(), good.clone()], "reads of {read}");
+        assert_eq!(arrivals.finish(), 2, "a bad count and a frame cut short, reads of {read}");
+    }
+}

@@ -11,7 +11,7 @@ use super::pool::VerifyPool;
 use super::records::Records;
 use crate::error::{Error, ErrorKind};
 use crate::konnect::Format;
-use crate::syslog::decode_message;
+use crate::syslog::{FrameDecoder, decode_message};
 
 /// Arrivals worth verifying together at most.
 pub const STAGE_BATCH: usize = 4096;
@@ -69,6 +69,54 @@ impl Arrival {
             Arrival::Entry { entry, .. } => entry.len(),
             Arrival::Refused { frame, .. } => frame.len(),
         }
+    }
+}
+
+/// One syslog connection's bytes, as they are read, cut into frames
+/// (RFC 6587: octet counting or LF, told apart per frame) and taken into
+/// [`Arrival`]s, with memory bounded by the longest frame. Frames that
+/// cannot be read at all (a bad count, over the longest, cut short at the
+/// end) are counted, never stopping the connection.
+///
+/// ```
+/// use audit_cef::receive::StreamArrivals;
+/// let mut stream = StreamArrivals::new("127.0.0.1:601".parse().unwrap(), 64 * 1024);
+/// let first = stream.push(b"<13>CEF:0|v|p|1|i|n|5|a=1\n<13>CEF:0|v|p|1|i");
+/// assert_eq!(first.len(), 1);
+/// assert_eq!(stream.push(b"|n|5|a=2\n").len(), 1);
+/// assert_eq!(stream.finish(), 0, "nothing unreadable");
+/// ```
+#[derive(Debug)]
+pub struct StreamArrivals {
+    decoder: FrameDecoder,
+    peer: SocketAddr,
+    unreadable: u64,
+}
+
+impl StreamArrivals {
+    /// A connection from `peer` whose frames are at most `max_frame`
+    /// bytes, syslog header included.
+    pub fn new(peer: SocketAddr, max_frame: usize) -> StreamArrivals {
+        StreamArrivals { decoder: FrameDecoder::new(max_frame), peer, unreadable: 0 }
+    }
+
+    /// Takes what one read gave; the arrivals of the frames it completed.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Arrival> {
+        self.decoder.push(bytes);
+        let mut arrivals = Vec::new();
+        while let Some(frame) = self.decoder.next_frame() {
+            match frame {
+                Ok(frame) => arrivals.push(Arrival::from_frame(self.peer, frame)),
+                Err(_) => self.unreadable = self.unreadable.saturating_add(1),
+            }
+        }
+        arrivals
+    }
+
+    /// The connection ended: how many frames could not be read at all, a
+    /// last one cut short included.
+    pub fn finish(mut self) -> u64 {
+        self.unreadable.saturating_add(u64::from(self.decoder.finish().is_some()))
     }
 }
 

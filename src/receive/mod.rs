@@ -16,8 +16,9 @@
 //! - [`Journal`]: group-committed, fsynced appends to the output files,
 //!   cut back on any failure so nothing is ever torn, and completeness fed
 //!   once records are durable.
-//! - [`Arrival`] and [`check_arrivals`]: the same for entries carried by
-//!   syslog.
+//! - [`StreamArrivals`], [`Arrival`] and [`check_arrivals`]: the same for
+//!   entries carried by syslog (a connection's bytes cut into frames, their
+//!   entries verified in batches from every sender).
 //!
 //! The journal's writer and [`VerifyPool::verify_parallel`] use threads;
 //! nothing here reads a clock (the caller stamps records) or opens a socket.
@@ -59,7 +60,7 @@ mod pool;
 mod records;
 mod reply;
 
-pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, check_arrivals};
+pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals};
 pub use intake::{BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation};
 pub use journal::{Done, Journal, NotStored, QUEUED_SUBMISSIONS, Tally};
 pub use memory::{MemoryBudget, MemoryReservation};

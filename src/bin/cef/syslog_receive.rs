@@ -18,8 +18,10 @@ use std::time::Duration;
 
 use audit_cef::Format;
 use audit_cef::chrono::Utc;
-use audit_cef::receive::{Arrival, Done, Journal, STAGE_BATCH, STAGE_BYTES, VerifyPool, check_arrivals};
-use audit_cef::syslog::{FrameDecoder, trim_datagram};
+use audit_cef::receive::{
+    Arrival, Done, Journal, STAGE_BATCH, STAGE_BYTES, StreamArrivals, VerifyPool, check_arrivals,
+};
+use audit_cef::syslog::trim_datagram;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
@@ -95,30 +97,19 @@ async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
     max_frame: usize,
     junk: &Junk,
 ) {
-    let mut decoder = FrameDecoder::new(max_frame);
+    let mut arrivals = StreamArrivals::new(peer, max_frame);
     let mut buf = vec![0u8; READ_BUF];
     loop {
         let len = match stream.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(len) => len,
         };
-        decoder.push(buf.get(..len).unwrap_or_default());
-        let mut chunk = Vec::new();
-        while let Some(frame) = decoder.next_frame() {
-            match frame {
-                Ok(frame) => chunk.push(Arrival::from_frame(peer, frame)),
-                Err(_) => {
-                    junk.frames.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }
+        let chunk = arrivals.push(buf.get(..len).unwrap_or_default());
         if !chunk.is_empty() && queue.send(chunk).await.is_err() {
-            return;
+            break;
         }
     }
-    if decoder.finish().is_some() {
-        junk.frames.fetch_add(1, Ordering::Relaxed);
-    }
+    junk.frames.fetch_add(arrivals.finish(), Ordering::Relaxed);
 }
 
 /// Starts the verifying stage: it takes everything queued at once (up to
