@@ -432,7 +432,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Unsigned => f.write_str("entry is not signed"),
             ErrorKind::MalformedSignature => f.write_str("signature is not 86 canonical base64url characters"),
             ErrorKind::DataAfterSignature => f.write_str("data after the signature"),
-            ErrorKind::NoKeyMatches => f.write_str("no key verifies the signature"),
+            ErrorKind::NoKeyMatches => {
+                f.write_str("altered, or signed by a key not in this JWKS: no key verifies its signature")
+            }
             ErrorKind::InvalidKeyMaterial => f.write_str("invalid Ed25519 key material"),
             ErrorKind::WeakPublicKey => f.write_str("weak or non-canonical public key"),
             ErrorKind::InvalidJwks => f.write_str("invalid JWK or JWKS document"),
@@ -498,7 +500,7 @@ impl Error {
     /// ```
     /// let err = audit_cef::Error::new(audit_cef::ErrorKind::NoKeyMatches);
     /// assert_eq!(err.offset(), None);
-    /// assert_eq!(err.to_string(), "no key verifies the signature");
+    /// assert_eq!(err.to_string(), "altered, or signed by a key not in this JWKS: no key verifies its signature");
     /// ```
     #[cold]
     pub const fn new(kind: ErrorKind) -> Error {

@@ -599,7 +599,7 @@ fn tampered_lines_fail_and_the_others_are_still_reported_in_order() {
                 assert_eq!(
                     *line,
                     format!(
-                        "line {number}: FAIL no_key_matches: no key verifies the signature at byte {}",
+                        "line {number}: FAIL no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte {}",
                         signed_len + 5
                     )
                 );
@@ -639,13 +639,21 @@ fn verify_json_output_is_exact() {
         lines(&output),
         [
             ok(1),
-            fail(2, "no_key_matches", "no key verifies the signature at byte 27"),
+            fail(
+                2,
+                "no_key_matches",
+                "altered, or signed by a key not in this JWKS: no key verifies its signature at byte 27"
+            ),
             fail(3, "empty", "empty input"),
             fail(4, "unsigned", "entry is not signed at byte 22"),
             fail(5, "malformed_signature", "signature is not 86 canonical base64url characters at byte 27"),
             fail(6, "data_after_signature", "data after the signature at byte 113"),
             fail(7, "data_after_signature", "data after the signature at byte 22"),
-            fail(8, "no_key_matches", "no key verifies the signature at byte 14"),
+            fail(
+                8,
+                "no_key_matches",
+                "altered, or signed by a key not in this JWKS: no key verifies its signature at byte 14"
+            ),
             ok(9),
         ]
     );
@@ -966,10 +974,19 @@ fn convert_with_jwks_converts_what_verifies_and_reports_the_rest_in_order() {
     assert_eq!(
         stderr(&output).lines().collect::<Vec<_>>(),
         [
-            format!("line 3: no_key_matches: no key verifies the signature at byte {}", tampered.len() - 86),
-            format!("line 5: no_key_matches: no key verifies the signature at byte {}", KONNECT_AUTHZ.len() - 86),
+            format!(
+                "line 3: no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte {}",
+                tampered.len() - 86
+            ),
+            format!(
+                "line 5: no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte {}",
+                KONNECT_AUTHZ.len() - 86
+            ),
             format!("line 6: unsigned: entry is not signed at byte {portal_len}"),
-            format!("line 7: no_key_matches: no key verifies the signature at byte {}", portal_len + 5),
+            format!(
+                "line 7: no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte {}",
+                portal_len + 5
+            ),
         ]
     );
 

@@ -231,3 +231,26 @@ fn the_jwks_can_be_a_url() {
     assert_eq!(post(receiver.addr(), "Bearer s3cret", &[], lines.as_bytes()).0, 200);
     assert_eq!(fixture.read("out.cef"), lines);
 }
+
+/// `cef verify --jwks URL` fetches the keys as `receive` does (it once
+/// read the URL as a file name).
+#[test]
+fn verify_takes_a_jwks_url_too() {
+    let fixture = Fixture::new("verify-jwks-url");
+    fixture.write("signed.cef", &signed_lines(&fixture, 3));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let jwks_url = format!("http://{}/jwks.json", listener.local_addr().expect("addr"));
+    let jwks = fixture.read("k.jwks.json");
+    let server = std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut head = [0u8; 1024];
+            let _ = stream.read(&mut head);
+            let _ =
+                write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{jwks}", jwks.len());
+        }
+    });
+    let verify = fixture.cef(&["verify", "--jwks", &jwks_url, "signed.cef"]);
+    server.join().expect("jwks server");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert_eq!(String::from_utf8_lossy(&verify.stdout).matches(": ok kid=").count(), 3);
+}

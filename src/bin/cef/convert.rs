@@ -226,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             describe(Error::at(ErrorKind::NoKeyMatches, 12)),
-            "no_key_matches: no key verifies the signature at byte 12"
+            "no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte 12"
         );
     }
 }

@@ -1,7 +1,6 @@
 //! `cef verify`: check each line's signature against a JWKS, one result per line.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use audit_cef::checkpoint::{CompletenessChecker, Received};
 use audit_cef::receive::verify_entries_keys;
@@ -11,7 +10,7 @@ use crate::arg_values;
 use crate::arg_values::FORMAT_HELP;
 use crate::completeness::print_missing_and_summary;
 use crate::io_util::{Chunk, Inputs, Status, report};
-use crate::keys::load_jwks;
+use crate::keys::load_jwks_source;
 use crate::parallel::{self, Handled};
 
 const LONG_ABOUT: &str = "\
@@ -19,8 +18,8 @@ Verify the Ed25519 signature of each input line against the keys of a JWKS, as a
 consumer of Kong Konnect audit logs should, and write one result per input line, in input \
 order.
 
-The JWKS is Konnect's `jwks.json` (GET https://{region}.api.konghq.com/v2/audit-log-webhook/jwks.json) \
-or the one `cef keygen` writes: {\"keys\":[{\"kty\":\"OKP\",\"alg\":\"EdDSA\",\"kid\":\"...\",\"crv\":\"Ed25519\",\"x\":\"...\"}]}. \
+The JWKS (a file, or a URL fetched once) is Konnect's `jwks.json` \
+(https://{region}.api.konghq.com/v2/audit-log-webhook/jwks.json) or the one `cef keygen` writes: {\"keys\":[{\"kty\":\"OKP\",\"alg\":\"EdDSA\",\"kid\":\"...\",\"crv\":\"Ed25519\",\"x\":\"...\"}]}. \
 Entries carry no key id, so every key is tried. Keys that are not usable Ed25519 keys (RSA, \
 EC, malformed, weak) are skipped with a warning on standard error; a JWKS with no usable key \
 is an error.
@@ -35,13 +34,16 @@ cef the signed bytes must also parse as CEF.
 
 Results go to standard output, one per line:
   line 1: ok kid=<kid>
-  line 2: FAIL no_key_matches: no key verifies the signature at byte 260
+  line 2: FAIL no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte 260
 or, with --json, one JSON object per line:
   {\"line\":1,\"ok\":true,\"kid\":\"<kid>\"}
-  {\"line\":2,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"no key verifies the signature at byte 260\"}
+  {\"line\":2,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"altered, or signed by a key not in this JWKS: no key verifies its signature at byte 260\"}
 `kind` is a stable name (unsigned, malformed_signature, data_after_signature, \
 no_key_matches, empty, not_json_entry, line_break_in_entry, or the CEF parser's kind such as too_few_header_fields); \
-byte offsets count from the start of the line. With several inputs, line numbers restart at \
+byte offsets count from the start of the line. no_key_matches means the entry was altered \
+after it was signed, or signed by a key that is not in this JWKS (a rotated key: fetch the \
+JWKS again); which of the two, or where it was altered, cannot be known from the signature, \
+so its offset is where the signature starts. With several inputs, line numbers restart at \
 1 for each input and each result starts with the input's name (`<name>: line N: ...`, or an \
 `\"input\"` member first in JSON).
 
@@ -80,7 +82,7 @@ usable key, an input cannot be read, or output fails.";
 const AFTER_HELP: &str = "\
 Examples:
   cef verify --jwks jwks.json audit.cef
-  curl -s https://us.api.konghq.com/v2/audit-log-webhook/jwks.json > jwks.json
+  cef verify --jwks https://us.api.konghq.com/v2/audit-log-webhook/jwks.json audit.cef
   cef verify --jwks jwks.json --json --format json entries.jsonl
   cef sign --key k.pem audit.cef | cef verify --jwks k.jwks.json
     line 1: ok kid=<kid>
@@ -92,9 +94,10 @@ Examples:
 #[command(about = "Verify each signed line against a JWKS: one result per line and a summary", long_about = LONG_ABOUT)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The public keys: a JWKS document ({"keys":[...]}).
-    #[arg(long, value_name = "FILE")]
-    pub jwks: PathBuf,
+    /// The public keys: a JWKS document ({"keys":[...]}) in a file, or an http(s) URL
+    /// fetched once at start (Konnect's jwks.json).
+    #[arg(long, value_name = "FILE|URL")]
+    pub jwks: String,
 
     /// Verify every line in this format (others fail). Without it, each line in its own:
     /// CEF, JSON or CPS, told apart by its first bytes, as `cef receive` keeps them.
@@ -124,7 +127,7 @@ pub struct Args {
 
 /// Runs `cef verify`.
 pub fn run(args: &Args) -> Status {
-    let keys = match load_jwks("cef verify", &args.jwks) {
+    let keys = match load_jwks_source("cef verify", &args.jwks) {
         Ok(keys) => keys,
         Err(message) => {
             report(format_args!("cef verify: {message}"));
@@ -301,12 +304,12 @@ mod tests {
         assert_eq!(text(Ok("k1"), false, None), "line 7: ok kid=k1\n");
         assert_eq!(
             text(fail(), false, None),
-            "line 7: FAIL no_key_matches: no key verifies the signature at byte 12\n"
+            "line 7: FAIL no_key_matches: altered, or signed by a key not in this JWKS: no key verifies its signature at byte 12\n"
         );
         assert_eq!(text(Ok("k1"), true, None), "{\"line\":7,\"ok\":true,\"kid\":\"k1\"}\n");
         assert_eq!(
             text(fail(), true, Some("a.log")),
-            "{\"input\":\"a.log\",\"line\":7,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"no key verifies the signature at byte 12\"}\n"
+            "{\"input\":\"a.log\",\"line\":7,\"ok\":false,\"kind\":\"no_key_matches\",\"error\":\"altered, or signed by a key not in this JWKS: no key verifies its signature at byte 12\"}\n"
         );
         assert_eq!(text(Ok("a\nb"), false, Some("x")), "x: line 7: ok kid=\"a\\nb\"\n");
     }
