@@ -393,6 +393,16 @@ impl<'a> AuditEvent<'a> {
 
 /// Builds an [`AuditEvent`]; [`AuditEventBuilder::build`] checks it.
 ///
+/// Every family (authentication, authorization, access) needs the same
+/// five: [`time`](Self::time), [`src`](Self::src), [`org_id`](Self::org_id),
+/// [`principal_id`](Self::principal_id) and [`trace_id`](Self::trace_id);
+/// a missing one is [`ErrorKind::MissingField`](crate::ErrorKind::MissingField)
+/// naming it. The rest is optional: `rt` (default: the time, in
+/// milliseconds), `user_agent` (default empty, as Konnect writes it), the
+/// host, product and severity (defaults: Konnect's, and the family's),
+/// `portal_id`, `actor_id`, `principal_name`, `kong_initiated`, and extra
+/// pairs.
+///
 /// ```
 /// use audit_cef::{AuditEvent, AuthOutcome, AuthType, Authentication, Family, Product};
 /// use chrono::{TimeZone, Utc};
