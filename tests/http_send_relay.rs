@@ -101,6 +101,42 @@ fn send_without_a_spool_says_how_many_were_lost() {
     let stderr = String::from_utf8_lossy(&sent.stderr);
     assert_eq!(sent.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("sent 7 entries: 0 delivered, 7 not delivered"), "{stderr}");
+    // And why: it once said nothing of the refused connection.
+    assert!(
+        stderr.contains("7 entries not delivered after 1 retries: connection refused: nothing listens at the endpoint"),
+        "{stderr}"
+    );
+}
+
+/// A collector that refuses the credential: the output names the 401 and
+/// what it means, and the exit status is 1.
+#[test]
+fn send_says_the_collector_refused_the_authorization() {
+    let fixture = Fixture::new("send-401");
+    fixture.write("signed.cef", &signed_lines(&fixture, 3));
+    let receiver = Receiver::start(&fixture, &[]);
+    let sent = fixture.cef(&["send", "--endpoint", &receiver.url(), "--authorization", "Bearer wrong", "signed.cef"]);
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert_eq!(sent.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("3 entries not delivered: HTTP 401: the collector refused the Authorization"), "{stderr}");
+    assert!(!stderr.contains("Bearer wrong"), "the credential never shows: {stderr}");
+}
+
+/// A collector that takes the batch but rejects entries in it (its answer
+/// says so): they are reported as rejected, not delivered, and the exit
+/// status is 1 (it once said `3 delivered` and exited 0).
+#[test]
+fn send_reports_entries_the_collector_rejected() {
+    let fixture = Fixture::new("send-rejected");
+    let lines = signed_lines(&fixture, 3);
+    let tampered = lines.replacen("trace_id=3", "trace_id=4", 1);
+    fixture.write("signed.cef", &tampered);
+    let receiver = Receiver::start(&fixture, &[]);
+    let sent = fixture.cef(&["send", "--endpoint", &receiver.url(), "--authorization", "Bearer s3cret", "signed.cef"]);
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert_eq!(sent.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("sent 3 entries: 2 delivered, 0 not delivered"), "{stderr}");
+    assert!(stderr.contains("1 rejected by the collector"), "{stderr}");
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use audit_cef::http::WhenFull;
+use audit_cef::http::{BatchFailure, Failure};
 use audit_cef::webhook::{Batcher, BodyLimits, Credential, RetryPolicy, decode_body};
 use audit_cef::{ErrorKind, Sender, SenderConfig};
 
@@ -315,10 +316,24 @@ fn a_400_is_given_up_after_one_attempt_and_later_batches_go_on() {
     assert_eq!(server.requests().len(), 1);
     let report = sender.report();
     assert_eq!((report.given_up, report.delivered, report.retries, report.spooled), (1, 0, 0, 0));
+    // Why, once: the status and what it means.
+    let failures = sender.take_failures();
+    assert_eq!(failures, [BatchFailure { entries: 1, retries: 0, failure: Failure::Status(400) }]);
+    assert_eq!(failures[0].to_string(), "1 entries not delivered: HTTP 400: the collector could not read the batch");
+    assert!(sender.take_failures().is_empty());
     sender.send(b"taken").unwrap();
     let report = sender.close().unwrap();
     assert_eq!((report.given_up, report.delivered, report.batches), (1, 1, 2));
     assert_eq!(server.entries(), [b"refused".to_vec(), b"taken".to_vec()]);
+}
+
+/// A refused connection is told as such, and the retries it had.
+#[test]
+fn a_dead_port_is_given_up_as_a_refused_connection() {
+    let sender = Sender::start(config(&format!("http://{}/", closed_port())).retry(fast(2))).unwrap();
+    sender.send(b"x").unwrap();
+    sender.flush().unwrap();
+    assert_eq!(sender.take_failures(), [BatchFailure { entries: 1, retries: 2, failure: Failure::Refused }]);
 }
 
 #[test]

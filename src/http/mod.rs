@@ -69,6 +69,7 @@
 //! port only. Proxies from the environment are not used.
 
 mod config;
+mod failure;
 mod post;
 mod replay;
 mod report;
@@ -79,5 +80,6 @@ mod spool;
 mod worker;
 
 pub use config::{SenderConfig, WhenFull};
+pub use failure::{BatchFailure, Failure};
 pub use report::SenderReport;
 pub use sender::Sender;

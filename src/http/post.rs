@@ -9,6 +9,17 @@ use ureq::tls::{TlsConfig, TlsProvider};
 use crate::webhook::{Attempt, Credential};
 
 use super::config::SenderConfig;
+use super::failure::{Failure, from_ureq, rejected_in_answer};
+
+/// What one POST came back with.
+pub(crate) struct Posted {
+    /// For the retry policy.
+    pub(crate) attempt: Attempt,
+    /// Why it was no delivery (`None` for a 2xx).
+    pub(crate) failure: Option<Failure>,
+    /// The entries the collector said it rejected, on a 2xx that says.
+    pub(crate) rejected: u64,
+}
 
 /// The most of a response body read (and thrown away) so that the
 /// connection can be used again.
@@ -48,9 +59,9 @@ impl Poster {
     }
 
     /// Sends `body` once. Any failure to get a response (connect, TLS,
-    /// timeout, reset) is [`Attempt::ConnectionError`]; its cause is not
-    /// kept, so nothing of the request can leak through it.
-    pub(crate) fn post(&self, body: &[u8]) -> Attempt {
+    /// timeout, reset) is [`Attempt::ConnectionError`], with its cause as a
+    /// [`Failure`] that keeps nothing of the request.
+    pub(crate) fn post(&self, body: &[u8]) -> Posted {
         let mut request = self.agent.post(&self.endpoint).header("Content-Type", "text/plain");
         if self.gzip {
             request = request.header("Content-Encoding", "gzip");
@@ -68,10 +79,19 @@ impl Poster {
                     .and_then(|text| text.trim().parse::<u64>().ok())
                     .map(Duration::from_secs);
                 let code = response.status().as_u16();
-                let _ = response.body_mut().with_config().limit(MAX_RESPONSE_BODY).read_to_vec();
-                Attempt::Status { code, retry_after }
+                let answer = response.body_mut().with_config().limit(MAX_RESPONSE_BODY).read_to_vec();
+                let delivered = (200..300).contains(&code);
+                let rejected = match (&answer, delivered) {
+                    (Ok(answer), true) => rejected_in_answer(answer).unwrap_or(0),
+                    _ => 0,
+                };
+                Posted {
+                    attempt: Attempt::Status { code, retry_after },
+                    failure: (!delivered).then_some(Failure::Status(code)),
+                    rejected,
+                }
             }
-            Err(_) => Attempt::ConnectionError,
+            Err(err) => Posted { attempt: Attempt::ConnectionError, failure: Some(from_ureq(&err)), rejected: 0 },
         }
     }
 }

@@ -30,4 +30,8 @@ pub struct SenderReport {
     pub batches: u64,
     /// Requests sent again after a connection error, a 500 or a 429.
     pub retries: u64,
+    /// Of the delivered entries, those the collector's answers said it
+    /// rejected (`{"verified":N,"rejected":M}`, as `cef receive` answers;
+    /// 0 from a collector that says nothing of it).
+    pub rejected: u64,
 }

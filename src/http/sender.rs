@@ -8,6 +8,7 @@ use std::thread::{self, JoinHandle};
 use crate::error::{Error, ErrorKind, Result};
 
 use super::config::{Origin, SenderConfig, WhenFull};
+use super::failure::BatchFailure;
 use super::post::Poster;
 use super::report::SenderReport;
 use super::shared::{Queued, Shared, State};
@@ -231,6 +232,21 @@ impl Sender {
     /// ```
     pub fn report(&self) -> SenderReport {
         self.shared.lock().report()
+    }
+
+    /// The batches given up since the last call, each with why (the
+    /// newest 64 at most): for a caller to say what went wrong as it
+    /// happens.
+    ///
+    /// ```no_run
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
+    /// for failure in sender.take_failures() {
+    ///     eprintln!("{failure}");
+    /// }
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn take_failures(&self) -> Vec<BatchFailure> {
+        self.shared.lock().failures.drain(..).collect()
     }
 
     /// The state locked with room for `count` more entries (or an empty

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::failure::BatchFailure;
 use super::report::SenderReport;
 use super::segment::Position;
 
@@ -43,6 +44,24 @@ pub(crate) struct State {
     pub(crate) kept: u64,
     pub(crate) batches: u64,
     pub(crate) retries: u64,
+    /// Delivered entries the collector's answers said it rejected.
+    pub(crate) rejected: u64,
+    /// Batches given up, with why, not yet taken (the newest kept).
+    pub(crate) failures: VecDeque<BatchFailure>,
+}
+
+/// Failures kept for [`Sender::take_failures`](super::Sender::take_failures)
+/// at most: a sender nobody asks keeps no more memory than this.
+const KEPT_FAILURES: usize = 64;
+
+impl State {
+    /// Keeps a batch failure, forgetting the oldest beyond the bound.
+    pub(crate) fn record_failure(&mut self, failure: BatchFailure) {
+        if self.failures.len() >= KEPT_FAILURES {
+            self.failures.pop_front();
+        }
+        self.failures.push_back(failure);
+    }
 }
 
 impl State {
@@ -64,6 +83,7 @@ impl State {
             spooled,
             batches: self.batches,
             retries: self.retries,
+            rejected: self.rejected,
         }
     }
 }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::webhook::{Batcher, Next, RetryPolicy, encode_body};
 
+use super::failure::BatchFailure;
+
 use super::post::Poster;
 use super::replay::Replay;
 use super::segment::Position;
@@ -193,10 +195,11 @@ impl Worker {
         };
         let seed = self.seed.wrapping_add(batch_number.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let mut body = Vec::new();
-        let outcome = if encode_body(batch.entries.iter().map(Vec::as_slice), self.gzip, &mut body).is_err() {
-            Outcome::GivenUp
+        let (outcome, rejected) = if encode_body(batch.entries.iter().map(Vec::as_slice), self.gzip, &mut body).is_err()
+        {
+            (Outcome::GivenUp, 0)
         } else {
-            self.attempts(&body, seed)
+            self.attempts(&body, seed, count)
         };
         let kept = match (&outcome, self.keeper.as_mut()) {
             (Outcome::Abandoned, _) => return Outcome::Abandoned,
@@ -208,7 +211,10 @@ impl Worker {
         }
         let mut state = self.shared.lock();
         match outcome {
-            Outcome::Delivered => state.delivered = state.delivered.saturating_add(count),
+            Outcome::Delivered => {
+                state.delivered = state.delivered.saturating_add(count);
+                state.rejected = state.rejected.saturating_add(rejected.min(count));
+            }
             _ => state.given_up = state.given_up.saturating_add(count),
         }
         if kept {
@@ -224,23 +230,31 @@ impl Worker {
         outcome
     }
 
-    /// The first attempt and the retries the policy allows.
-    fn attempts(&self, body: &[u8], seed: u64) -> Outcome {
+    /// The first attempt and the retries the policy allows; with a
+    /// delivery, the entries the collector said it rejected. A batch given
+    /// up is recorded with why, for [`Sender::take_failures`](super::Sender::take_failures).
+    fn attempts(&self, body: &[u8], seed: u64, entries: u64) -> (Outcome, u64) {
         let mut retries: u32 = 0;
         loop {
             if self.shared.lock().abandon {
-                return Outcome::Abandoned;
+                return (Outcome::Abandoned, 0);
             }
-            match self.policy.next(retries, self.poster.post(body), seed) {
-                Next::Delivered => return Outcome::Delivered,
-                Next::GiveUp => return Outcome::GivenUp,
+            let posted = self.poster.post(body);
+            match self.policy.next(retries, posted.attempt, seed) {
+                Next::Delivered => return (Outcome::Delivered, posted.rejected),
+                Next::GiveUp => {
+                    if let Some(failure) = posted.failure {
+                        self.shared.lock().record_failure(BatchFailure { entries, retries, failure });
+                    }
+                    return (Outcome::GivenUp, 0);
+                }
                 Next::Retry(wait) => {
                     retries = retries.saturating_add(1);
                     let mut state = self.shared.lock();
                     state.retries = state.retries.saturating_add(1);
                     drop(state);
                     if !self.sleep(wait) {
-                        return Outcome::Abandoned;
+                        return (Outcome::Abandoned, 0);
                     }
                 }
             }

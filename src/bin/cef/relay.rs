@@ -132,18 +132,22 @@ pub fn run(args: &Args) -> Status {
     let _ = writer.join();
     let mut status = stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()));
     // Every handler is gone: this is the last handle on the sender.
-    let closed = Arc::try_unwrap(sender)
-        .map_err(|_| "the sender is still in use".to_string())
-        .and_then(|sender| sender.close().map_err(|err| err.to_string()));
+    let closed = Arc::try_unwrap(sender).map_err(|_| "the sender is still in use".to_string()).and_then(|sender| {
+        for failure in sender.take_failures() {
+            report(format_args!("{COMMAND}: {failure}"));
+        }
+        sender.close().map_err(|err| err.to_string())
+    });
     match closed {
         Ok(sent) => {
             report(format_args!(
-                "{COMMAND}: forwarded {} entries, {} not delivered{}",
-                sent.delivered,
+                "{COMMAND}: forwarded {} entries, {} not delivered{}{}",
+                sent.delivered.saturating_sub(sent.rejected),
                 sent.given_up,
-                if sent.spooled > 0 { format!(", {} wait in the spool", sent.spooled) } else { String::new() }
+                if sent.spooled > 0 { format!(", {} wait in the spool", sent.spooled) } else { String::new() },
+                if sent.rejected > 0 { format!(", {} rejected by the SIEM", sent.rejected) } else { String::new() }
             ));
-            if sent.given_up > 0 || sent.spooled > 0 {
+            if sent.given_up > 0 || sent.spooled > 0 || sent.rejected > 0 {
                 status = status.max(Status::LineFailed);
             }
         }

@@ -190,7 +190,7 @@ pub fn run(args: &Args) -> Status {
     let done = AtomicBool::new(false);
     let terminal = io::stderr().is_terminal();
     let status = thread::scope(|scope| {
-        let shown = terminal.then(|| scope.spawn(|| progress(&sender, &done)));
+        let shown = scope.spawn(|| watch(&sender, &done, terminal));
         let status = parallel::run(
             &args.inputs,
             CHUNK_LINES,
@@ -209,18 +209,17 @@ pub fn run(args: &Args) -> Status {
         // Delivery (and its retries) goes on while the progress line shows it.
         let flushed = sender.flush();
         done.store(true, Ordering::Relaxed);
-        if let Some(shown) = shown {
-            let _ = shown.join();
-        }
+        let _ = shown.join();
         if let Err(err) = flushed {
             refused.get_or_insert(err.to_string());
         }
         status
     });
-    let final_report = sender.close();
-    if terminal {
-        let _ = write!(io::stderr(), "\r\x1b[K");
+    // Failures since the watcher's last look: every batch is settled now.
+    for failure in sender.take_failures() {
+        report(format_args!("{COMMAND}: {failure}"));
     }
+    let final_report = sender.close();
     let mut status = status;
     if let Some(message) = &refused {
         report(format_args!("{COMMAND}: stopped taking entries: {message}"));
@@ -229,7 +228,7 @@ pub fn run(args: &Args) -> Status {
     match final_report {
         Ok(sent) => {
             report(format_args!("{COMMAND}: {}", summary(&sent, args.spool.as_deref())));
-            if sent.given_up > 0 || sent.spooled > 0 {
+            if sent.given_up > 0 || sent.spooled > 0 || sent.rejected > 0 {
                 status = status.max(Status::LineFailed);
             }
         }
@@ -379,11 +378,17 @@ fn summary(sent: &SenderReport, spool: Option<&std::path::Path>) -> String {
     let mut text = format!(
         "sent {} entries: {} delivered, {} not delivered ({} batches, {} retries)",
         sent.accepted.saturating_add(sent.replayed),
-        sent.delivered,
+        sent.delivered.saturating_sub(sent.rejected),
         sent.given_up,
         sent.batches,
         sent.retries
     );
+    if sent.rejected > 0 {
+        text.push_str(&format!(
+            "; {} rejected by the collector (see its --rejected file: an entry altered, unsigned, or signed by a key not in its JWKS)",
+            sent.rejected
+        ));
+    }
     if let Some(dir) = spool {
         if sent.spooled > 0 {
             text.push_str(&format!("; {} wait in the spool {} for the next run", sent.spooled, dir.display()));
@@ -392,19 +397,29 @@ fn summary(sent: &SenderReport, spool: Option<&std::path::Path>) -> String {
     text
 }
 
-/// Redraws one status line on standard error until `done`.
-fn progress(sender: &Sender, done: &AtomicBool) {
+/// Until `done`: says each batch that was given up, and why, as it
+/// happens; on a terminal, redraws one status line below them.
+fn watch(sender: &Sender, done: &AtomicBool, terminal: bool) {
     while !done.load(Ordering::Relaxed) {
-        let now = sender.report();
-        let _ = write!(
-            io::stderr(),
-            "\r\x1b[Ksending: {} taken, {} delivered, {} not delivered, {} retries",
-            now.accepted.saturating_add(now.replayed),
-            now.delivered,
-            now.given_up,
-            now.retries
-        );
+        for failure in sender.take_failures() {
+            let clear = if terminal { "\r\x1b[K" } else { "" };
+            report(format_args!("{clear}cef send: {failure}"));
+        }
+        if terminal {
+            let now = sender.report();
+            let _ = write!(
+                io::stderr(),
+                "\r\x1b[Ksending: {} taken, {} delivered, {} not delivered, {} retries",
+                now.accepted.saturating_add(now.replayed),
+                now.delivered,
+                now.given_up,
+                now.retries
+            );
+        }
         thread::sleep(Duration::from_millis(250));
+    }
+    if terminal {
+        let _ = write!(io::stderr(), "\r\x1b[K");
     }
 }
 
