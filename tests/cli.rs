@@ -1196,3 +1196,59 @@ fn sign_with_checkpoints_then_verify_completeness() {
     let refused = cef(&["sign", "--key", &key, "--checkpoint-every", "10", "--format", "json"], b"{\"a\":1}\n");
     assert_eq!(refused.status.code(), Some(2));
 }
+
+const SUBCOMMANDS: [&str; 12] = [
+    "parse",
+    "render",
+    "keygen",
+    "sign",
+    "verify",
+    "convert",
+    "demo",
+    "send",
+    "receive",
+    "relay",
+    "completions",
+    "man",
+];
+
+/// `cef completions` gives a script each shell reads that knows every
+/// subcommand; bash checks its syntax.
+#[test]
+fn completions_know_every_subcommand_and_bash_reads_them() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = cef(&["completions", shell], b"");
+        assert!(output.status.success(), "{shell}");
+        let script = stdout(&output);
+        for subcommand in SUBCOMMANDS {
+            assert!(script.contains(subcommand), "{shell}: no {subcommand}");
+        }
+        if shell == "bash" {
+            let mut bash = Command::new("bash").arg("-n").stdin(Stdio::piped()).spawn().expect("bash");
+            bash.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("write");
+            assert!(bash.wait().expect("bash").success(), "bash -n refused the script");
+        }
+    }
+    assert!(!cef(&["completions", "tcsh"], b"").status.success());
+}
+
+/// `cef man` writes a roff page naming every subcommand, and with --out a
+/// page per subcommand.
+#[test]
+fn man_pages_for_cef_and_each_subcommand() {
+    let output = cef(&["man"], b"");
+    assert!(output.status.success());
+    let page = stdout(&output);
+    assert!(page.contains(".TH cef 1"), "{page}");
+    for subcommand in SUBCOMMANDS {
+        assert!(page.contains(subcommand), "no {subcommand}");
+    }
+    let dir = std::env::temp_dir().join(format!("cef-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("man1");
+    assert!(cef(&["man", "--out", out.to_str().expect("utf-8")], b"").status.success());
+    let receive = std::fs::read_to_string(out.join("cef-receive.1")).expect("cef-receive.1");
+    assert!(receive.contains("authorization"), "{receive}");
+    assert!(out.join("cef.1").exists());
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -55,6 +55,8 @@ mod relay;
 mod render;
 #[path = "cef/send.rs"]
 mod send;
+#[path = "cef/shell.rs"]
+mod shell;
 #[path = "cef/sign.rs"]
 mod sign;
 #[path = "cef/signing.rs"]
@@ -128,6 +130,8 @@ Examples:
   cef send --endpoint syslog+tcp://collector:601 --key k.pem audit.cef
   cef receive --listen syslog+tcp://0.0.0.0:601 --jwks jwks.json --out ok.cef --rejected bad.jsonl
   cef sign --key k.pem --checkpoint-every 100 audit.cef | cef verify --jwks k.jwks.json --checkpoints
+  cef completions bash > /etc/bash_completion.d/cef
+  cef man | man -l -
 
 Exit status:
   0  every line succeeded
@@ -158,6 +162,8 @@ enum Command {
     Send(send::Args),
     Receive(receive::Args),
     Relay(relay::Args),
+    Completions(shell::CompletionsArgs),
+    Man(shell::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -174,6 +180,8 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(args),
         Command::Receive(args) => receive::run(args),
         Command::Relay(args) => relay::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     };
     status.exit_code()
 }
