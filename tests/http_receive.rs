@@ -254,3 +254,53 @@ fn verify_takes_a_jwks_url_too() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
     assert_eq!(String::from_utf8_lossy(&verify.stdout).matches(": ok kid=").count(), 3);
 }
+
+/// Each request is one line on stderr as it happens (the peer, the
+/// answer, the counts and the kinds of rejection; never an entry's text or
+/// the credential), and none with --quiet.
+#[test]
+fn each_request_is_one_line_on_stderr_unless_quiet() {
+    let fixture = Fixture::new("request-lines");
+    let lines = signed_lines(&fixture, 4);
+    let tampered = lines.replacen("trace_id=3", "trace_id=4", 1);
+    let mut receiver = Receiver::start(&fixture, &[]);
+    assert_eq!(post(receiver.addr(), "Bearer s3cret", &[], tampered.as_bytes()).0, 200);
+    assert_eq!(post(receiver.addr(), "Bearer nope-xyz", &[], lines.as_bytes()).0, 401);
+    let (_, stderr) = receiver.terminate();
+    let said: Vec<&str> = stderr.lines().filter(|line| line.contains(": 127.0.0.1:")).collect();
+    assert_eq!(said.len(), 2, "{stderr}");
+    assert!(said[0].contains(r#"200 {"verified":3,"rejected":1} rejected: no_key_matches 1"#), "{stderr}");
+    assert!(said[1].contains("401 missing or wrong Authorization header"), "{stderr}");
+    assert!(!stderr.contains("trace_id") && !stderr.contains("s3cret") && !stderr.contains("nope-xyz"), "{stderr}");
+    let mut quiet = Receiver::start(&fixture, &["--quiet"]);
+    assert_eq!(post(quiet.addr(), "Bearer s3cret", &[], lines.as_bytes()).0, 200);
+    let (_, stderr) = quiet.terminate();
+    assert!(!stderr.contains(": 127.0.0.1:"), "{stderr}");
+}
+
+/// With --checkpoints, a missing checkpoint is said when it is found, not
+/// only in the report at the exit.
+#[test]
+fn a_checkpoint_gap_is_said_when_it_is_found() {
+    let fixture = Fixture::new("gap-now");
+    let lines: String = (0..40)
+        .map(|i| {
+            format!("2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|trace_id={i}\n")
+        })
+        .collect();
+    fixture.write("plain.cef", &lines);
+    let signed = fixture.cef(&["sign", "--key", "k.pem", "--checkpoint-every", "10", "plain.cef"]);
+    assert!(signed.status.success());
+    let signed = String::from_utf8(signed.stdout).expect("utf-8");
+    // Drop the second checkpoint (line 22: 10 entries, a checkpoint, 10 entries, a checkpoint).
+    let kept: Vec<&str> = signed.lines().enumerate().filter(|(i, _)| *i != 21).map(|(_, l)| l).collect();
+    assert!(signed.lines().nth(21).is_some_and(|line| line.contains("audit-cef.checkpoint")));
+    let mut receiver = Receiver::start(&fixture, &["--checkpoints"]);
+    let body = kept.join("\n") + "\n";
+    assert_eq!(post(receiver.addr(), "Bearer s3cret", &[], body.as_bytes()).0, 200);
+    let (status, stderr) = receiver.terminate();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    let found = stderr.find("completeness so far: 1 checkpoint gaps").unwrap_or_else(|| panic!("{stderr}"));
+    let stopping = stderr.find("stopping").unwrap_or_else(|| panic!("{stderr}"));
+    assert!(found < stopping, "said only at the exit: {stderr}");
+}

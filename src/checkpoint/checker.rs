@@ -82,6 +82,17 @@ struct Stream {
     report: StreamReport,
 }
 
+/// What a [`CompletenessChecker`] has found wrong so far, over every stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FoundSoFar {
+    /// Checkpoints missing from a stream's sequence, or out of it.
+    pub checkpoint_gaps: u64,
+    /// Entries a closed checkpoint lists that never arrived.
+    pub missing: u64,
+    /// Entries that arrived more often than their checkpoints list them.
+    pub duplicated: u64,
+}
+
 /// A checkpoint still matching its entries.
 #[derive(Debug, Clone)]
 struct Open {
@@ -318,6 +329,26 @@ impl CompletenessChecker {
             let Some(closed) = stream.open.pop_front() else { break };
             close(&mut stream.report, &mut self.missing_entries, id, closed);
         }
+    }
+
+    /// What is known wrong so far, before [`finish`](Self::finish): the
+    /// checkpoint gaps and duplicated entries found as checkpoints
+    /// arrived, and the entries a closed checkpoint proves missing (a
+    /// checkpoint closes once the one after the next arrives). A collector
+    /// can say when it finds one instead of only at the end.
+    ///
+    /// ```
+    /// let checker = audit_cef::checkpoint::CompletenessChecker::new();
+    /// assert_eq!(checker.found_so_far(), audit_cef::checkpoint::FoundSoFar::default());
+    /// ```
+    pub fn found_so_far(&self) -> FoundSoFar {
+        let mut found = FoundSoFar::default();
+        for stream in self.streams.values() {
+            found.checkpoint_gaps = found.checkpoint_gaps.saturating_add(stream.report.checkpoint_gaps);
+            found.missing = found.missing.saturating_add(stream.report.missing);
+            found.duplicated = found.duplicated.saturating_add(stream.report.duplicated);
+        }
+        found
     }
 
     /// Closes every checkpoint and classifies the entries no checkpoint claims.

@@ -111,7 +111,7 @@ pub(crate) mod received;
 pub(crate) mod record;
 pub(crate) mod report;
 
-pub use checker::CompletenessChecker;
+pub use checker::{CompletenessChecker, FoundSoFar};
 pub use checkpointer::Checkpointer;
 pub use hash::{CHAIN_DIGEST_LEN, ChainDigest, ENTRY_HASH_LEN, EntryHash};
 pub use received::Received;

@@ -103,9 +103,16 @@ pub struct Collector {
     pub threads: Option<u16>,
 
     /// Check the entries that verified for completeness against the signed checkpoints
-    /// in the streams (see `cef sign --checkpoint-every`), reporting per stream on exit.
+    /// in the streams (see `cef sign --checkpoint-every`): a gap is said when it is found,
+    /// and each stream is reported on exit.
     #[arg(long)]
     pub checkpoints: bool,
+
+    /// Say nothing per request (by default one line on standard error each: the peer,
+    /// the answer, the counts and the reasons entries were rejected); storage failures
+    /// are still said.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Everything a collector needs once its arguments are checked.
@@ -118,6 +125,17 @@ pub struct Started {
 }
 
 impl Collector {
+    /// One line per request on standard error (none with --quiet).
+    pub fn start_logging(&self) {
+        let level = if self.quiet { tracing::Level::ERROR } else { tracing::Level::INFO };
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(level)
+            .with_target(false)
+            .with_ansi(false)
+            .try_init();
+    }
+
     /// Loads the keys and certificate, binds the HTTP address and prints it.
     pub fn start(&self, command: &str) -> Result<Started, String> {
         let listen = match Transport::parse(&self.listen)? {

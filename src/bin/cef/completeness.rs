@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use audit_cef::checkpoint::{CompletenessChecker, Report};
+use audit_cef::checkpoint::{CompletenessChecker, FoundSoFar, Report};
 
 use crate::io_util::report;
 
@@ -35,6 +35,23 @@ pub fn report_streams(completeness: Completeness, command: &str) -> bool {
     }
     print_missing_and_summary(&completeness, &format!("{command}: "));
     completeness.is_complete()
+}
+
+/// Says, when it changes, what checking has found wrong so far (a gap,
+/// missing or duplicated entries), not only at the exit. `said` is what
+/// was said last.
+pub fn say_new_problems(command: &str, completeness: &Completeness, said: &Mutex<FoundSoFar>) {
+    let now = completeness.lock().unwrap_or_else(PoisonError::into_inner).found_so_far();
+    let mut said = said.lock().unwrap_or_else(PoisonError::into_inner);
+    if now != *said {
+        tracing::warn!(
+            "{command}: completeness so far: {} checkpoint gaps, {} entries missing, {} duplicated",
+            now.checkpoint_gaps,
+            now.missing,
+            now.duplicated
+        );
+        *said = now;
+    }
 }
 
 /// Prints, each after `prefix`, the first missing entries (up to 10) and

@@ -93,6 +93,38 @@ pub async fn store(command: &str, intake: &Intake, journal: &Journal, records: R
     }
 }
 
+/// One line for a request's outcome: who, the answer, and for a 200 the
+/// counts and why entries were rejected (their kinds, never their text).
+pub fn log_outcome(command: &str, peer: SocketAddr, answer: &Answer, checked: Option<&Checked>) {
+    let reply = match answer {
+        Answer::Close => {
+            tracing::warn!(
+                "{command}: {peer}: connection closed without an answer (the body was too slow or broke off)"
+            );
+            return;
+        }
+        Answer::Reply(reply) => reply,
+    };
+    let status = reply.status();
+    let said = reply.body().trim_end();
+    match (status, checked) {
+        (200, Some(checked)) => {
+            let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+            for (_, err) in checked.rejected() {
+                *kinds.entry(err.kind().name()).or_default() += 1;
+            }
+            let reasons: Vec<String> = kinds.iter().map(|(kind, count)| format!("{kind} {count}")).collect();
+            if reasons.is_empty() {
+                tracing::info!("{command}: {peer}: 200 {said}");
+            } else {
+                tracing::warn!("{command}: {peer}: 200 {said} rejected: {}", reasons.join(", "));
+            }
+        }
+        (500, _) => tracing::error!("{command}: {peer}: 500 {said}"),
+        _ => tracing::warn!("{command}: {peer}: {status} {said}"),
+    }
+}
+
 /// The library's reply as hyper's response.
 pub fn to_http(reply: &Reply) -> HttpReply {
     let mut response = Response::new(Full::new(Bytes::from(reply.body().to_owned())));

@@ -2,16 +2,18 @@
 //! `cef send`) that verifies every entry before it keeps it.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use audit_cef::Verifier;
+use audit_cef::checkpoint::FoundSoFar;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::VerifyPool;
 use tokio::net::{TcpListener, UdpSocket};
 
 use crate::collector::{Collector, Started, stopped};
+use crate::completeness::say_new_problems;
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -130,14 +132,27 @@ pub fn run(args: &Args) -> Status {
         Err(message) => return fail(message),
     };
     let tally = journal.tally();
+    args.collector.start_logging();
+    let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let handler = {
-        let http = Arc::clone(&http);
+        let (http, completeness) = (Arc::clone(&http), completeness.clone());
         move |request, peer| {
             let (http, journal) = (Arc::clone(&http), journal.clone());
+            let (completeness, said) = (completeness.clone(), Arc::clone(&said));
             async move {
                 match http.take(request, peer).await {
-                    Ok(checked) => intake::store(COMMAND, &http.intake, &journal, checked.records(Utc::now())).await,
-                    Err(answer) => answer,
+                    Ok(checked) => {
+                        let answer = intake::store(COMMAND, &http.intake, &journal, checked.records(Utc::now())).await;
+                        intake::log_outcome(COMMAND, peer, &answer, Some(&checked));
+                        if let Some(completeness) = &completeness {
+                            say_new_problems(COMMAND, completeness, &said);
+                        }
+                        answer
+                    }
+                    Err(answer) => {
+                        intake::log_outcome(COMMAND, peer, &answer, None);
+                        answer
+                    }
                 }
             }
         }
@@ -177,7 +192,8 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     };
     let tally = journal.tally();
     let pool = VerifyPool::new(Verifier::new(keys), threads);
-    let (queue, stage) = match syslog_receive::start_stage(pool, collector.format, journal) {
+    collector.start_logging();
+    let (queue, stage) = match syslog_receive::start_stage(pool, collector.format, journal, completeness.clone()) {
         Ok(started) => started,
         Err(err) => return fail(format!("cannot start: {err}")),
     };

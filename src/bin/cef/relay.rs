@@ -2,17 +2,19 @@
 //! the verified entries, byte for byte, to a SIEM through the sender.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use audit_cef::webhook::Credential;
 use audit_cef::{Sender, SenderConfig};
 
+use audit_cef::checkpoint::FoundSoFar;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{Answer, Reply};
 
 use crate::arg_values;
 use crate::collector::{Collector, Started, stopped};
+use crate::completeness::say_new_problems;
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -100,29 +102,46 @@ pub fn run(args: &Args) -> Status {
         }
     };
     let tally = journal.tally();
+    args.collector.start_logging();
+    let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let handler = {
-        let (http, sender) = (Arc::clone(&http), Arc::clone(&sender));
+        let (http, sender, completeness) = (Arc::clone(&http), Arc::clone(&sender), completeness.clone());
         move |request, peer| {
             let (http, journal, sender) = (Arc::clone(&http), journal.clone(), Arc::clone(&sender));
+            let (completeness, said) = (completeness.clone(), Arc::clone(&said));
             async move {
                 let checked = match http.take(request, peer).await {
                     Ok(checked) => checked,
-                    Err(answer) => return answer,
+                    Err(answer) => {
+                        intake::log_outcome(COMMAND, peer, &answer, None);
+                        return answer;
+                    }
                 };
                 // The sender may wait for room (or sync its spool): off the runtime's threads.
                 let forwarded = tokio::task::spawn_blocking(move || {
                     let verified: Vec<&[u8]> = checked.verified().collect();
-                    sender.send_all(&verified).map(|()| checked.records(Utc::now()))
+                    let sent = sender.send_all(&verified);
+                    drop(verified);
+                    (sent, checked)
                 })
                 .await;
-                match forwarded {
-                    Ok(Ok(records)) => intake::store(COMMAND, &http.intake, &journal, records).await,
-                    Ok(Err(err)) => {
+                let answer = match forwarded {
+                    Ok((Ok(()), checked)) => {
+                        let answer = intake::store(COMMAND, &http.intake, &journal, checked.records(Utc::now())).await;
+                        intake::log_outcome(COMMAND, peer, &answer, Some(&checked));
+                        if let Some(completeness) = &completeness {
+                            say_new_problems(COMMAND, completeness, &said);
+                        }
+                        return answer;
+                    }
+                    Ok((Err(err), _)) => {
                         report(format_args!("{COMMAND}: cannot take entries for forwarding: {err}"));
                         Answer::Reply(Reply::internal())
                     }
                     Err(_) => Answer::Reply(Reply::internal()),
-                }
+                };
+                intake::log_outcome(COMMAND, peer, &answer, None);
+                answer
             }
         }
     };

@@ -11,12 +11,13 @@
 //! there is a frame to show.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use audit_cef::Format;
+use audit_cef::checkpoint::FoundSoFar;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{
     Arrival, Done, Journal, STAGE_BATCH, STAGE_BYTES, StreamArrivals, VerifyPool, check_arrivals,
@@ -28,6 +29,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
 use crate::accept::{AcceptLimits, Stream, accept_loop};
+use crate::completeness::{Completeness, say_new_problems};
 use crate::io_util::report;
 
 /// Queued chunks of arrivals; beyond this, listeners stop reading (TCP
@@ -121,7 +123,9 @@ pub fn start_stage(
     pool: VerifyPool,
     format: Option<Format>,
     journal: Journal,
+    completeness: Option<Completeness>,
 ) -> std::io::Result<(mpsc::Sender<Vec<Arrival>>, thread::JoinHandle<()>)> {
+    let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
         while let Some(first) = arrivals.blocking_recv() {
@@ -137,9 +141,15 @@ pub fn start_stage(
                 }
             }
             let records = check_arrivals(&pool, format, &batch, Utc::now());
-            let reported: Done = Box::new(|stored| {
-                if let Err(err) = stored {
-                    report(format_args!("cef receive: {err}"));
+            let (verified, rejected) = records.counts();
+            let (completeness, said) = (completeness.clone(), Arc::clone(&said));
+            let reported: Done = Box::new(move |stored| match stored {
+                Err(err) => tracing::error!("cef receive: {err}"),
+                Ok(()) => {
+                    tracing::info!("cef receive: stored {verified} verified and {rejected} rejected entries");
+                    if let Some(completeness) = &completeness {
+                        say_new_problems("cef receive", completeness, &said);
+                    }
                 }
             });
             if let Err(err) = journal.submit_blocking(records, reported) {
