@@ -1252,3 +1252,18 @@ fn man_pages_for_cef_and_each_subcommand() {
     assert!(out.join("cef.1").exists());
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+/// The usage line shows what is required, and an address without a port
+/// says the form expected (it once said only `invalid socket address`).
+#[test]
+fn receive_usage_and_address_errors_say_what_is_expected() {
+    let output = cef(&["receive"], b"");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("cef receive --listen HOST:PORT --authorization STR --jwks FILE|URL"), "{stderr}");
+    let args = ["receive", "--listen", "19203", "--authorization", "x", "--jwks", "/dev/null"];
+    let output = cef(&[&args[..], &["--out", "/dev/null", "--rejected", "/dev/null"]].concat(), b"");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("--listen 19203: expected HOST:PORT (127.0.0.1:8080"), "{stderr}");
+}

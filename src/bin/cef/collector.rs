@@ -143,6 +143,12 @@ impl Collector {
             _ => return Err(format!("{}: {command} listens on HTTP only", self.listen)),
         };
         let listen = listen.strip_prefix("http://").unwrap_or(&listen).trim_end_matches('/').to_owned();
+        if !listen.contains(':') || listen.starts_with("https://") {
+            return Err(format!(
+                "--listen {listen}: expected HOST:PORT (127.0.0.1:8080, 0.0.0.0:8443, [::]:8080; port 0 for any \
+                 free port; HTTPS with --tls-cert and --tls-key), or syslog+udp|tcp|tls://HOST:PORT"
+            ));
+        }
         let authorization = self.authorization.clone().ok_or_else(|| {
             "--authorization is required to listen on HTTP (the header every request must carry)".to_string()
         })?;

@@ -101,6 +101,9 @@ Examples:
 /// Arguments of `cef receive`.
 #[derive(Debug, clap::Args)]
 #[command(about = "Receive webhook batches over HTTP, verify every entry, keep verified and rejected apart")]
+#[command(override_usage = "\
+cef receive --listen HOST:PORT --authorization STR --jwks FILE|URL --out FILE --rejected FILE [OPTIONS]
+       cef receive --listen syslog+udp|tcp|tls://HOST:PORT --jwks FILE|URL --out FILE --rejected FILE [OPTIONS]")]
 #[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Args {
     #[command(flatten)]

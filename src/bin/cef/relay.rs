@@ -47,6 +47,9 @@ Example:
 /// Arguments of `cef relay`.
 #[derive(Debug, clap::Args)]
 #[command(about = "Receive webhook batches, verify every entry, forward the verified ones to a SIEM")]
+#[command(override_usage = "\
+cef relay --listen HOST:PORT --authorization STR --jwks FILE|URL --rejected FILE --endpoint URL \
+--forward-authorization STR [--spool DIR] [OPTIONS]")]
 #[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Args {
     #[command(flatten)]
