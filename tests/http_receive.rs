@@ -210,11 +210,9 @@ fn https_with_a_pem_certificate_and_key() {
     assert_eq!(fixture.read("out.cef"), lines);
 }
 
-#[test]
-fn the_jwks_can_be_a_url() {
-    let fixture = Fixture::new("jwks-url");
-    let lines = signed_lines(&fixture, 4);
-    // Serve the JWKS from a one-shot HTTP server on 127.0.0.1.
+/// Serves the fixture's JWKS once from an HTTP server on 127.0.0.1: its URL
+/// and the server's thread.
+fn serve_jwks_once(fixture: &Fixture) -> (String, std::thread::JoinHandle<()>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let jwks_url = format!("http://{}/jwks.json", listener.local_addr().expect("addr"));
     let jwks = fixture.read("k.jwks.json");
@@ -226,6 +224,14 @@ fn the_jwks_can_be_a_url() {
                 write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{jwks}", jwks.len());
         }
     });
+    (jwks_url, server)
+}
+
+#[test]
+fn the_jwks_can_be_a_url() {
+    let fixture = Fixture::new("jwks-url");
+    let lines = signed_lines(&fixture, 4);
+    let (jwks_url, server) = serve_jwks_once(&fixture);
     let receiver = Receiver::start_with_jwks(&fixture, &jwks_url, &[]);
     server.join().expect("jwks server");
     assert_eq!(post(receiver.addr(), "Bearer s3cret", &[], lines.as_bytes()).0, 200);
@@ -238,17 +244,7 @@ fn the_jwks_can_be_a_url() {
 fn verify_takes_a_jwks_url_too() {
     let fixture = Fixture::new("verify-jwks-url");
     fixture.write("signed.cef", &signed_lines(&fixture, 3));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let jwks_url = format!("http://{}/jwks.json", listener.local_addr().expect("addr"));
-    let jwks = fixture.read("k.jwks.json");
-    let server = std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut head = [0u8; 1024];
-            let _ = stream.read(&mut head);
-            let _ =
-                write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{jwks}", jwks.len());
-        }
-    });
+    let (jwks_url, server) = serve_jwks_once(&fixture);
     let verify = fixture.cef(&["verify", "--jwks", &jwks_url, "signed.cef"]);
     server.join().expect("jwks server");
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
