@@ -168,7 +168,8 @@ pub enum BodyFailure {
 /// ```
 #[derive(Debug)]
 pub struct Intake {
-    credential: Credential,
+    /// `None`: no `Authorization` is checked (see [`Intake::no_authorization`]).
+    credential: Option<Credential>,
     limits: BodyLimits,
     format: Option<Format>,
     memory: MemoryBudget,
@@ -183,7 +184,7 @@ impl Intake {
     pub fn new(credential: Credential, limits: BodyLimits, max_memory: usize) -> Intake {
         let max_memory = max_memory.max(limits.compressed_limit());
         Intake {
-            credential,
+            credential: Some(credential),
             limits,
             format: None,
             memory: MemoryBudget::new(max_memory),
@@ -204,6 +205,22 @@ impl Intake {
         self
     }
 
+    /// Checks no `Authorization` at all: any request is taken. Only for a
+    /// listener that nobody else can reach (loopback, or behind a proxy
+    /// that authenticates); a receiver facing a network needs a credential.
+    ///
+    /// ```
+    /// use audit_cef::receive::{Decision, Head, Intake};
+    /// # use audit_cef::webhook::{BodyLimits, Credential};
+    /// let intake = Intake::new(Credential::new(""), BodyLimits::default(), 0).no_authorization();
+    /// let head = Head::post("127.0.0.1:9".parse().unwrap()).authorization(b"Bearer anything");
+    /// assert!(matches!(intake.head(&head), Decision::Read(_)));
+    /// ```
+    pub fn no_authorization(mut self) -> Intake {
+        self.credential = None;
+        self
+    }
+
     /// The memory budget shared by the requests in flight.
     pub fn memory(&self) -> &MemoryBudget {
         &self.memory
@@ -220,7 +237,11 @@ impl Intake {
         if !head.post {
             return Decision::Answer(Reply::text(405, "only POST is accepted\n").with_allow("POST"));
         }
-        if !self.credential.matches(head.authorization.unwrap_or_default()) {
+        if self
+            .credential
+            .as_ref()
+            .is_some_and(|credential| !credential.matches(head.authorization.unwrap_or_default()))
+        {
             return Decision::Answer(Reply::text(401, "missing or wrong Authorization header\n"));
         }
         if self.draining.load(Ordering::Relaxed) {

@@ -94,6 +94,15 @@ pub struct Collector {
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Connections open at once from one address (more are closed at once), so that one
+    /// peer cannot hold the slots every other sender needs.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+
+    /// Seconds a syslog TCP or TLS sender may send nothing before its connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub idle_timeout: u64,
+
     /// Seconds requests in flight get to finish after SIGTERM.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub drain_timeout: u64,
@@ -108,11 +117,23 @@ pub struct Collector {
     #[arg(long)]
     pub checkpoints: bool,
 
+    /// Take HTTP requests without checking any Authorization (instead of --authorization):
+    /// only behind a proxy that authenticates, or on loopback; warned about otherwise.
+    #[arg(long)]
+    pub no_auth: bool,
+
     /// Say nothing per request (by default one line on standard error each: the peer,
     /// the answer, the counts and the reasons entries were rejected); storage failures
     /// are still said.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Whether `address` (`HOST:PORT`) is on the loopback interface.
+fn is_loopback(address: &str) -> bool {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Everything a collector needs once its arguments are checked.
@@ -149,9 +170,29 @@ impl Collector {
                  free port; HTTPS with --tls-cert and --tls-key), or syslog+udp|tcp|tls://HOST:PORT"
             ));
         }
-        let authorization = self.authorization.clone().ok_or_else(|| {
-            "--authorization is required to listen on HTTP (the header every request must carry)".to_string()
-        })?;
+        let authorization = match (&self.authorization, self.no_auth) {
+            (Some(_), true) => return Err("--authorization and --no-auth: give one".to_string()),
+            (None, true) => {
+                if !is_loopback(&listen) {
+                    report(format_args!(
+                        "{command}: warning: --no-auth on {listen}, which is not a loopback address: anyone who \
+                         reaches it can post entries"
+                    ));
+                }
+                None
+            }
+            (Some(credential), false) if credential.expose().is_empty() => {
+                return Err("--authorization is empty: every request would be taken unauthenticated; give the \
+                     header's value, or --no-auth to run without one on purpose"
+                    .to_string());
+            }
+            (Some(credential), false) => Some(credential.clone()),
+            (None, false) => {
+                return Err("--authorization is required to listen on HTTP (the header every request must \
+                     carry; --no-auth to take requests without one)"
+                    .to_string());
+            }
+        };
         let keys = keys::load_jwks_source(command, &self.jwks)?;
         let tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key)?),
@@ -174,8 +215,10 @@ impl Collector {
             .max_decompressed(self.max_inflated)
             .max_entries(self.max_entries)
             .max_entry_len(self.max_entry_len);
+        let intake = Intake::new(authorization.clone().unwrap_or_else(|| Credential::new("")), limits, self.max_memory);
+        let intake = if authorization.is_none() { intake.no_authorization() } else { intake };
         let http = Http {
-            intake: Intake::new(authorization, limits, self.max_memory).format(self.format),
+            intake: intake.format(self.format),
             pool: VerifyPool::new(Verifier::new(keys), threads),
             body_timeout: Duration::from_secs(self.body_timeout),
             verifying: Semaphore::new(threads),
@@ -183,6 +226,7 @@ impl Collector {
         let limits = Limits {
             header_timeout: Duration::from_secs(self.header_timeout),
             max_connections: self.max_connections,
+            max_per_ip: self.max_connections_per_ip,
             drain_timeout: Duration::from_secs(self.drain_timeout),
         };
         Ok(Started { runtime, listener, tls, http: Arc::new(http), limits })

@@ -36,6 +36,8 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Connections open at once; more wait in the kernel's backlog.
     pub max_connections: usize,
+    /// Connections open at once from one address; more are closed at once.
+    pub max_per_ip: usize,
     /// After SIGTERM, how long requests in flight may take to finish.
     pub drain_timeout: Duration,
 }
@@ -89,7 +91,11 @@ where
 {
     let handler = Arc::new(handler);
     let graceful = GracefulShutdown::new();
-    let accept = AcceptLimits { max_connections: limits.max_connections, handshake_timeout: limits.header_timeout };
+    let accept = AcceptLimits {
+        max_connections: limits.max_connections,
+        max_per_ip: limits.max_per_ip,
+        handshake_timeout: limits.header_timeout,
+    };
     let prepare = |peer: SocketAddr| {
         let handler = Arc::clone(&handler);
         let service = service_fn(move |request| {

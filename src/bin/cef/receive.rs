@@ -85,8 +85,9 @@ connection. A frame that cannot be read (a bad octet count, one longer than \
 counted and skipped, never stopping the listener; a record whose entry fails goes to \
 --rejected with its reason. Syslog has no acknowledgement: entries are synced in batches. \
 At most --max-connections TCP or TLS senders are read at once (more wait to be accepted), \
-each with a 64 KiB read buffer and at most one partial frame, which bounds memory; a TLS \
-sender has --header-timeout for its handshake.";
+at most --max-connections-per-ip from one address (more are closed at once), each with a \
+64 KiB read buffer and at most one partial frame, which bounds memory; a TLS sender has \
+--header-timeout for its handshake, and a sender silent for --idle-timeout is closed.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -176,6 +177,13 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
         Status::Fatal
     };
     let collector = &args.collector;
+    if collector.authorization.is_some() || collector.no_auth {
+        return fail(
+            "--authorization and --no-auth are for HTTP: syslog has no Authorization header \
+             (use syslog+tls:// to keep strangers out)"
+                .into(),
+        );
+    }
     let keys = match keys::load_jwks_source(COMMAND, &collector.jwks) {
         Ok(keys) => keys,
         Err(message) => return fail(message),
@@ -225,6 +233,8 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
                 let limits = StreamLimits {
                     max_frame,
                     max_connections: collector.max_connections,
+                    max_per_ip: collector.max_connections_per_ip,
+                    idle_timeout: Duration::from_secs(collector.idle_timeout),
                     handshake_timeout: Duration::from_secs(collector.header_timeout),
                 };
                 tokio::spawn(syslog_receive::serve_tcp(listener, tls, queue, limits, Arc::clone(&junk)))

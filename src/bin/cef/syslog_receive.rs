@@ -65,6 +65,10 @@ pub struct StreamLimits {
     /// Connections open at once; more wait in the kernel's backlog. With
     /// each one's read buffer and partial frame this bounds memory.
     pub max_connections: usize,
+    /// Connections open at once from one address; more are closed at once.
+    pub max_per_ip: usize,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
     /// Time a TLS client has for its handshake.
     pub handshake_timeout: Duration,
 }
@@ -77,10 +81,15 @@ pub async fn serve_tcp(
     limits: StreamLimits,
     junk: Arc<Junk>,
 ) {
-    let accept = AcceptLimits { max_connections: limits.max_connections, handshake_timeout: limits.handshake_timeout };
+    let accept = AcceptLimits {
+        max_connections: limits.max_connections,
+        max_per_ip: limits.max_per_ip,
+        handshake_timeout: limits.handshake_timeout,
+    };
+    let (max_frame, idle) = (limits.max_frame, limits.idle_timeout);
     let prepare = |peer: SocketAddr| {
         let (queue, junk) = (queue.clone(), Arc::clone(&junk));
-        move |stream: Box<dyn Stream>| async move { read_frames(stream, peer, queue, limits.max_frame, &junk).await }
+        move |stream: Box<dyn Stream>| async move { read_frames(stream, peer, queue, max_frame, idle, &junk).await }
     };
     let refused = {
         let junk = Arc::clone(&junk);
@@ -97,14 +106,16 @@ async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
     peer: SocketAddr,
     queue: mpsc::Sender<Vec<Arrival>>,
     max_frame: usize,
+    idle: Duration,
     junk: &Junk,
 ) {
     let mut arrivals = StreamArrivals::new(peer, max_frame);
     let mut buf = vec![0u8; READ_BUF];
     loop {
-        let len = match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(len) => len,
+        // A sender silent for `idle` gives its slot back.
+        let len = match tokio::time::timeout(idle, stream.read(&mut buf)).await {
+            Err(_) | Ok(Ok(0) | Err(_)) => break,
+            Ok(Ok(len)) => len,
         };
         let chunk = arrivals.push(buf.get(..len).unwrap_or_default());
         if !chunk.is_empty() && queue.send(chunk).await.is_err() {

@@ -1,0 +1,108 @@
+//! Hostile clients cannot hold what other senders need: connections from
+//! one address are capped (`--max-connections-per-ip`), so idle sockets
+//! from 127.0.0.1 do not delay a sender from 127.0.0.2; an idle syslog
+//! connection is closed after `--idle-timeout`; authentication cannot be
+//! turned off by an empty value. The real binary, on loopback only.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Fixture, Receiver, post, signed_lines};
+
+/// Whether the server closes `stream` within `within` (reads end).
+fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    stream.set_read_timeout(Some(within)).expect("timeout");
+    let mut byte = [0u8; 1];
+    matches!(stream.read(&mut byte), Ok(0))
+}
+
+#[test]
+fn idle_connections_from_one_address_do_not_delay_another_over_http() {
+    let fixture = Fixture::new("per-ip-http");
+    let lines = signed_lines(&fixture, 3);
+    fixture.write("body.cef", &lines);
+    let receiver = Receiver::start(&fixture, &["--max-connections", "4", "--max-connections-per-ip", "3"]);
+    // 127.0.0.1 opens its share and more, and sends nothing.
+    let mut idle: Vec<TcpStream> = (0..5).map(|_| TcpStream::connect(receiver.addr()).expect("connect")).collect();
+    // Beyond its share, a connection is closed at once.
+    assert!(closed_within(&mut idle[4], Duration::from_secs(2)), "the fifth from one address was kept");
+    assert!(closed_within(&mut idle[3], Duration::from_secs(2)), "the fourth from one address was kept");
+    // Another address is served at once.
+    let started = Instant::now();
+    let output = Command::new("curl")
+        .args(["-sS", "--interface", "127.0.0.2", "--max-time", "10", "-w", "\n%{http_code}", "--data-binary"])
+        .arg(format!("@{}", fixture.path("body.cef").display()))
+        .args(["-H", "Authorization: Bearer s3cret"])
+        .arg(receiver.url())
+        .output()
+        .expect("curl");
+    let elapsed = started.elapsed();
+    let answer = String::from_utf8_lossy(&output.stdout);
+    assert!(answer.ends_with("\n200"), "{answer} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(elapsed < Duration::from_secs(1), "a sender from 127.0.0.2 waited {elapsed:?}");
+    drop(idle);
+}
+
+#[test]
+fn idle_syslog_connections_do_not_delay_another_address_and_are_closed_when_idle() {
+    let fixture = Fixture::new("per-ip-syslog");
+    let lines = signed_lines(&fixture, 1);
+    let args = ["receive", "--listen", "syslog+tcp://127.0.0.1:0", "--jwks", "k.jwks.json", "--out", "out.cef"];
+    let receiver = Receiver::spawn(
+        &fixture,
+        &[
+            &args[..],
+            &["--rejected", "rejected.jsonl", "--max-connections", "4", "--max-connections-per-ip", "3"],
+            &["--idle-timeout", "2"],
+        ]
+        .concat(),
+    );
+    let mut idle: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(receiver.addr()).expect("connect")).collect();
+    assert!(closed_within(&mut idle[3], Duration::from_secs(1)), "the fourth from one address was kept");
+    // A sender from 127.0.0.2: its entry is stored within a second.
+    let started = Instant::now();
+    let sent = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import socket, sys\n\
+             s = socket.socket(); s.bind(('127.0.0.2', 0)); s.connect(('127.0.0.1', int(sys.argv[1])))\n\
+             s.sendall(('<13>' + sys.argv[2] + '\\n').encode()); s.close()",
+        )
+        .arg(receiver.addr().port().to_string())
+        .arg(lines.trim_end())
+        .status()
+        .expect("python3");
+    assert!(sent.success());
+    while fixture.read("out.cef") != lines {
+        assert!(started.elapsed() < Duration::from_secs(1), "the entry from 127.0.0.2 waited {:?}", started.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The idle ones are closed after --idle-timeout (2 s), not held for ever.
+    let waited = Instant::now();
+    assert!(closed_within(&mut idle[0], Duration::from_secs(6)), "an idle syslog connection was kept");
+    assert!(waited.elapsed() >= Duration::from_millis(500), "closed before its idle timeout");
+}
+
+#[test]
+fn authentication_cannot_be_turned_off_by_an_empty_value() {
+    let fixture = Fixture::new("empty-auth");
+    let lines = signed_lines(&fixture, 2);
+    let base = ["receive", "--listen", "127.0.0.1:0", "--jwks", "k.jwks.json", "--out", "o", "--rejected", "r"];
+    let empty = fixture.cef(&[&base[..], &["--authorization", ""]].concat());
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("--authorization is empty"));
+    // --no-auth is the deliberate way: any request is taken, on loopback without a warning.
+    let receiver = Receiver::spawn(&fixture, &[&base[..], &["--no-auth"]].concat());
+    assert_eq!(post(receiver.addr(), "", &[], lines.as_bytes()).0, 200);
+    assert_eq!(post(receiver.addr(), "Bearer anything", &[], lines.as_bytes()).0, 200);
+    // Syslog has no Authorization header: giving one is an error, not ignored.
+    let syslog = ["receive", "--listen", "syslog+tcp://127.0.0.1:0", "--jwks", "k.jwks.json", "--out", "o"];
+    let refused = fixture.cef(&[&syslog[..], &["--rejected", "r", "--authorization", "Bearer x"]].concat());
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("syslog has no Authorization header"));
+}
