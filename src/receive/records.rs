@@ -41,7 +41,10 @@ impl Records {
 
     /// Appends the JSON line of a rejected entry: `received` (RFC 3339,
     /// milliseconds), `peer`, `kind` (the error kind's stable name),
-    /// `error`, and `entry` (or `entry_base64` when it is not UTF-8).
+    /// `error`, and `entry`, or `entry_base64` when it is not UTF-8 or when
+    /// its JSON string would be longer than base64 (4/3 of it: control
+    /// bytes are written `\u00XX`, six times their size), so that a record
+    /// is never much larger than its entry, whatever a sender puts in it.
     ///
     /// ```
     /// use audit_cef::{Error, ErrorKind, chrono::DateTime, receive::Records};
@@ -57,9 +60,11 @@ impl Records {
         object.insert("peer".into(), peer.to_string().into());
         object.insert("kind".into(), err.kind().name().into());
         object.insert("error".into(), err.to_string().into());
-        match std::str::from_utf8(entry) {
-            Ok(text) => object.insert("entry".into(), text.into()),
-            Err(_) => {
+        // Base64 is 4/3 of the entry: the JSON string when it is no longer.
+        let as_text = std::str::from_utf8(entry).ok().filter(|_| json_len(entry) <= entry.len().div_ceil(3) * 4);
+        match as_text {
+            Some(text) => object.insert("entry".into(), text.into()),
+            None => {
                 object.insert("entry_base64".into(), base64::engine::general_purpose::STANDARD.encode(entry).into())
             }
         };
@@ -116,5 +121,49 @@ impl Records {
     /// ```
     pub fn accepted(&self) -> super::Reply {
         super::Reply::accepted(self.verified, self.refused)
+    }
+}
+
+/// The length of `text` as the body of a JSON string (serde_json's escapes:
+/// `\"`, `\\` and the short forms take two bytes, other control bytes six).
+fn json_len(text: &[u8]) -> usize {
+    text.iter()
+        .map(|&byte| match byte {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f | 0x7f => 6,
+            _ => 1,
+        })
+        .fold(0, usize::saturating_add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn rejected(entry: &[u8]) -> serde_json::Value {
+        let mut records = Records::default();
+        let peer = "127.0.0.1:1".parse().unwrap_or_else(|_| unreachable!());
+        records.push_rejected(entry, &Error::new(ErrorKind::Unsigned), peer, DateTime::UNIX_EPOCH);
+        serde_json::from_slice(records.rejected()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_record_is_never_much_larger_than_its_entry() {
+        // Text stays text.
+        assert_eq!(rejected(b"CEF:0|v|p|1|i|n|5|a=\"b\"")["entry"], "CEF:0|v|p|1|i|n|5|a=\"b\"");
+        // Control bytes (escaped six times their size) and non-UTF-8: base64.
+        let controls = vec![0x01u8; 1000];
+        let record = rejected(&controls);
+        assert!(record["entry"].is_null());
+        assert_eq!(record["entry_base64"].as_str().map(str::len), Some(1336));
+        assert!(rejected(b"\xff\xfe")["entry_base64"].is_string());
+        // Whatever the entry, the record stays within 1.4 times it (plus its fixed fields).
+        for entry in [vec![b'"'; 3000], vec![0u8; 3000], vec![b'a'; 3000], b"\\\n".repeat(1500)] {
+            let mut records = Records::default();
+            let peer = "127.0.0.1:1".parse().unwrap_or_else(|_| unreachable!());
+            records.push_rejected(&entry, &Error::new(ErrorKind::Unsigned), peer, DateTime::UNIX_EPOCH);
+            assert!(records.rejected().len() <= entry.len() * 14 / 10 + 200, "{}", records.rejected().len());
+        }
     }
 }
