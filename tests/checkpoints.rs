@@ -330,7 +330,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 
 /// Applies `mutation` and says what the checker must report (the counts of [`counts`]).
 fn apply(stream: &mut Stream, n: usize, every: usize, flush: bool, mutation: &Mutation) -> [u64; 9] {
-    let checkpoints = n / every + usize::from(flush && n % every != 0);
+    let checkpoints = n / every + usize::from(flush && !n.is_multiple_of(every));
     let covered = (checkpoints * every).min(n) as u64;
     let tail = n as u64 - covered;
     let count_of = |c: usize| (((c + 1) * every).min(n) - c * every) as u64;

@@ -424,6 +424,45 @@ fn a_torn_last_spool_line_is_not_sent() {
     assert_eq!((report.replayed, report.delivered), (2, 3));
 }
 
+/// A segment that cannot be read is an error when the sender starts, not
+/// a segment silently passed.
+#[test]
+fn an_unreadable_segment_stops_the_start_and_is_kept() {
+    let dir = TempDir::new("unreadable");
+    let down = closed_port();
+    let slow = fast(10).waits(Duration::from_secs(5), Duration::from_secs(5));
+    let first = Sender::start(config(&format!("http://{down}/")).retry(slow).spool(dir.path())).unwrap();
+    first.send_all(&[b"kept one".as_slice()]).unwrap();
+    drop(first);
+    let unreadable = dir.path().join(format!("{:020}.log", 999));
+    std::fs::create_dir(&unreadable).unwrap();
+    let server = Server::start(&[]);
+    assert!(Sender::start(config(&server.url()).spool(dir.path())).is_err());
+    assert!(unreadable.exists());
+}
+
+/// Two senders on one spool: the second is refused, naming why.
+#[test]
+fn a_spool_in_use_is_refused_to_a_second_sender() {
+    let dir = TempDir::new("locked");
+    let server = Server::start(&[]);
+    let first = Sender::start(config(&server.url()).spool(dir.path())).unwrap();
+    let err = Sender::start(config(&server.url()).spool(dir.path())).unwrap_err();
+    assert!(err.to_string().contains("in use by another process"), "{err}");
+    first.close().unwrap();
+    // Once the first is gone, the spool is free again.
+    Sender::start(config(&server.url()).spool(dir.path())).unwrap().close().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for item in std::fs::read_dir(dir.path()).unwrap() {
+            let path = item.unwrap().path();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is {mode:o}", path.display());
+        }
+    }
+}
+
 #[test]
 fn a_big_spool_is_replayed_in_batches() {
     let dir = TempDir::new("big");

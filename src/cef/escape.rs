@@ -63,11 +63,11 @@ impl Escapes {
     fn clean_len(&self, bytes: &[u8]) -> usize {
         let mut len = 0;
         for chunk in bytes.chunks(8) {
-            if let Ok(word) = <[u8; 8]>::try_from(chunk) {
-                if !self.any_in(u64::from_le_bytes(word)) {
-                    len += 8;
-                    continue;
-                }
+            if let Ok(word) = <[u8; 8]>::try_from(chunk)
+                && !self.any_in(u64::from_le_bytes(word))
+            {
+                len += 8;
+                continue;
             }
             match chunk.iter().position(|&byte| self.of(byte) != 0) {
                 Some(at) => return len + at,

@@ -24,6 +24,7 @@ use super::segment::{Position, segment_path};
 
 const CURSOR: &str = "cursor";
 const CURSOR_TMP: &str = "cursor.tmp";
+const LOCK: &str = "lock";
 const UNDELIVERED: &str = "undelivered";
 
 /// A spool opened for a new run.
@@ -41,6 +42,7 @@ pub(crate) struct Opened {
 /// into a segment to replay, and counts what is to be replayed.
 pub(crate) fn open(dir: &Path, segment_bytes: u64) -> Result<Opened> {
     fs::create_dir_all(dir)?;
+    let lock = lock(dir)?;
     let stored = read_cursor(dir)?;
     let mut segments = list_segments(dir)?;
     let cursor = stored.unwrap_or(Position { segment: segments.first().copied().unwrap_or(1), offset: 0 });
@@ -64,11 +66,33 @@ pub(crate) fn open(dir: &Path, segment_bytes: u64) -> Result<Opened> {
     let pending = Replay::new(dir, segments.clone(), cursor).count()?;
     let replay = Replay::new(dir, segments, cursor);
     Ok(Opened {
-        writer: Writer { dir: dir.to_owned(), next, file: None, len: 0, segment_bytes },
+        writer: Writer { dir: dir.to_owned(), next, file: None, len: 0, segment_bytes, _lock: lock },
         keeper: Keeper { dir: dir.to_owned(), cursor, live_start: next, undelivered: None, stuck: false },
         replay,
         pending,
     })
+}
+
+/// Takes the spool's lock (the file `lock` in it), so that a second
+/// process on the same spool is refused instead of corrupting it; the
+/// operating system lets it go when the process ends, however it ends.
+fn lock(dir: &Path) -> Result<File> {
+    let file = private(OpenOptions::new().write(true).create(true)).open(dir.join(LOCK))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::from(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            format!("the spool {} is in use by another process", dir.display()),
+        ))),
+        Err(fs::TryLockError::Error(err)) => Err(Error::from(err)),
+    }
+}
+
+/// Options that create a file readable by its owner only (audit data).
+fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
 }
 
 /// Appends accepted entries to the spool (used by `send`, under a lock
@@ -81,6 +105,8 @@ pub(crate) struct Writer {
     file: Option<(u64, File)>,
     len: u64,
     segment_bytes: u64,
+    /// The spool's lock, held while this sender lives.
+    _lock: File,
 }
 
 impl Writer {
@@ -121,7 +147,7 @@ impl Writer {
     /// Creates the next segment and makes its name durable.
     fn start_segment(&mut self) -> Result<()> {
         let segment = self.next;
-        let file = OpenOptions::new().append(true).create_new(true).open(segment_path(&self.dir, segment))?;
+        let file = private(OpenOptions::new().append(true).create_new(true)).open(segment_path(&self.dir, segment))?;
         sync_dir(&self.dir)?;
         self.next = segment.saturating_add(1);
         self.file = Some((segment, file));
@@ -152,7 +178,7 @@ impl Keeper {
             return Ok(());
         }
         let tmp = self.dir.join(CURSOR_TMP);
-        let mut file = File::create(&tmp)?;
+        let mut file = private(OpenOptions::new().write(true).create(true).truncate(true)).open(&tmp)?;
         file.write_all(format!("{} {}\n", end.segment, end.offset).as_bytes())?;
         file.sync_all()?;
         fs::rename(&tmp, self.dir.join(CURSOR))?;
@@ -166,6 +192,14 @@ impl Keeper {
     }
 
     /// The replay is over: every segment of the previous runs is settled.
+    /// A replay that could not read all it had to: the cursor stays where
+    /// it is for the rest of the run, so no segment it did not replay is
+    /// passed or deleted (they are sent again at the next start: some
+    /// twice, none lost).
+    pub(crate) fn freeze(&mut self) {
+        self.stuck = true;
+    }
+
     pub(crate) fn replay_done(&mut self) -> Result<()> {
         self.advance(Position { segment: self.live_start, offset: 0 })
     }
@@ -183,7 +217,7 @@ impl Keeper {
 
     fn append_undelivered(&mut self, entries: &[Vec<u8>]) -> Result<()> {
         if self.undelivered.is_none() {
-            let file = OpenOptions::new().append(true).create(true).open(self.dir.join(UNDELIVERED))?;
+            let file = private(OpenOptions::new().append(true).create(true)).open(self.dir.join(UNDELIVERED))?;
             sync_dir(&self.dir)?;
             self.undelivered = Some(file);
         }
@@ -208,10 +242,11 @@ fn list_segments(dir: &Path) -> Result<Vec<u64>> {
     for item in fs::read_dir(dir)? {
         let name = item?.file_name();
         let Some(digits) = name.to_str().and_then(|name| name.strip_suffix(".log")) else { continue };
-        if digits.len() == 20 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(segment) = digits.parse() {
-                segments.push(segment);
-            }
+        if digits.len() == 20
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(segment) = digits.parse()
+        {
+            segments.push(segment);
         }
     }
     segments.sort_unstable();
@@ -330,6 +365,22 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join(CURSOR), "12 x\n").unwrap();
         assert_eq!(open(&dir, 1).err().map(|e| e.kind()), Some(ErrorKind::InvalidSpool));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_frozen_keeper_moves_no_cursor_and_deletes_no_segment() {
+        let dir = std::env::temp_dir().join(format!("spool-freeze-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let mut opened = open(&dir, 1 << 20).unwrap();
+        opened.writer.append(&[b"one".as_slice()]).unwrap();
+        let segment = segment_path(&dir, 1);
+        assert!(segment.exists());
+        opened.keeper.freeze();
+        opened.keeper.advance(Position { segment: 2, offset: 0 }).unwrap();
+        assert!(segment.exists(), "a frozen keeper deleted a segment");
+        assert!(read_cursor(&dir).unwrap().is_none(), "a frozen keeper moved the cursor");
+        drop(opened);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

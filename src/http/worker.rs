@@ -130,9 +130,11 @@ impl Worker {
                 return;
             }
         }
-        if finished {
-            if let Some(keeper) = self.keeper.as_mut() {
+        if let Some(keeper) = self.keeper.as_mut() {
+            if finished {
                 let _ = keeper.replay_done();
+            } else {
+                keeper.freeze();
             }
         }
         self.shared.lock().replay_done = true;

@@ -79,11 +79,11 @@ impl AuditEvent<'_> {
             }
         }
         for field in canonical_order(&self.family) {
-            if written & field.bit() == 0 {
-                if let Some(value) = self.value(*field) {
-                    write_pair(separator, field.as_str(), &value, out);
-                    separator = true;
-                }
+            if written & field.bit() == 0
+                && let Some(value) = self.value(*field)
+            {
+                write_pair(separator, field.as_str(), &value, out);
+                separator = true;
             }
         }
         for (key, value) in extras {

@@ -389,10 +389,10 @@ fn summary(sent: &SenderReport, spool: Option<&std::path::Path>) -> String {
             sent.rejected
         ));
     }
-    if let Some(dir) = spool {
-        if sent.spooled > 0 {
-            text.push_str(&format!("; {} wait in the spool {} for the next run", sent.spooled, dir.display()));
-        }
+    if let Some(dir) = spool
+        && sent.spooled > 0
+    {
+        text.push_str(&format!("; {} wait in the spool {} for the next run", sent.spooled, dir.display()));
     }
     text
 }
