@@ -106,3 +106,29 @@ fn authentication_cannot_be_turned_off_by_an_empty_value() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("syslog has no Authorization header"));
 }
+
+/// A JWKS with more keys than --max-keys is refused at start: each extra key
+/// adds to what an entry made to fail costs.
+#[test]
+fn a_jwks_over_max_keys_is_refused() {
+    let fixture = Fixture::new("max-keys");
+    let keys: Vec<String> = (0..3)
+        .map(|i| {
+            let made = fixture.cef(&["keygen", "--out", &format!("k{i}")]);
+            assert!(made.status.success());
+            let jwks: serde_json::Value =
+                serde_json::from_str(&fixture.read(&format!("k{i}.jwks.json"))).expect("jwks");
+            jwks["keys"][0].to_string()
+        })
+        .collect();
+    fixture.write("three.jwks.json", &format!("{{\"keys\":[{}]}}", keys.join(",")));
+    fixture.write("signed.cef", &signed_lines(&fixture, 1));
+    let refused = fixture.cef(&["verify", "--max-keys", "2", "--jwks", "three.jwks.json", "signed.cef"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("3 usable keys, over --max-keys 2"));
+    let base = ["receive", "--listen", "127.0.0.1:0", "--authorization", "x", "--out", "o", "--rejected", "r"];
+    let refused = fixture.cef(&[&base[..], &["--jwks", "three.jwks.json", "--max-keys", "2"]].concat());
+    assert_eq!(refused.status.code(), Some(2));
+    let taken = fixture.cef(&["verify", "--max-keys", "3", "--jwks", "three.jwks.json", "signed.cef"]);
+    assert_eq!(taken.status.code(), Some(1), "read, and the entry under another key fails");
+}

@@ -139,6 +139,21 @@ fn send_reports_entries_the_collector_rejected() {
     assert!(stderr.contains("1 rejected by the collector"), "{stderr}");
 }
 
+/// A relay answers 200 before the SIEM has the entries: without a spool it
+/// would lose them on a stop, so it needs one, or --no-spool said on purpose.
+#[test]
+fn a_relay_needs_a_spool_or_no_spool_said_on_purpose() {
+    let fixture = Fixture::new("relay-needs-spool");
+    let args = ["relay", "--listen", "127.0.0.1:0", "--authorization", "Bearer k", "--jwks", "k.jwks.json"];
+    let rest = ["--rejected", "r.jsonl", "--endpoint", "http://127.0.0.1:9/", "--forward-authorization", ""];
+    let refused = fixture.cef(&[&args[..], &rest[..]].concat());
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--spool DIR is required"));
+    let mut relay = Receiver::spawn(&fixture, &[&args[..], &rest[..], &["--no-spool"]].concat());
+    let (_, stderr) = relay.terminate();
+    assert!(stderr.contains("warning: --no-spool"), "{stderr}");
+}
+
 #[test]
 fn relay_forwards_only_verified_entries_untouched() {
     let fixture = Fixture::new("relay");
@@ -214,7 +229,7 @@ fn receive_and_relay_report_completeness_per_stream_from_checkpoints() {
     assert_eq!(stream.lines().count(), 253, "250 entries and 3 checkpoints");
     // Whole, through a relay into a receiver: both confirm every entry.
     let siem = Receiver::start(&fixture, &["--checkpoints"]);
-    let mut relay = start_relay(&fixture, &siem.url(), &["--checkpoints"]);
+    let mut relay = start_relay(&fixture, &siem.url(), &["--checkpoints", "--no-spool"]);
     assert_eq!(post(relay.addr(), "Bearer konnect", &[], stream.as_bytes()).0, 200);
     let (status, stderr) = relay.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");

@@ -251,6 +251,7 @@ fn a_relay_never_fails_a_batch_for_one_entry() {
             &siem.url(),
             "--forward-authorization",
             "Bearer siem",
+            "--no-spool",
         ],
     );
     let body = format!("{}\n{}\r\r\n{}\n", lines[0], lines[1], lines[2]);

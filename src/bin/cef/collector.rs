@@ -90,6 +90,11 @@ pub struct Collector {
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
 
+    /// The most usable keys the JWKS may hold (a larger one is refused): entries carry no
+    /// key id, so an entry that fails is tried under every key.
+    #[arg(long, value_name = "N", default_value_t = keys::DEFAULT_MAX_KEYS)]
+    pub max_keys: usize,
+
     /// Connections open at once (more wait to be accepted).
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
@@ -193,7 +198,7 @@ impl Collector {
                     .to_string());
             }
         };
-        let keys = keys::load_jwks_source(command, &self.jwks)?;
+        let keys = keys::load_jwks_source(command, &self.jwks, self.max_keys)?;
         let tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key)?),
             _ => None,

@@ -93,7 +93,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Status {
     let verifier = match &args.jwks {
         None => None,
-        Some(path) => match crate::keys::load_jwks("cef convert", path) {
+        Some(path) => match crate::keys::load_jwks("cef convert", path, crate::keys::DEFAULT_MAX_KEYS) {
             Ok(keys) => Some(Verifier::new(keys)),
             Err(message) => {
                 report(format_args!("cef convert: {message}"));

@@ -50,14 +50,14 @@ pub fn load_key(path: &Path) -> Result<Signer, String> {
 
 /// Loads the key set; skipped keys are reported as warnings that start with
 /// `command` (`cef verify`, `cef convert`).
-pub fn load_jwks(command: &str, path: &Path) -> Result<KeySet, String> {
+pub fn load_jwks(command: &str, path: &Path, max_keys: usize) -> Result<KeySet, String> {
     let text = fs::read_to_string(path).map_err(|err| format!("cannot read JWKS {}: {err}", path.display()))?;
-    keys_from_jwks(command, &path.display().to_string(), &text)
+    keys_from_jwks(command, &path.display().to_string(), &text, max_keys)
 }
 
 /// The key set of a JWKS document read from `source` (a file name or URL,
 /// named in messages); skipped keys are reported as for [`load_jwks`].
-pub fn keys_from_jwks(command: &str, source: &str, text: &str) -> Result<KeySet, String> {
+pub fn keys_from_jwks(command: &str, source: &str, text: &str, max_keys: usize) -> Result<KeySet, String> {
     let set = KeySet::from_jwks_str(text)
         .map_err(|err| format!("{source}: not a JWKS document {{\"keys\":[...]}} ({err})"))?;
     if !set.skipped().is_empty() {
@@ -78,19 +78,30 @@ pub fn keys_from_jwks(command: &str, source: &str, text: &str) -> Result<KeySet,
     if set.keys().is_empty() {
         return Err(format!("{source}: no usable Ed25519 key (kty \"OKP\", crv \"Ed25519\")"));
     }
+    if set.keys().len() > max_keys {
+        // Entries carry no key id: a failing entry is tried under every key,
+        // so the count is what bounds the cost of an entry made to fail.
+        return Err(format!(
+            "{source}: {} usable keys, over --max-keys {max_keys} (every failing entry is tried under each)",
+            set.keys().len()
+        ));
+    }
     Ok(set)
 }
+
+/// Keys a JWKS may hold unless --max-keys says otherwise.
+pub const DEFAULT_MAX_KEYS: usize = 64;
 
 /// A JWKS document is small: a larger answer is not one.
 const MAX_JWKS_BYTES: u64 = 1 << 20;
 
 /// Loads the keys from `source`: an `http://` or `https://` URL, or a file.
-pub fn load_jwks_source(command: &str, source: &str) -> Result<KeySet, String> {
+pub fn load_jwks_source(command: &str, source: &str, max_keys: usize) -> Result<KeySet, String> {
     if source.starts_with("https://") || source.starts_with("http://") {
         let text = fetch(source)?;
-        keys_from_jwks(command, source, &text)
+        keys_from_jwks(command, source, &text, max_keys)
     } else {
-        load_jwks(command, Path::new(source))
+        load_jwks(command, Path::new(source), max_keys)
     }
 }
 

@@ -184,7 +184,7 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
                 .into(),
         );
     }
-    let keys = match keys::load_jwks_source(COMMAND, &collector.jwks) {
+    let keys = match keys::load_jwks_source(COMMAND, &collector.jwks, collector.max_keys) {
         Ok(keys) => keys,
         Err(message) => return fail(message),
     };

@@ -29,7 +29,7 @@ retries; see `cef send --help`). Rejected entries are never forwarded: they go t
 
 With --spool DIR a request is answered 200 only once its verified entries are synced in \
 the spool, so nothing acknowledged is lost if the SIEM is down or the relay stops; \
-entries left in the spool are forwarded first on the next start. Without --spool the \
+entries left in the spool are forwarded first on the next start. With --no-spool the \
 entries wait in memory (a bounded queue: when it is full, requests wait).
 
 On SIGTERM or Ctrl-C it stops accepting, finishes the requests in flight, delivers what \
@@ -63,9 +63,15 @@ pub struct Args {
     #[arg(long, value_name = "STR", value_parser = arg_values::credential)]
     pub forward_authorization: Credential,
 
-    /// A directory where verified entries wait, synced to disk, until the SIEM takes them.
+    /// A directory where verified entries wait, synced to disk, until the SIEM takes them
+    /// (required, unless --no-spool).
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
+
+    /// Run without a spool on purpose: entries answered 200 wait in memory only, and are
+    /// lost if the relay stops before the SIEM takes them.
+    #[arg(long, conflicts_with = "spool")]
+    pub no_spool: bool,
 
     /// Accept any certificate from an https:// --endpoint.
     #[arg(long)]
@@ -75,6 +81,13 @@ pub struct Args {
 /// Runs `cef relay`.
 pub fn run(args: &Args) -> Status {
     const COMMAND: &str = "cef relay";
+    if args.spool.is_none() && !args.no_spool {
+        report(format_args!(
+            "{COMMAND}: --spool DIR is required: a relay answers 200 for entries the SIEM has not \
+             taken yet, and only a spool keeps them if it stops (--no-spool to run without one)"
+        ));
+        return Status::Fatal;
+    }
     let config = SenderConfig::new(&args.endpoint, args.forward_authorization.clone())
         .map(|config| config.skip_ssl_verification(args.skip_ssl_verification).timeout(Duration::from_secs(30)))
         .map(|config| match &args.spool {
@@ -106,6 +119,11 @@ pub fn run(args: &Args) -> Status {
     };
     let tally = journal.tally();
     args.collector.start_logging();
+    if args.no_spool {
+        report(format_args!(
+            "{COMMAND}: warning: --no-spool: entries answered 200 are lost if the relay stops before the SIEM takes them"
+        ));
+    }
     let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let handler = {
         let (http, sender, completeness) = (Arc::clone(&http), Arc::clone(&sender), completeness.clone());

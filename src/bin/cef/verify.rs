@@ -99,6 +99,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE|URL")]
     pub jwks: String,
 
+    /// The most usable keys the JWKS may hold (a larger one is refused): an entry that fails
+    /// is tried under every key.
+    #[arg(long, value_name = "N", default_value_t = crate::keys::DEFAULT_MAX_KEYS)]
+    pub max_keys: usize,
+
     /// Verify every line in this format (others fail). Without it, each line in its own:
     /// CEF, JSON or CPS, told apart by its first bytes, as `cef receive` keeps them.
     #[arg(long, value_name = "FORMAT", value_parser = arg_values::parser(FORMAT_HELP))]
@@ -127,7 +132,7 @@ pub struct Args {
 
 /// Runs `cef verify`.
 pub fn run(args: &Args) -> Status {
-    let keys = match load_jwks_source("cef verify", &args.jwks) {
+    let keys = match load_jwks_source("cef verify", &args.jwks, args.max_keys) {
         Ok(keys) => keys,
         Err(message) => {
             report(format_args!("cef verify: {message}"));
