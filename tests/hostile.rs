@@ -132,3 +132,64 @@ fn a_jwks_over_max_keys_is_refused() {
     let taken = fixture.cef(&["verify", "--max-keys", "3", "--jwks", "three.jwks.json", "signed.cef"]);
     assert_eq!(taken.status.code(), Some(1), "read, and the entry under another key fails");
 }
+
+/// Runs openssl in the fixture; panics with its stderr on failure.
+fn openssl(fixture: &Fixture, args: &[&str]) {
+    let made = Command::new("openssl").args(args).current_dir(fixture.path("")).output().expect("openssl");
+    assert!(made.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&made.stderr));
+}
+
+/// With --client-ca, a TLS client must present a certificate that CA
+/// issued: one without is refused in the handshake.
+#[test]
+fn client_certificates_are_required_with_client_ca() {
+    let fixture = Fixture::new("mtls");
+    let lines = signed_lines(&fixture, 2);
+    fixture.write("body.cef", &lines);
+    common::self_signed_cert(&fixture);
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl(
+        &fixture,
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &["-keyout", "ca.key", "-out", "ca.crt", "-days", "1"],
+            &["-subj", "/CN=client CA"],
+        ]
+        .concat(),
+    );
+    openssl(
+        &fixture,
+        &[&["req"][..], &ec, &["-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=konnect"]].concat(),
+    );
+    // A v3 client certificate (webpki refuses v1 ones).
+    fixture.write("client.ext", "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n");
+    openssl(
+        &fixture,
+        &["x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1"]
+            .into_iter()
+            .chain(["-extfile", "client.ext", "-out", "client.crt"])
+            .collect::<Vec<_>>(),
+    );
+    let path = |name: &str| fixture.path(name).to_str().expect("utf-8").to_owned();
+    let receiver = Receiver::start(
+        &fixture,
+        &["--tls-cert", &path("tls.crt"), "--tls-key", &path("tls.key"), "--client-ca", &path("ca.crt")],
+    );
+    let curl = |extra: &[&str]| {
+        let output = Command::new("curl")
+            .args(["-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", &path("tls.crt")])
+            .args(extra)
+            .arg("--data-binary")
+            .arg(format!("@{}", path("body.cef")))
+            .args(["-H", "Authorization: Bearer s3cret"])
+            .arg(receiver.url())
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(curl(&["--cert", &path("client.crt"), "--key", &path("client.key")]), "200");
+    assert_ne!(curl(&[]), "200", "a client without a certificate was let in");
+    assert_ne!(curl(&["--cert", &path("tls.crt"), "--key", &path("tls.key")]), "200", "a certificate from another CA");
+    assert_eq!(fixture.read("out.cef"), lines, "only the client with a certificate stored entries");
+}

@@ -60,6 +60,11 @@ pub struct Collector {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// PEM CA certificates: every TLS client must present a certificate they issued
+    /// (mutual TLS), on HTTPS and syslog+tls alike; a client without one is refused.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
+
     /// The largest body accepted, in bytes as sent (compressed).
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_body: usize,
@@ -200,7 +205,7 @@ impl Collector {
         };
         let keys = keys::load_jwks_source(command, &self.jwks, self.max_keys)?;
         let tls = match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key)?),
+            (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key, self.client_ca.as_deref())?),
             _ => None,
         };
         let threads = parallel::workers(self.threads.map(usize::from));

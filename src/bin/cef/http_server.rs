@@ -20,9 +20,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::server::WebPkiClientVerifier;
+use tokio_rustls::rustls::{RootCertStore, ServerConfig};
 
 use audit_cef::receive::Answer;
 
@@ -55,8 +56,11 @@ impl std::fmt::Display for Closed {
 
 impl std::error::Error for Closed {}
 
-/// A TLS acceptor from PEM files: the certificate chain and its private key.
-pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
+/// A TLS acceptor from PEM files: the certificate chain and its private
+/// key, and with `client_ca` the CA certificates every client must present
+/// a certificate from (mutual TLS; a client without one is refused in the
+/// handshake).
+pub fn tls_acceptor(cert: &Path, key: &Path, client_ca: Option<&Path>) -> Result<TlsAcceptor, String> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_reader_iter(&mut BufReader::new(
         File::open(cert).map_err(|err| format!("cannot read {}: {err}", cert.display()))?,
     ))
@@ -68,10 +72,29 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     let key =
         PrivateKeyDer::from_pem_file(key).map_err(|err| format!("{}: no usable private key ({err})", key.display()))?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
+    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_no_client_auth().with_single_cert(certs, key))
-        .map_err(|err| format!("cannot use the certificate and key: {err}"))?;
+        .map_err(|err| format!("cannot set up TLS: {err}"))?;
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(path) => {
+            let mut roots = RootCertStore::empty();
+            let file = File::open(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+            for ca in CertificateDer::pem_reader_iter(&mut BufReader::new(file)) {
+                let ca = ca.map_err(|err| format!("{}: not a PEM certificate ({err})", path.display()))?;
+                roots.add(ca).map_err(|err| format!("{}: unusable CA certificate ({err})", path.display()))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("{}: no CA certificate in it", path.display()));
+            }
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|err| format!("{}: cannot verify clients with it ({err})", path.display()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let config =
+        builder.with_single_cert(certs, key).map_err(|err| format!("cannot use the certificate and key: {err}"))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 

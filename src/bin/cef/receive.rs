@@ -189,10 +189,12 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
         Err(message) => return fail(message),
     };
     let tls = match (transport, &collector.tls_cert, &collector.tls_key) {
-        (Transport::SyslogTls(_), Some(cert), Some(key)) => match http_server::tls_acceptor(cert, key) {
-            Ok(acceptor) => Some(acceptor),
-            Err(message) => return fail(message),
-        },
+        (Transport::SyslogTls(_), Some(cert), Some(key)) => {
+            match http_server::tls_acceptor(cert, key, collector.client_ca.as_deref()) {
+                Ok(acceptor) => Some(acceptor),
+                Err(message) => return fail(message),
+            }
+        }
         (Transport::SyslogTls(_), _, _) => return fail("syslog+tls:// needs --tls-cert and --tls-key".into()),
         _ => None,
     };
