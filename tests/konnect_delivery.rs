@@ -290,12 +290,20 @@ fn a_body_too_slow_gets_a_closed_connection_not_a_408() {
 fn memory_pressure_is_answered_429_with_retry_after_at_once() {
     let fixture = Fixture::new("memory");
     let lines = signed_lines(&fixture, 2);
-    let receiver = Receiver::start(&fixture, &["--max-body", "65536", "--max-memory", "65536", "--body-timeout", "20"]);
-    // One request declares a body as large as the whole budget and sends it slowly.
-    let mut holder = TcpStream::connect(receiver.addr()).expect("connect");
-    holder
-        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Length: 65536\r\n\r\nabc")
-        .expect("write");
+    let limits = ["--max-body", "65536", "--max-inflated", "65536", "--max-entries", "100", "--max-entry-len", "60000"];
+    let receiver =
+        Receiver::start(&fixture, &[&limits[..], &["--max-memory", "262144", "--body-timeout", "20"]].concat());
+    // Four requests declare bodies that, together, take the whole budget, and send them slowly.
+    let mut holders = Vec::new();
+    for _ in 0..4 {
+        let mut holder = TcpStream::connect(receiver.addr()).expect("connect");
+        holder
+            .write_all(
+                b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Length: 65536\r\n\r\nabc",
+            )
+            .expect("write");
+        holders.push(holder);
+    }
     thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     let mut stream = TcpStream::connect(receiver.addr()).expect("connect");
@@ -310,8 +318,8 @@ fn memory_pressure_is_answered_429_with_retry_after_at_once() {
     assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("\r\nretry-after: 1\r\n"), "{answer}");
     assert!(started.elapsed() < Duration::from_secs(3), "held {:?}", started.elapsed());
-    // Once the holder goes, the budget is back.
-    drop(holder);
+    // Once the holders go, the budget is back.
+    drop(holders);
     thread::sleep(Duration::from_millis(300));
     assert_eq!(post(receiver.addr(), "Bearer s3cret", &[], lines.as_bytes()).0, 200);
 }

@@ -219,9 +219,10 @@ fn the_memory_budget_answers_429_at_once_and_is_given_back() {
     let Decision::Answer(reply) = intake.head(&head) else { panic!("read past the budget") };
     assert_eq!((reply.status(), reply.retry_after()), (429, Some(1)));
     assert_eq!(intake.memory().in_use(), 1000);
-    // The reservation lives in the checked body until it is dropped.
+    // Once read, a request holds what its text, verdicts and records take
+    // (the rest is given back), until the checked body is dropped.
     let checked = intake.body(first, b"x\n".to_vec(), &pool_for(&[])).unwrap();
-    assert_eq!(intake.memory().in_use(), 1000);
+    assert_eq!(intake.memory().in_use(), 2 + 2 + 264);
     drop(checked);
     assert_eq!(intake.memory().in_use(), 0);
     assert!(matches!(intake.head(&head), Decision::Read(_)));
@@ -294,6 +295,34 @@ fn the_journal_stores_in_order_and_feeds_completeness_once_durable() {
         assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A small gzip body that inflates far: its inflated text is charged to
+/// the budget as it inflates, so past what the budget has it is 429
+/// (memory is short: a retry can pass), and within the configured limit
+/// but past the budget never a 413.
+#[test]
+fn inflating_is_charged_to_the_budget_and_a_shortage_is_429_not_413() {
+    let limits = BodyLimits::new().max_compressed(64 << 10).max_decompressed(8 << 20).max_entry_len(1 << 20);
+    let junk = gzip(&b"not an entry at all\n".repeat(50_000)); // 1 MB of lines in a few KB
+    assert!(junk.len() < 64 << 10, "{}", junk.len());
+    let pool = pool_for(&[&signer()]);
+    // Budget enough for the whole thing: read, every entry rejected.
+    let roomy = Intake::new(Credential::new("Bearer s3cret"), limits, 64 << 20);
+    let (reply, records) = take(&roomy, &pool, Some(b"gzip"), junk.clone());
+    assert_eq!(reply.status(), 200, "{}", reply.body());
+    assert_eq!(records.unwrap().counts(), (0, 50_000));
+    assert_eq!(roomy.memory().in_use(), 0, "all given back");
+    // Budget short of the inflated text: 429 with Retry-After, never 413.
+    let tight = Intake::new(Credential::new("Bearer s3cret"), limits, 1 << 20);
+    let (reply, _) = take(&tight, &pool, Some(b"gzip"), junk);
+    assert_eq!((reply.status(), reply.retry_after()), (429, Some(1)), "{}", reply.body());
+    assert_eq!(tight.memory().in_use(), 0);
+    // Past the configured limit itself: 413, whatever the budget.
+    let small = BodyLimits::new().max_compressed(64 << 10).max_decompressed(1 << 20);
+    let bomb = gzip(&vec![b'0'; 4 << 20]);
+    let (reply, _) = take(&Intake::new(Credential::new("Bearer s3cret"), small, 64 << 20), &pool, None, bomb);
+    assert_eq!(reply.status(), 413);
 }
 
 #[test]

@@ -179,10 +179,10 @@ pub struct Intake {
 impl Intake {
     /// An intake requiring `credential` as the `Authorization` header,
     /// reading bodies within `limits`, holding at most `max_memory` bytes
-    /// of bodies at once (at least one largest body); each entry verified
-    /// in its own format.
+    /// for all the requests in flight (bodies, inflated text, verdicts and
+    /// records; see [`Intake::one_request`] for what one may need); each
+    /// entry verified in its own format.
     pub fn new(credential: Credential, limits: BodyLimits, max_memory: usize) -> Intake {
-        let max_memory = max_memory.max(limits.compressed_limit());
         Intake {
             credential: Some(credential),
             limits,
@@ -212,7 +212,7 @@ impl Intake {
     /// ```
     /// use audit_cef::receive::{Decision, Head, Intake};
     /// # use audit_cef::webhook::{BodyLimits, Credential};
-    /// let intake = Intake::new(Credential::new(""), BodyLimits::default(), 0).no_authorization();
+    /// let intake = Intake::new(Credential::new(""), BodyLimits::default(), 256 << 20).no_authorization();
     /// let head = Head::post("127.0.0.1:9".parse().unwrap()).authorization(b"Bearer anything");
     /// assert!(matches!(intake.head(&head), Decision::Read(_)));
     /// ```
@@ -293,15 +293,46 @@ impl Intake {
     /// The answer when the body itself is refused: 413 over a limit, 400
     /// for a gzip stream that does not inflate. Entries that fail are not
     /// an error: they get their verdicts.
-    pub fn body(&self, reservation: Reservation, body: Vec<u8>, pool: &VerifyPool) -> Result<Checked, Reply> {
+    pub fn body(&self, mut reservation: Reservation, body: Vec<u8>, pool: &VerifyPool) -> Result<Checked, Reply> {
+        let busy = || Reply::busy(BUSY_RETRY_SECS, "too much in memory; retry\n");
+        // Inflating takes room from the budget first, as much as it has up
+        // to the limit: a small gzip body never holds memory nobody counted.
+        let gzip = body.starts_with(&[0x1f, 0x8b]);
+        let configured = self.limits.decompressed_limit();
+        let room = if gzip { reservation.memory.grow_up_to(configured) } else { configured };
         // Entries stay in the one body (or inflated) buffer: no copy per entry.
-        let entries = BodyEntries::decode_owned(body, self.limits).map_err(|err| match err.kind() {
-            ErrorKind::BodyTooLarge => Reply::text(413, format!("{err}\n")),
-            _ => Reply::text(400, format!("the body cannot be read: {err}\n")),
-        })?;
+        let entries = match BodyEntries::decode_owned(body, self.limits.max_decompressed(room)) {
+            Ok(entries) => entries,
+            // Short of the configured limit, more memory might have let it
+            // through: a retry can fix that, so it is 429, never 413.
+            Err(err) if err.kind() == ErrorKind::BodyTooLarge && room < configured => return Err(busy()),
+            Err(err) if err.kind() == ErrorKind::BodyTooLarge => return Err(Reply::text(413, format!("{err}\n"))),
+            Err(err) => return Err(Reply::text(400, format!("the body cannot be read: {err}\n"))),
+        };
+        // From now on: the text, the verdicts and the records it becomes.
+        if !reservation.memory.resize(holding(entries.text_len(), entries.len())) {
+            return Err(busy());
+        }
         let borrowed: Vec<&[u8]> = entries.iter().collect();
         let verdicts = pool.verify(self.format, &borrowed);
+        drop(borrowed);
         Ok(Checked { entries, verdicts, format: self.format, peer: reservation.peer, _memory: reservation.memory })
+    }
+
+    /// The memory one request may hold at the intake's limits: its body as
+    /// sent, then its text inflated, the verdicts and the records. A
+    /// `max_memory` below it would answer 429 for ever.
+    ///
+    /// ```
+    /// # use audit_cef::webhook::{BodyLimits, Credential};
+    /// let limits = BodyLimits::new().max_compressed(1 << 20).max_decompressed(4 << 20).max_entries(1000);
+    /// let intake = audit_cef::receive::Intake::new(Credential::new("x"), limits, 0);
+    /// assert!(intake.one_request() > 4 << 20);
+    /// ```
+    pub fn one_request(&self) -> usize {
+        self.limits
+            .compressed_limit()
+            .saturating_add(holding(self.limits.decompressed_limit(), self.limits.entries_limit()))
     }
 
     /// The answer when the records could not be stored: 429 when the
@@ -331,6 +362,18 @@ impl Decision {
         Decision::Answer(Reply::text(status, ""))
     }
 }
+
+/// What a body's text of `text` bytes and `entries` entries holds once
+/// checked: the text, a rejected record of up to 1.4 times each entry (or
+/// the entry again in `--out`), and per entry its place, its verdict and a
+/// record's fixed fields.
+fn holding(text: usize, entries: usize) -> usize {
+    text.saturating_add(text.saturating_mul(7) / 5).saturating_add(entries.saturating_mul(PER_ENTRY))
+}
+
+/// Bytes per entry besides its text: its span and slice (32), its verdict
+/// (32), and a rejected record's fields (time, peer, kind, error: about 200).
+const PER_ENTRY: usize = 264;
 
 /// Decisions are equal when both answer with the same status, or both read.
 impl PartialEq for Decision {

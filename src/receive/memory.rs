@@ -26,6 +26,7 @@ pub struct MemoryBudget {
 #[derive(Debug)]
 pub struct MemoryReservation {
     bytes: usize,
+    limit: usize,
     used: Arc<AtomicUsize>,
 }
 
@@ -69,7 +70,7 @@ impl MemoryBudget {
         loop {
             let after = used.checked_add(bytes).filter(|after| *after <= self.limit)?;
             match self.used.compare_exchange_weak(used, after, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return Some(MemoryReservation { bytes, used: Arc::clone(&self.used) }),
+                Ok(_) => return Some(MemoryReservation { bytes, limit: self.limit, used: Arc::clone(&self.used) }),
                 Err(now) => used = now,
             }
         }
@@ -77,6 +78,54 @@ impl MemoryBudget {
 }
 
 impl MemoryReservation {
+    /// Takes up to `extra` more bytes, as many as the budget has; how many.
+    ///
+    /// ```
+    /// let budget = audit_cef::receive::MemoryBudget::new(10);
+    /// let mut held = budget.try_reserve(4).unwrap();
+    /// assert_eq!(held.grow_up_to(100), 6);
+    /// assert_eq!(held.bytes(), 10);
+    /// ```
+    pub fn grow_up_to(&mut self, extra: usize) -> usize {
+        let mut used = self.used.load(Ordering::Acquire);
+        loop {
+            let room = self.limit.saturating_sub(used).min(extra);
+            match self.used.compare_exchange_weak(used, used + room, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => {
+                    self.bytes += room;
+                    return room;
+                }
+                Err(now) => used = now,
+            }
+        }
+    }
+
+    /// Holds exactly `bytes`: gives back what is over, or takes what is
+    /// missing when the budget has it (else holds what it had; false).
+    ///
+    /// ```
+    /// let budget = audit_cef::receive::MemoryBudget::new(10);
+    /// let mut held = budget.try_reserve(8).unwrap();
+    /// assert!(held.resize(3) && budget.in_use() == 3);
+    /// assert!(!held.resize(11) && held.bytes() == 3);
+    /// ```
+    pub fn resize(&mut self, bytes: usize) -> bool {
+        if bytes <= self.bytes {
+            self.used.fetch_sub(self.bytes - bytes, Ordering::AcqRel);
+            self.bytes = bytes;
+            return true;
+        }
+        let missing = bytes - self.bytes;
+        if self.grow_up_to(missing) == missing {
+            return true;
+        }
+        // Not all of it: give back what was just taken.
+        let extra = self.bytes - (bytes - missing);
+        self.used.fetch_sub(extra, Ordering::AcqRel);
+        self.bytes -= extra;
+        false
+    }
+
     /// The bytes held.
     ///
     /// ```

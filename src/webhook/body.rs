@@ -86,6 +86,24 @@ impl BodyLimits {
         self.max_compressed
     }
 
+    /// The most bytes of entries once inflated.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::webhook::BodyLimits::new().max_decompressed(5).decompressed_limit(), 5);
+    /// ```
+    pub const fn decompressed_limit(&self) -> usize {
+        self.max_decompressed
+    }
+
+    /// The most entries in one body.
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::webhook::BodyLimits::new().max_entries(5).entries_limit(), 5);
+    /// ```
+    pub const fn entries_limit(&self) -> usize {
+        self.max_entries
+    }
+
     /// The longest entry, without its line ending.
     ///
     /// ```
@@ -261,6 +279,17 @@ impl<'b> BodyEntries<'b> {
         }
         let spans = entry_spans(&body, limits)?;
         Ok(BodyEntries { text: Cow::Owned(body), spans })
+    }
+
+    /// The bytes of the body's text (inflated, for a gzip body).
+    ///
+    /// ```
+    /// # use audit_cef::webhook::{BodyEntries, BodyLimits};
+    /// assert_eq!(BodyEntries::decode(b"ab\ncd\n", BodyLimits::default())?.text_len(), 6);
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// The number of entries.

@@ -80,6 +80,8 @@ pub struct Receiver {
     url: String,
     addr: SocketAddr,
     stderr: mpsc::Receiver<String>,
+    /// What it printed before it listened.
+    preamble: Vec<String>,
 }
 
 impl Receiver {
@@ -122,7 +124,7 @@ impl Receiver {
                     if let Some(url) = line.split("listening on ").nth(1) {
                         let url = url.trim().to_owned();
                         let addr = url.rsplit("//").next().and_then(|a| a.parse().ok()).expect("address");
-                        return Receiver { child, url: format!("{url}/"), addr, stderr: stderr_lines };
+                        return Receiver { child, url: format!("{url}/"), addr, stderr: stderr_lines, preamble: seen };
                     }
                     seen.push(line);
                 }
@@ -141,6 +143,21 @@ impl Receiver {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The lines it printed on stderr before it listened (warnings).
+    pub fn preamble(&self) -> &[String] {
+        &self.preamble
+    }
+
+    /// The most memory the process has held so far (VmHWM), in bytes.
+    pub fn peak_rss(&self) -> u64 {
+        let status = fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let kib = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+        kib.unwrap_or(0) * 1024
     }
 
     /// Sends SIGTERM and waits (bounded) for the exit; returns its stderr.

@@ -81,8 +81,9 @@ pub struct Collector {
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 10)]
     pub max_entry_len: usize,
 
-    /// Body bytes held in memory at once across all requests (at least --max-body); beyond it
-    /// requests are answered 429 with Retry-After.
+    /// Bytes all requests in flight may hold at once: bodies, their inflated text, verdicts
+    /// and records; beyond it requests are answered 429 with Retry-After. At least what one
+    /// request may hold at the limits above (checked at start).
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     pub max_memory: usize,
 
@@ -227,6 +228,15 @@ impl Collector {
             .max_entry_len(self.max_entry_len);
         let intake = Intake::new(authorization.clone().unwrap_or_else(|| Credential::new("")), limits, self.max_memory);
         let intake = if authorization.is_none() { intake.no_authorization() } else { intake };
+        if self.max_memory < intake.one_request() {
+            return Err(format!(
+                "--max-memory {} is below what one request may hold at these limits, {} bytes (--max-body, \
+                 then 2.4 times --max-inflated for the text and its records, and 264 bytes per entry of \
+                 --max-entries): it would answer 429 for ever; raise it or lower those limits",
+                self.max_memory,
+                intake.one_request()
+            ));
+        }
         let http = Http {
             intake: intake.format(self.format),
             pool: VerifyPool::new(Verifier::new(keys), threads),

@@ -64,8 +64,9 @@ a retry. Files created are 0600.
 
 Entries are verified in batches on every core (see `cef verify --help`). Slow clients get \
 --header-timeout for their headers (and TLS handshake) and --body-timeout for the body. \
-Memory stays within about --max-memory for bodies plus --max-inflated per verifying thread, \
-however many clients send at once: requests beyond it are answered 429 with Retry-After.
+Every byte a request holds (its body, its inflated text as it inflates, the verdicts and \
+the records) is charged to --max-memory, however many clients send at once: a request that \
+does not fit is answered 429 with Retry-After (a shortage a retry can pass, never a 413).
 
 With --tls-cert and --tls-key it serves HTTPS. On SIGTERM or Ctrl-C it stops accepting, \
 finishes the requests in flight (up to --drain-timeout; requests arriving meanwhile get 429), \

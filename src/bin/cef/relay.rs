@@ -88,6 +88,11 @@ pub fn run(args: &Args) -> Status {
         ));
         return Status::Fatal;
     }
+    if args.no_spool {
+        report(format_args!(
+            "{COMMAND}: warning: --no-spool: entries answered 200 are lost if the relay stops before the SIEM takes them"
+        ));
+    }
     let config = SenderConfig::new(&args.endpoint, args.forward_authorization.clone())
         .map(|config| config.skip_ssl_verification(args.skip_ssl_verification).timeout(Duration::from_secs(30)))
         .map(|config| match &args.spool {
@@ -119,11 +124,6 @@ pub fn run(args: &Args) -> Status {
     };
     let tally = journal.tally();
     args.collector.start_logging();
-    if args.no_spool {
-        report(format_args!(
-            "{COMMAND}: warning: --no-spool: entries answered 200 are lost if the relay stops before the SIEM takes them"
-        ));
-    }
     let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let handler = {
         let (http, sender, completeness) = (Arc::clone(&http), Arc::clone(&sender), completeness.clone());
