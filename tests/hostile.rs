@@ -230,3 +230,28 @@ fn concurrent_bombs_of_rejected_entries_stay_within_the_memory_budget() {
         peak >> 20
     );
 }
+
+/// Over syslog there is no 429: a spent budget makes the stage wait and the
+/// listener read more slowly, and every entry still lands.
+#[test]
+fn a_small_budget_slows_syslog_down_and_loses_nothing() {
+    let fixture = Fixture::new("syslog-budget");
+    let lines = signed_lines(&fixture, 300);
+    let args = ["receive", "--listen", "syslog+tcp://127.0.0.1:0", "--jwks", "k.jwks.json", "--out", "out.cef"];
+    let receiver =
+        Receiver::spawn(&fixture, &[&args[..], &["--rejected", "r.jsonl", "--max-memory", "65536"]].concat());
+    let framed: String = lines.lines().map(|line| format!("<13>{line}\n")).collect();
+    let mut stream = TcpStream::connect(receiver.addr()).expect("connect");
+    std::io::Write::write_all(&mut stream, framed.as_bytes()).expect("send");
+    drop(stream);
+    let started = Instant::now();
+    while fixture.read("out.cef").lines().count() < 300 {
+        assert!(started.elapsed() < Duration::from_secs(20), "{} stored", fixture.read("out.cef").lines().count());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut kept: Vec<String> = fixture.read("out.cef").lines().map(str::to_owned).collect();
+    let mut sent: Vec<String> = lines.lines().map(str::to_owned).collect();
+    kept.sort();
+    sent.sort();
+    assert_eq!(kept, sent);
+}

@@ -61,7 +61,9 @@ mod records;
 mod reply;
 
 pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals};
-pub use intake::{BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation};
+pub use intake::{
+    BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation, held_by,
+};
 pub use journal::{Done, Journal, NotStored, QUEUED_SUBMISSIONS, Tally};
 pub use memory::{MemoryBudget, MemoryReservation};
 pub use pool::{VerifyPool, verify_entries, verify_entries_keys};

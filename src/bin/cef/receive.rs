@@ -207,7 +207,13 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     let tally = journal.tally();
     let pool = VerifyPool::new(Verifier::new(keys), threads);
     collector.start_logging();
-    let (queue, stage) = match syslog_receive::start_stage(pool, collector.format, journal, completeness.clone()) {
+    let (queue, stage) = match syslog_receive::start_stage(
+        pool,
+        collector.format,
+        journal,
+        completeness.clone(),
+        collector.max_memory,
+    ) {
         Ok(started) => started,
         Err(err) => return fail(format!("cannot start: {err}")),
     };

@@ -20,7 +20,8 @@ use audit_cef::Format;
 use audit_cef::checkpoint::FoundSoFar;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{
-    Arrival, Done, Journal, STAGE_BATCH, STAGE_BYTES, StreamArrivals, VerifyPool, check_arrivals,
+    Arrival, Done, Journal, MemoryBudget, MemoryReservation, STAGE_BATCH, STAGE_BYTES, StreamArrivals, VerifyPool,
+    check_arrivals, held_by,
 };
 use audit_cef::syslog::trim_datagram;
 use tokio::io::AsyncReadExt;
@@ -135,8 +136,10 @@ pub fn start_stage(
     format: Option<Format>,
     journal: Journal,
     completeness: Option<Completeness>,
+    max_memory: usize,
 ) -> std::io::Result<(mpsc::Sender<Vec<Arrival>>, thread::JoinHandle<()>)> {
     let said = Arc::new(Mutex::new(FoundSoFar::default()));
+    let budget = MemoryBudget::new(max_memory);
     let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
         while let Some(first) = arrivals.blocking_recv() {
@@ -151,12 +154,21 @@ pub fn start_stage(
                     Err(_) => break,
                 }
             }
+            // The batch and its records are held until the journal has synced
+            // them: while the budget is spent, the stage waits, its queue
+            // fills, and the listeners read more slowly (TCP pushes back).
+            let memory = reserve_waiting(&budget, held_by(bytes, batch.len()));
             let records = check_arrivals(&pool, format, &batch, Utc::now());
+            drop(batch);
             let (verified, rejected) = records.counts();
             let (completeness, said) = (completeness.clone(), Arc::clone(&said));
             let reported: Done = Box::new(move |stored| match stored {
-                Err(err) => tracing::error!("cef receive: {err}"),
+                Err(err) => {
+                    drop(memory);
+                    tracing::error!("cef receive: {err}");
+                }
                 Ok(()) => {
+                    drop(memory);
                     tracing::info!("cef receive: stored {verified} verified and {rejected} rejected entries");
                     if let Some(completeness) = &completeness {
                         say_new_problems("cef receive", completeness, &said);
@@ -169,6 +181,18 @@ pub fn start_stage(
         }
     })?;
     Ok((queue, stage))
+}
+
+/// Takes `bytes` from the budget (all of it, if that is less), waiting
+/// while it is spent.
+fn reserve_waiting(budget: &MemoryBudget, bytes: usize) -> MemoryReservation {
+    let bytes = bytes.min(budget.limit());
+    loop {
+        if let Some(memory) = budget.try_reserve(bytes) {
+            return memory;
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// The bytes a chunk of arrivals holds.
