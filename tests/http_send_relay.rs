@@ -247,3 +247,41 @@ fn receive_and_relay_report_completeness_per_stream_from_checkpoints() {
     assert!(stderr.contains("\"missing\":1"), "{stderr}");
     assert!(stderr.contains("missing: stream") && stderr.contains("checkpoint 0 position 42"), "{stderr}");
 }
+
+/// The SIEM is down when the entries come in, and comes back 17 s later:
+/// the relay delivers every entry it acknowledged, without a restart
+/// (it once gave up after about 15 s and kept them for the next start).
+#[test]
+fn a_relay_delivers_everything_once_the_siem_is_back_without_a_restart() {
+    let fixture = Fixture::new("siem-back");
+    let lines = signed_lines(&fixture, 30);
+    let port = closed_port();
+    let relay = start_relay(&fixture, &format!("http://127.0.0.1:{port}/"), &["--spool", "relay-spool"]);
+    let batches: Vec<String> =
+        lines.lines().collect::<Vec<_>>().chunks(10).map(|chunk| chunk.join("\n") + "\n").collect();
+    for batch in &batches {
+        assert_eq!(post(relay.addr(), "Bearer konnect", &[], batch.as_bytes()).0, 200);
+    }
+    // Down longer than Konnect's four retries last (1 + 2 + 4 + 8 s).
+    std::thread::sleep(std::time::Duration::from_secs(17));
+    let listen = format!("127.0.0.1:{port}");
+    let args = ["receive", "--listen", &listen, "--authorization", "Bearer s3cret", "--jwks", "k.jwks.json"];
+    let _siem = Receiver::spawn(&fixture, &[&args[..], &["--out", "siem.cef", "--rejected", "siem.jsonl"]].concat());
+    let started = std::time::Instant::now();
+    while fixture.read("siem.cef").lines().count() < 30 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(40),
+            "{} arrived",
+            fixture.read("siem.cef").lines().count()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut arrived: Vec<&str> = Vec::new();
+    let siem = fixture.read("siem.cef");
+    arrived.extend(siem.lines());
+    arrived.sort_unstable();
+    let mut sent: Vec<&str> = lines.lines().collect();
+    sent.sort_unstable();
+    assert_eq!(arrived, sent, "every acknowledged entry, once");
+    drop(relay);
+}

@@ -223,6 +223,53 @@ impl Sender {
         flushed.map(|()| self.report())
     }
 
+    /// Closes as [`Sender::close`] does, but waits at most `wait` for the
+    /// collector: what is still unsettled then is left (in the spool, with
+    /// one, for the next start; without one, lost, and not counted as
+    /// delivered or given up). For a relay that retries for ever and must
+    /// still stop when told.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::SenderClosed`] when the delivery thread had stopped.
+    ///
+    /// ```no_run
+    /// # let sender = audit_cef::Sender::start(audit_cef::SenderConfig::new("http://127.0.0.1:8080", audit_cef::webhook::Credential::new(""))?)?;
+    /// let report = sender.close_within(std::time::Duration::from_secs(30))?;
+    /// # Ok::<(), audit_cef::Error>(())
+    /// ```
+    pub fn close_within(mut self, wait: std::time::Duration) -> Result<SenderReport> {
+        let deadline = std::time::Instant::now() + wait;
+        let mut state = self.shared.lock();
+        let target = state.accepted;
+        state.flush_waiters = state.flush_waiters.saturating_add(1);
+        self.shared.notify();
+        let settled = loop {
+            if state.replay_done && state.live_settled >= target {
+                break Ok(true);
+            }
+            if state.stopped {
+                break Err(Error::new(ErrorKind::SenderClosed));
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                break Ok(false);
+            }
+            state = self.shared.wait_timeout(state, deadline - now);
+        };
+        state.flush_waiters = state.flush_waiters.saturating_sub(1);
+        state.closing = true;
+        if !matches!(settled, Ok(true)) {
+            state.abandon = true;
+        }
+        drop(state);
+        self.shared.notify();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        settled.map(|_| self.report())
+    }
+
     /// The counts so far.
     ///
     /// ```no_run

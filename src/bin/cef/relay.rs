@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use audit_cef::http::WhenFull;
 use audit_cef::webhook::Credential;
+use audit_cef::webhook::RetryPolicy;
 use audit_cef::{Sender, SenderConfig};
 
 use audit_cef::checkpoint::FoundSoFar;
@@ -24,8 +26,10 @@ Stand between Kong Konnect's audit-log webhook (or any `cef send`) and a SIEM: r
 batches exactly as `cef receive` does (same checks, limits and answers; see `cef receive \
 --help`), verify every entry, and forward only the verified ones, their bytes untouched, \
 to --endpoint with --forward-authorization, as Konnect's webhook would (batches, gzip, \
-retries; see `cef send --help`). Rejected entries are never forwarded: they go to \
---rejected with the reason.
+retries; see `cef send --help`), except that a batch the SIEM does not take (a connection \
+error, 500 or 429) is retried for as long as the relay runs, waiting up to 30 s between \
+tries. Rejected entries are never forwarded: they go to --rejected with the reason. When its \
+queue of entries for the SIEM is full, a request is answered 429.
 
 With --spool DIR a request is answered 200 only once its verified entries are synced in \
 the spool, so nothing acknowledged is lost if the SIEM is down or the relay stops; \
@@ -94,7 +98,17 @@ pub fn run(args: &Args) -> Status {
         ));
     }
     let config = SenderConfig::new(&args.endpoint, args.forward_authorization.clone())
-        .map(|config| config.skip_ssl_verification(args.skip_ssl_verification).timeout(Duration::from_secs(30)))
+        .map(|config| {
+            config
+                .skip_ssl_verification(args.skip_ssl_verification)
+                .timeout(Duration::from_secs(30))
+                // Entries it answered 200 for are retried while it runs, for
+                // ever, with backoff up to 30 s: a SIEM down for a while gets
+                // them all once it is back, no restart needed.
+                .retry(RetryPolicy::KONNECT.max_retries(u32::MAX))
+                // A full queue is answered 429, not held.
+                .when_full(WhenFull::Fail)
+        })
         .map(|config| match &args.spool {
             Some(dir) => config.spool(dir),
             None => config,
@@ -155,6 +169,9 @@ pub fn run(args: &Args) -> Status {
                         }
                         return answer;
                     }
+                    Ok((Err(err), _)) if err.kind() == audit_cef::ErrorKind::QueueFull => {
+                        Answer::Reply(http.intake.not_stored(&audit_cef::receive::NotStored::Busy))
+                    }
                     Ok((Err(err), _)) => {
                         report(format_args!("{COMMAND}: cannot take entries for forwarding: {err}"));
                         Answer::Reply(Reply::internal())
@@ -176,7 +193,9 @@ pub fn run(args: &Args) -> Status {
         for failure in sender.take_failures() {
             report(format_args!("{COMMAND}: {failure}"));
         }
-        sender.close().map_err(|err| err.to_string())
+        // It retries for ever: the stop waits --drain-timeout for the SIEM,
+        // then leaves the rest in the spool for the next start.
+        sender.close_within(Duration::from_secs(args.collector.drain_timeout)).map_err(|err| err.to_string())
     });
     match closed {
         Ok(sent) => {
