@@ -396,3 +396,43 @@ fn a_longer_last_group_still_finds_its_failure() {
         assert_eq!(failed, [bad], "batch of {n}");
     }
 }
+
+/// With a large key set, only the keys a group's entries are expected under
+/// enter its batch equation: verdicts stay those of the single check, for
+/// streams under keys far apart in the set, rotating, with tampered entries.
+#[test]
+fn a_large_key_set_gives_the_single_verdicts() {
+    let signers: Vec<Signer> = (0..64u8).map(|i| Signer::from_seed(&[i.wrapping_add(100); 32])).collect();
+    let verifier = Verifier::new(KeySet::from_keys(signers.iter().map(Signer::public_key)));
+    let mut entries: Vec<Vec<u8>> = (0..300)
+        .map(|i| {
+            let mut event = Event::new("v", "p", "1", "id", "n", Severity::LOW).unwrap();
+            event.push("i", i.to_string()).unwrap();
+            let mut buf = event.to_vec();
+            let key = if i < 150 {
+                5
+            } else if i % 2 == 0 {
+                40
+            } else {
+                63
+            };
+            signers[key].sign_cef(&mut buf, 0).unwrap();
+            buf
+        })
+        .collect();
+    for i in [7, 149, 150, 151, 299] {
+        entries[i][21] = b'X';
+    }
+    let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+    let mut state = verifier.new_state();
+    let batch = verifier.verify_cef_batch_with(&mut state, &refs);
+    for (i, entry) in entries.iter().enumerate() {
+        let single = verifier.verify_cef(entry);
+        assert_eq!(
+            batch[i].as_ref().map(|v| v.key().kid().to_owned()).map_err(|e| e.kind()),
+            single.as_ref().map(|v| v.key().kid().to_owned()).map_err(|e| e.kind()),
+            "entry {i}"
+        );
+    }
+    assert_eq!(batch.iter().filter(|r| r.is_err()).count(), 5);
+}

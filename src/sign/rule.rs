@@ -80,25 +80,38 @@ impl<'i> Batch<'i> {
         Batch { items, weights }
     }
 
-    /// `[8](Σ_i w_i z_i ([s_i]B - R_i - [k_i]A_i))` with every key once,
+    /// `[8](Σ_i w_i z_i ([s_i]B - R_i - [k_i]A_i))` with every key used once,
     /// where `w_i` is 1 (`scaled` false) or `i + 1`. It is the identity for
     /// every choice of weights when every entry holds the single check;
     /// otherwise only with probability about 2^-128. `None` for an entry
     /// checked against no key.
     pub(crate) fn sum(&self, keys: &[EdwardsPoint], scaled: bool) -> Option<EdwardsPoint> {
         let mut key_coefficients = vec![Scalar::ZERO; keys.len()];
+        // Only the keys the group's entries are expected under enter the
+        // sum: the others' coefficients are zero, and with a large key set
+        // they would cost a term each for nothing.
+        let mut used = vec![false; keys.len()];
         let mut basepoint_coefficient = Scalar::ZERO;
         let mut r_coefficients = Vec::with_capacity(self.items.len());
         for (index, (item, z)) in self.items.iter().zip(&self.weights).enumerate() {
             let z = if scaled { z * Scalar::from(index as u64 + 1) } else { *z };
             basepoint_coefficient += z * item.signature.s;
             *key_coefficients.get_mut(item.key)? -= z * item.challenge;
+            *used.get_mut(item.key)? = true;
             r_coefficients.push(-z);
         }
-        let scalars = core::iter::once(basepoint_coefficient).chain(r_coefficients).chain(key_coefficients);
+        // dalek wants iterators of exact length: the used keys are gathered first.
+        let (used_points, used_coefficients): (Vec<EdwardsPoint>, Vec<Scalar>) = keys
+            .iter()
+            .zip(key_coefficients)
+            .zip(&used)
+            .filter(|(_, used)| **used)
+            .map(|((key, coefficient), _)| (*key, coefficient))
+            .unzip();
+        let scalars = core::iter::once(basepoint_coefficient).chain(r_coefficients).chain(used_coefficients);
         let points = core::iter::once(ED25519_BASEPOINT_POINT)
             .chain(self.items.iter().map(|item| item.signature.r))
-            .chain(keys.iter().copied());
+            .chain(used_points);
         Some(EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor())
     }
 
