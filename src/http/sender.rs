@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -181,18 +182,34 @@ impl Sender {
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
     pub fn flush(&self) -> Result<()> {
+        self.settle(None).map(|_| ())
+    }
+
+    /// Waits until everything accepted so far is settled (`Ok(true)`), or
+    /// until `deadline` (`Ok(false)`), asking the thread for partial
+    /// batches meanwhile.
+    fn settle(&self, deadline: Option<Instant>) -> Result<bool> {
         let mut state = self.shared.lock();
         let target = state.accepted;
         state.flush_waiters = state.flush_waiters.saturating_add(1);
         self.shared.notify();
         let result = loop {
             if state.replay_done && state.live_settled >= target {
-                break Ok(());
+                break Ok(true);
             }
             if state.stopped {
                 break Err(Error::new(ErrorKind::SenderClosed));
             }
-            state = self.shared.wait(state);
+            state = match deadline {
+                None => self.shared.wait(state),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break Ok(false);
+                    }
+                    self.shared.wait_timeout(state, deadline - now)
+                }
+            };
         };
         state.flush_waiters = state.flush_waiters.saturating_sub(1);
         result
@@ -238,31 +255,15 @@ impl Sender {
     /// let report = sender.close_within(std::time::Duration::from_secs(30))?;
     /// # Ok::<(), audit_cef::Error>(())
     /// ```
-    pub fn close_within(mut self, wait: std::time::Duration) -> Result<SenderReport> {
-        let deadline = std::time::Instant::now() + wait;
-        let mut state = self.shared.lock();
-        let target = state.accepted;
-        state.flush_waiters = state.flush_waiters.saturating_add(1);
-        self.shared.notify();
-        let settled = loop {
-            if state.replay_done && state.live_settled >= target {
-                break Ok(true);
+    pub fn close_within(mut self, wait: Duration) -> Result<SenderReport> {
+        let settled = self.settle(Some(Instant::now() + wait));
+        {
+            let mut state = self.shared.lock();
+            state.closing = true;
+            if !matches!(settled, Ok(true)) {
+                state.abandon = true;
             }
-            if state.stopped {
-                break Err(Error::new(ErrorKind::SenderClosed));
-            }
-            let now = std::time::Instant::now();
-            if now >= deadline {
-                break Ok(false);
-            }
-            state = self.shared.wait_timeout(state, deadline - now);
-        };
-        state.flush_waiters = state.flush_waiters.saturating_sub(1);
-        state.closing = true;
-        if !matches!(settled, Ok(true)) {
-            state.abandon = true;
         }
-        drop(state);
         self.shared.notify();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
