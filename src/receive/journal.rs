@@ -164,11 +164,10 @@ fn write_loop(
         while let Ok(more) = queue.try_recv() {
             batch.push(more);
         }
-        let writes_out = out.is_some();
         let result = write_group(
             out.as_mut(),
             &mut rejected,
-            batch.iter().map(|job| (if writes_out { job.records.out() } else { &[][..] }, job.records.rejected())),
+            batch.iter().map(|job| (job.records.out(), job.records.rejected())),
         );
         if let (Ok(()), Some(completeness)) = (&result, completeness) {
             // A poisoned lock still holds a usable checker.
@@ -184,10 +183,7 @@ fn write_loop(
                     tally.add(verified, refused);
                     Ok(())
                 }
-                Err(err) => {
-                    tally.failed.fetch_add(1, Ordering::Relaxed);
-                    Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string())))
-                }
+                Err(err) => Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string()))),
             };
             (job.done)(answer);
         }
@@ -207,9 +203,11 @@ fn write_group<'j, F: Sink>(
     }
     rejected.restore()?;
     let written = (|| {
-        for (lines, _) in group.clone().filter(|(lines, _)| !lines.is_empty()) {
-            let file = out.as_deref_mut().ok_or_else(|| io::Error::other("verified entries with no --out file"))?;
-            file.write(lines)?;
+        // Without --out (a relay), verified entries went on to a sender.
+        if let Some(file) = out.as_deref_mut() {
+            for (lines, _) in group.clone().filter(|(lines, _)| !lines.is_empty()) {
+                file.write(lines)?;
+            }
         }
         for (_, lines) in group.clone().filter(|(_, lines)| !lines.is_empty()) {
             rejected.write(lines)?;
@@ -401,8 +399,6 @@ pub struct Tally {
     pub verified: AtomicU64,
     /// Rejected entries stored.
     pub rejected: AtomicU64,
-    /// Submissions that could not be stored (a write or sync failed).
-    pub failed: AtomicU64,
     /// Bytes of torn last lines (a crash mid-write, never acknowledged)
     /// cut when the files were opened.
     pub cut_on_open: AtomicU64,
