@@ -10,6 +10,7 @@ use audit_cef::Verifier;
 use audit_cef::checkpoint::FoundSoFar;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::VerifyPool;
+use audit_cef::syslog::Endpoint;
 use tokio::net::{TcpListener, UdpSocket};
 
 use crate::collector::{Collector, Started, stopped};
@@ -125,7 +126,7 @@ pub fn run(args: &Args) -> Status {
     };
     match Transport::parse(&args.collector.listen) {
         Ok(Transport::Http(_)) => {}
-        Ok(transport) => return run_syslog(args, &transport),
+        Ok(Transport::Syslog(endpoint)) => return run_syslog(args, &endpoint),
         Err(message) => return fail(message),
     }
     let Started { runtime, listener, tls, http, limits } = match args.collector.start(COMMAND) {
@@ -171,7 +172,7 @@ pub fn run(args: &Args) -> Status {
 }
 
 /// Runs `cef receive` on a syslog transport.
-fn run_syslog(args: &Args, transport: &Transport) -> Status {
+fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
     const COMMAND: &str = "cef receive";
     let fail = |message: String| {
         report(format_args!("{COMMAND}: {message}"));
@@ -189,14 +190,14 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
         Ok(keys) => keys,
         Err(message) => return fail(message),
     };
-    let tls = match (transport, &collector.tls_cert, &collector.tls_key) {
-        (Transport::SyslogTls(_), Some(cert), Some(key)) => {
+    let tls = match (endpoint, &collector.tls_cert, &collector.tls_key) {
+        (Endpoint::Tls(_), Some(cert), Some(key)) => {
             match http_server::tls_acceptor(cert, key, collector.client_ca.as_deref()) {
                 Ok(acceptor) => Some(acceptor),
                 Err(message) => return fail(message),
             }
         }
-        (Transport::SyslogTls(_), _, _) => return fail("syslog+tls:// needs --tls-cert and --tls-key".into()),
+        (Endpoint::Tls(_), _, _) => return fail("syslog+tls:// needs --tls-cert and --tls-key".into()),
         _ => None,
     };
     let threads = parallel::workers(collector.threads.map(usize::from));
@@ -225,15 +226,15 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
     let max_frame = collector.max_entry_len.saturating_add(4096);
     let junk = Arc::new(Junk::default());
     let served: Result<(), String> = runtime.block_on(async {
-        let listening = match transport {
-            Transport::SyslogUdp(address) => {
+        let listening = match endpoint {
+            Endpoint::Udp(address) => {
                 let socket =
                     UdpSocket::bind(address).await.map_err(|err| format!("cannot listen on {address}: {err}"))?;
                 let local = socket.local_addr().map_err(|err| err.to_string())?;
                 report(format_args!("{COMMAND}: listening on syslog+udp://{local}"));
                 tokio::spawn(syslog_receive::serve_udp(socket, queue))
             }
-            Transport::SyslogTcp(address) | Transport::SyslogTls(address) => {
+            Endpoint::Tcp(address) | Endpoint::Tls(address) => {
                 let listener =
                     TcpListener::bind(address).await.map_err(|err| format!("cannot listen on {address}: {err}"))?;
                 let local = listener.local_addr().map_err(|err| err.to_string())?;
@@ -248,7 +249,6 @@ fn run_syslog(args: &Args, transport: &Transport) -> Status {
                 };
                 tokio::spawn(syslog_receive::serve_tcp(listener, tls, queue, limits, Arc::clone(&junk)))
             }
-            Transport::Http(_) => return Err("not a syslog transport".into()),
         };
         http_server::stop_signal().await;
         report(format_args!("{COMMAND}: stopping"));

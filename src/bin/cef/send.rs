@@ -157,8 +157,8 @@ pub fn run(args: &Args) -> Status {
             return Status::Fatal;
         }
     };
-    if transport.is_syslog() {
-        return run_syslog(args, transport, signer);
+    if let Transport::Syslog(endpoint) = transport {
+        return run_syslog(args, endpoint, signer);
     }
     let Some(authorization) = &args.authorization else {
         report(format_args!("{COMMAND}: --authorization is required for an HTTP endpoint (empty for none)"));
@@ -253,7 +253,7 @@ fn entries_of(chunk: &Chunk<'_>, signer: Option<&Signer>, parser: &Parser, forma
 }
 
 /// Runs `cef send` to a syslog endpoint.
-fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Status {
+fn run_syslog(args: &Args, endpoint: Endpoint, signer: Option<Signer>) -> Status {
     const COMMAND: &str = "cef send";
     // Options that syslog cannot honour are refused, not ignored.
     let http_only = [
@@ -292,15 +292,6 @@ fn run_syslog(args: &Args, transport: Transport, signer: Option<Signer>) -> Stat
         app_name: Some("cef".into()),
         procid: Some(std::process::id().to_string()),
         ca_pem,
-    };
-    let endpoint = match transport {
-        Transport::SyslogUdp(address) => Endpoint::Udp(address),
-        Transport::SyslogTcp(address) => Endpoint::Tcp(address),
-        Transport::SyslogTls(address) => Endpoint::Tls(address),
-        Transport::Http(url) => {
-            report(format_args!("{COMMAND}: {url}: not a syslog endpoint"));
-            return Status::Fatal;
-        }
     };
     let address = endpoint.address().to_owned();
     let mut client = match SyslogSender::new(endpoint, options) {
