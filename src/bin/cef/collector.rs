@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::arg_values::{self, FORMAT_HELP};
-use crate::completeness::{Completeness, report_streams};
+use crate::completeness::{Completeness, Watch, report_streams};
 use crate::http_server::{self, Limits};
 use crate::intake::Http;
 use crate::io_util::{Status, report};
@@ -140,6 +140,14 @@ pub struct Collector {
     pub quiet: bool,
 }
 
+/// A collector's journal, its writer thread, and the completeness watch
+/// it feeds under --checkpoints.
+pub struct Opened {
+    pub journal: Journal,
+    pub writer: JoinHandle<()>,
+    pub completeness: Option<Arc<Watch>>,
+}
+
 /// Whether `address` (`HOST:PORT`) is on the loopback interface.
 fn is_loopback(address: &str) -> bool {
     let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
@@ -254,24 +262,25 @@ impl Collector {
 
     /// Opens the journal (`out`: `None` for a relay) with completeness fed
     /// from it under --checkpoints.
-    pub fn journal(&self, out: Option<&Path>) -> Result<(Journal, JoinHandle<()>, Option<Completeness>), String> {
+    pub fn journal(&self, out: Option<&Path>) -> Result<Opened, String> {
         let completeness = self.checkpoints.then(Completeness::default);
         let (journal, writer) =
             Journal::open(out, &self.rejected, completeness.clone()).map_err(|err| err.to_string())?;
+        let completeness = completeness.map(|checker| Arc::new(Watch::new(checker)));
         let cut = journal.tally().cut_on_open.load(Ordering::Relaxed);
         if cut > 0 {
             report(format_args!(
                 "warning: cut {cut} bytes of a last line without its line feed (a write a crash cut short; never acknowledged)"
             ));
         }
-        Ok((journal, writer, completeness))
+        Ok(Opened { journal, writer, completeness })
     }
 }
 
 /// What a collector says when it has stopped and its writer has ended: the
 /// summary, completeness per stream with --checkpoints, and the exit status
 /// (1 when a stream is not complete, 2 when serving failed).
-pub fn stopped(command: &str, summary: &str, completeness: Option<Completeness>, served: Result<(), String>) -> Status {
+pub fn stopped(command: &str, summary: &str, completeness: Option<Arc<Watch>>, served: Result<(), String>) -> Status {
     report(format_args!("{command}: {summary}"));
     let complete = completeness.is_none_or(|c| report_streams(c, command));
     match served {

@@ -12,10 +12,45 @@ use crate::io_util::report;
 /// The checker the journal feeds once entries are durable.
 pub type Completeness = Arc<Mutex<CompletenessChecker>>;
 
+/// A collector's checker, and what was last said of its findings: one per
+/// collector, shared by its request handlers or its syslog stage.
+pub struct Watch {
+    checker: Completeness,
+    said: Mutex<FoundSoFar>,
+}
+
+impl Watch {
+    /// Watches `checker`, which the journal feeds.
+    pub fn new(checker: Completeness) -> Watch {
+        Watch { checker, said: Mutex::new(FoundSoFar::default()) }
+    }
+
+    /// Says, when it changes, what checking has found wrong so far (a
+    /// gap, missing or duplicated entries), not only at the exit.
+    pub fn say_new_problems(&self, command: &str) {
+        let now = self.checker.lock().unwrap_or_else(PoisonError::into_inner).found_so_far();
+        let mut said = self.said.lock().unwrap_or_else(PoisonError::into_inner);
+        if now != *said {
+            tracing::warn!(
+                "{command}: completeness so far: {} checkpoint gaps, {} entries missing, {} duplicated",
+                now.checkpoint_gaps,
+                now.missing,
+                now.duplicated
+            );
+            *said = now;
+        }
+    }
+}
+
 /// Prints one line per stream, the first missing positions and the summary
 /// line, as `cef verify --checkpoints` does; whether complete. Call it once
-/// the journal's writer has ended (its handle on the checker is gone).
-pub fn report_streams(completeness: Completeness, command: &str) -> bool {
+/// the journal's writer and every handler have ended (their handles on the
+/// checker are gone).
+pub fn report_streams(watch: Arc<Watch>, command: &str) -> bool {
+    let completeness = match Arc::try_unwrap(watch) {
+        Ok(watch) => watch.checker,
+        Err(shared) => Arc::clone(&shared.checker),
+    };
     let checker = match Arc::try_unwrap(completeness) {
         Ok(mutex) => mutex.into_inner().unwrap_or_else(PoisonError::into_inner),
         Err(shared) => shared.lock().unwrap_or_else(PoisonError::into_inner).clone(),
@@ -35,23 +70,6 @@ pub fn report_streams(completeness: Completeness, command: &str) -> bool {
     }
     print_missing_and_summary(&completeness, &format!("{command}: "));
     completeness.is_complete()
-}
-
-/// Says, when it changes, what checking has found wrong so far (a gap,
-/// missing or duplicated entries), not only at the exit. `said` is what
-/// was said last.
-pub fn say_new_problems(command: &str, completeness: &Completeness, said: &Mutex<FoundSoFar>) {
-    let now = completeness.lock().unwrap_or_else(PoisonError::into_inner).found_so_far();
-    let mut said = said.lock().unwrap_or_else(PoisonError::into_inner);
-    if now != *said {
-        tracing::warn!(
-            "{command}: completeness so far: {} checkpoint gaps, {} entries missing, {} duplicated",
-            now.checkpoint_gaps,
-            now.missing,
-            now.duplicated
-        );
-        *said = now;
-    }
 }
 
 /// Prints, each after `prefix`, the first missing entries (up to 10) and

@@ -7,12 +7,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use audit_cef::chrono::Utc;
 use audit_cef::receive::{Answer, BodyFailure, Checked, Decision, Head, Intake, Journal, Records, Reply, VerifyPool};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{ALLOW, AUTHORIZATION, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Request, Response};
 use tokio::sync::{Semaphore, oneshot};
+
+use crate::completeness::Watch;
 
 /// A hyper response.
 pub type HttpReply = Response<Full<Bytes>>;
@@ -91,6 +94,26 @@ pub async fn store(command: &str, intake: &Intake, journal: &Journal, records: R
             Answer::Reply(intake.not_stored(&err))
         }
     }
+}
+
+/// What a collector does with a request's checked entries once it has
+/// dealt with the verified ones (a relay has forwarded them): stores the
+/// records, says the outcome and any completeness problem newly found,
+/// and gives the answer.
+pub async fn store_and_say(
+    command: &str,
+    http: &Http,
+    journal: &Journal,
+    checked: &Checked,
+    peer: SocketAddr,
+    watch: Option<&Watch>,
+) -> Answer {
+    let answer = store(command, &http.intake, journal, checked.records(Utc::now())).await;
+    log_outcome(command, peer, &answer, Some(checked));
+    if let Some(watch) = watch {
+        watch.say_new_problems(command);
+    }
+    answer
 }
 
 /// One line for a request's outcome: who, the answer, and for a 200 the

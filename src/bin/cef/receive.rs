@@ -2,19 +2,16 @@
 //! `cef send`) that verifies every entry before it keeps it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use audit_cef::Verifier;
-use audit_cef::checkpoint::FoundSoFar;
-use audit_cef::chrono::Utc;
 use audit_cef::receive::VerifyPool;
 use audit_cef::syslog::Endpoint;
 use tokio::net::{TcpListener, UdpSocket};
 
-use crate::collector::{Collector, Started, stopped};
-use crate::completeness::say_new_problems;
+use crate::collector::{Collector, Opened, Started, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -133,27 +130,20 @@ pub fn run(args: &Args) -> Status {
         Ok(started) => started,
         Err(message) => return fail(message),
     };
-    let (journal, writer, completeness) = match args.collector.journal(Some(&args.out)) {
+    let Opened { journal, writer, completeness } = match args.collector.journal(Some(&args.out)) {
         Ok(opened) => opened,
         Err(message) => return fail(message),
     };
     let tally = journal.tally();
     args.collector.start_logging();
-    let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let handler = {
         let (http, completeness) = (Arc::clone(&http), completeness.clone());
         move |request, peer| {
-            let (http, journal) = (Arc::clone(&http), journal.clone());
-            let (completeness, said) = (completeness.clone(), Arc::clone(&said));
+            let (http, journal, completeness) = (Arc::clone(&http), journal.clone(), completeness.clone());
             async move {
                 match http.take(request, peer).await {
                     Ok(checked) => {
-                        let answer = intake::store(COMMAND, &http.intake, &journal, checked.records(Utc::now())).await;
-                        intake::log_outcome(COMMAND, peer, &answer, Some(&checked));
-                        if let Some(completeness) = &completeness {
-                            say_new_problems(COMMAND, completeness, &said);
-                        }
-                        answer
+                        intake::store_and_say(COMMAND, &http, &journal, &checked, peer, completeness.as_deref()).await
                     }
                     Err(answer) => {
                         intake::log_outcome(COMMAND, peer, &answer, None);
@@ -201,7 +191,7 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
         _ => None,
     };
     let threads = parallel::workers(collector.threads.map(usize::from));
-    let (journal, writer, completeness) = match collector.journal(Some(&args.out)) {
+    let Opened { journal, writer, completeness } = match collector.journal(Some(&args.out)) {
         Ok(opened) => opened,
         Err(message) => return fail(message),
     };

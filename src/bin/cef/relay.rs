@@ -2,7 +2,7 @@
 //! the verified entries, byte for byte, to a SIEM through the sender.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use audit_cef::http::WhenFull;
@@ -10,13 +10,10 @@ use audit_cef::webhook::Credential;
 use audit_cef::webhook::RetryPolicy;
 use audit_cef::{Sender, SenderConfig};
 
-use audit_cef::checkpoint::FoundSoFar;
-use audit_cef::chrono::Utc;
 use audit_cef::receive::{Answer, Reply};
 
 use crate::arg_values;
-use crate::collector::{Collector, Started, stopped};
-use crate::completeness::say_new_problems;
+use crate::collector::{Collector, Opened, Started, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -129,7 +126,7 @@ pub fn run(args: &Args) -> Status {
     };
     // No --out: verified entries go on to the sender; the journal keeps the
     // rejected ones and feeds completeness once both are durable.
-    let (journal, writer, completeness) = match args.collector.journal(None) {
+    let Opened { journal, writer, completeness } = match args.collector.journal(None) {
         Ok(opened) => opened,
         Err(message) => {
             report(format_args!("{COMMAND}: {message}"));
@@ -138,12 +135,11 @@ pub fn run(args: &Args) -> Status {
     };
     let tally = journal.tally();
     args.collector.start_logging();
-    let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let handler = {
         let (http, sender, completeness) = (Arc::clone(&http), Arc::clone(&sender), completeness.clone());
         move |request, peer| {
             let (http, journal, sender) = (Arc::clone(&http), journal.clone(), Arc::clone(&sender));
-            let (completeness, said) = (completeness.clone(), Arc::clone(&said));
+            let completeness = completeness.clone();
             async move {
                 let checked = match http.take(request, peer).await {
                     Ok(checked) => checked,
@@ -162,12 +158,15 @@ pub fn run(args: &Args) -> Status {
                 .await;
                 let answer = match forwarded {
                     Ok((Ok(()), checked)) => {
-                        let answer = intake::store(COMMAND, &http.intake, &journal, checked.records(Utc::now())).await;
-                        intake::log_outcome(COMMAND, peer, &answer, Some(&checked));
-                        if let Some(completeness) = &completeness {
-                            say_new_problems(COMMAND, completeness, &said);
-                        }
-                        return answer;
+                        return intake::store_and_say(
+                            COMMAND,
+                            &http,
+                            &journal,
+                            &checked,
+                            peer,
+                            completeness.as_deref(),
+                        )
+                        .await;
                     }
                     Ok((Err(err), _)) if err.kind() == audit_cef::ErrorKind::QueueFull => {
                         Answer::Reply(http.intake.not_stored(&audit_cef::receive::NotStored::Busy))

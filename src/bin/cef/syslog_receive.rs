@@ -11,13 +11,12 @@
 //! there is a frame to show.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use audit_cef::Format;
-use audit_cef::checkpoint::FoundSoFar;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{
     Arrival, Done, Journal, MemoryBudget, MemoryReservation, STAGE_BATCH, STAGE_BYTES, StreamArrivals, VerifyPool,
@@ -30,7 +29,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
 use crate::accept::{AcceptLimits, Stream, accept_loop};
-use crate::completeness::{Completeness, say_new_problems};
+use crate::completeness::Watch;
 use crate::io_util::report;
 
 /// Queued chunks of arrivals; beyond this, listeners stop reading (TCP
@@ -135,10 +134,9 @@ pub fn start_stage(
     pool: VerifyPool,
     format: Option<Format>,
     journal: Journal,
-    completeness: Option<Completeness>,
+    completeness: Option<Arc<Watch>>,
     max_memory: usize,
 ) -> std::io::Result<(mpsc::Sender<Vec<Arrival>>, thread::JoinHandle<()>)> {
-    let said = Arc::new(Mutex::new(FoundSoFar::default()));
     let budget = MemoryBudget::new(max_memory);
     let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
@@ -161,7 +159,7 @@ pub fn start_stage(
             let records = check_arrivals(&pool, format, &batch, Utc::now());
             drop(batch);
             let (verified, rejected) = records.counts();
-            let (completeness, said) = (completeness.clone(), Arc::clone(&said));
+            let completeness = completeness.clone();
             let reported: Done = Box::new(move |stored| match stored {
                 Err(err) => {
                     drop(memory);
@@ -170,8 +168,8 @@ pub fn start_stage(
                 Ok(()) => {
                     drop(memory);
                     tracing::info!("cef receive: stored {verified} verified and {rejected} rejected entries");
-                    if let Some(completeness) = &completeness {
-                        say_new_problems("cef receive", completeness, &said);
+                    if let Some(watch) = &completeness {
+                        watch.say_new_problems("cef receive");
                     }
                 }
             });
