@@ -5,6 +5,7 @@
 pub(crate) mod json_position;
 pub(crate) mod jwk;
 pub(crate) mod key_set;
+pub(crate) mod key_tables;
 pub(crate) mod line_ending;
 pub(crate) mod public_key;
 pub(crate) mod rule;

@@ -5,7 +5,7 @@
 //! for why this is the rule for audit logs.
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use ed25519_dalek::Signature;
@@ -44,6 +44,26 @@ impl Decoded {
         let k = self.challenge(key_bytes, message);
         let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-key, &self.s);
         (sb_minus_ka - self.r).mul_by_cofactor().is_identity()
+    }
+
+    /// `[s]B - R`, the part of the single check no key enters: computed
+    /// once for an entry tried under many keys.
+    pub(crate) fn key_free_side(&self) -> EdwardsPoint {
+        EdwardsPoint::mul_base(&self.s) - self.r
+    }
+
+    /// The single check with `key_free` from [`Decoded::key_free_side`] and
+    /// the key's table: `[8]([s]B - R - [k]A)` is the identity, the same
+    /// predicate as [`Decoded::verifies`].
+    pub(crate) fn verifies_by_table(
+        &self,
+        key_free: &EdwardsPoint,
+        table: &EdwardsBasepointTable,
+        key_bytes: &[u8; 32],
+        message: &[u8],
+    ) -> bool {
+        let k = self.challenge(key_bytes, message);
+        (key_free - &(table * &k)).mul_by_cofactor().is_identity()
     }
 }
 

@@ -5,6 +5,7 @@ use curve25519_dalek::traits::IsIdentity;
 use ed25519_dalek::Signature;
 
 use super::key_set::KeySet;
+use super::key_tables::KeyTables;
 use super::public_key::PublicKey;
 use super::rule::{Batch, BatchItem, Decoded};
 use super::signature::{JsonForm, split_cef, split_json};
@@ -147,6 +148,8 @@ pub struct Verifier {
     keys: KeySet,
     /// The keys as curve points, in the set's order.
     points: Vec<EdwardsPoint>,
+    /// Each key's multiples, for entries tried under more than one key.
+    tables: KeyTables,
     parser: Parser,
     /// A batch size set by the caller instead.
     fixed_batch: Option<usize>,
@@ -222,7 +225,8 @@ impl Verifier {
     /// ```
     pub fn new(keys: KeySet) -> Verifier {
         let points = keys.keys().iter().map(PublicKey::point).collect();
-        Verifier { keys, points, parser: Parser::new(), fixed_batch: None }
+        let tables = KeyTables::new(keys.keys().len());
+        Verifier { keys, points, tables, parser: Parser::new(), fixed_batch: None }
     }
 
     /// A fresh [`VerifierState`] for this key set, one that learns which
@@ -399,11 +403,23 @@ impl Verifier {
             .enumerate()
             .skip(first)
             .chain(keys.iter().zip(&self.points).enumerate().take(first));
+        // With more than one key to try, `[s]B - R` is shared and each key
+        // multiplies by its table; one key alone is cheapest as it is.
+        let tabled = keys.len() > 1;
+        let mut key_free = None;
         for (index, (key, point)) in order {
             if Some(index) == skip {
                 continue;
             }
-            if decoded.verifies(point, key.key.as_bytes(), message) {
+            let table = if tabled { self.tables.get(index, point) } else { None };
+            let holds = match table {
+                Some(table) => {
+                    let key_free = key_free.get_or_insert_with(|| decoded.key_free_side());
+                    decoded.verifies_by_table(key_free, table, key.key.as_bytes(), message)
+                }
+                None => decoded.verifies(point, key.key.as_bytes(), message),
+            };
+            if holds {
                 state.learn(previous, index);
                 return Ok(key);
             }
