@@ -63,7 +63,7 @@ impl Decoded {
         message: &[u8],
     ) -> bool {
         let k = self.challenge(key_bytes, message);
-        (key_free - &(table * &k)).mul_by_cofactor().is_identity()
+        (key_free - table * &k).mul_by_cofactor().is_identity()
     }
 }
 
