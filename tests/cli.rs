@@ -1260,7 +1260,7 @@ fn receive_usage_and_address_errors_say_what_is_expected() {
     let output = cef(&["receive"], b"");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.contains("cef receive --listen HOST:PORT --authorization STR --jwks FILE|URL"), "{stderr}");
+    assert!(stderr.contains("cef receive --listen HOST:PORT --authorization-file FILE --jwks FILE|URL"), "{stderr}");
     let args = ["receive", "--listen", "19203", "--authorization", "x", "--jwks", "/dev/null"];
     let output = cef(&[&args[..], &["--out", "/dev/null", "--rejected", "/dev/null"]].concat(), b"");
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -38,3 +38,29 @@ fn blocks_are_cut_at_their_fences() {
     let blocks = rust_blocks("text\n```rust\nfn main() {}\n```\n```sh\nls\n```\n```rust\nuse x;\n```\n");
     assert_eq!(blocks, ["fn main() {}\n", "use x;\n"]);
 }
+
+/// No README example, nor any `--help` example, puts a secret on a command
+/// line, where `ps` shows it to every local user: credentials go in files
+/// or the environment (an empty `--authorization ''` holds no secret).
+#[test]
+fn no_example_puts_a_secret_on_the_command_line() {
+    let mut texts = vec![("README.md".to_string(), include_str!("../README.md").to_string())];
+    for command in ["receive", "relay", "send", ""] {
+        let help = std::process::Command::new(env!("CARGO_BIN_EXE_cef")).args([command, "--help"].iter().filter(|arg| !arg.is_empty())).output();
+        let help = help.expect("cef --help");
+        texts.push((format!("cef {command} --help").replace("  ", " "), String::from_utf8_lossy(&help.stdout).into_owned()));
+    }
+    for (source, text) in texts {
+        for line in text.lines() {
+            for flag in ["--authorization '", "--forward-authorization '", "--authorization \"", "-H 'Authorization:"] {
+                if let Some(at) = line.find(flag) {
+                    let value = &line[at + flag.len()..];
+                    assert!(
+                        value.starts_with('\'') || value.starts_with('"'),
+                        "{source}: a secret on a command line: {line}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -29,6 +29,8 @@ mod arg_values;
 mod collector;
 #[path = "cef/completeness.rs"]
 mod completeness;
+#[path = "cef/config_file.rs"]
+mod config_file;
 #[path = "cef/convert.rs"]
 mod convert;
 #[path = "cef/demo.rs"]
@@ -43,6 +45,8 @@ mod io_util;
 mod keygen;
 #[path = "cef/keys.rs"]
 mod keys;
+#[path = "cef/live_keys.rs"]
+mod live_keys;
 #[path = "cef/parallel.rs"]
 mod parallel;
 #[path = "cef/parse.rs"]
@@ -70,7 +74,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 const ABOUT: &str = "Parse, render, sign, verify and convert ArcSight CEF (Common Event Format) lines";
 
@@ -107,7 +111,7 @@ const AFTER_HELP: &str = "\
 Examples:
   cef parse audit.log | cef render
   cef keygen --out k && cef sign --key k.pem audit.log | cef verify --jwks k.jwks.json
-  cef receive --listen 127.0.0.1:8080 --authorization 'Bearer s3cret' --jwks k.jwks.json \\
+  cef receive --listen 127.0.0.1:8080 --authorization-file secret --jwks k.jwks.json \\
       --out verified.cef --rejected rejected.jsonl
   cef convert --to json --jwks jwks.json audit.cef
   cef demo
@@ -126,7 +130,7 @@ Examples:
   cef convert --to json audit.cef          # Konnect CEF -> JSON (input signatures dropped)
   cef convert --to cps --jwks jwks.json --sign-key k.pem audit.cef   # verify, convert, re-sign
   cef demo                                 # signed Konnect events in CEF, JSON and CPS
-  cef send --endpoint https://siem/in --authorization 'Bearer x' --spool spool signed.cef
+  cef send --endpoint https://siem/in --authorization-file secret --spool spool signed.cef
   cef send --endpoint syslog+tcp://collector:601 --key k.pem audit.cef
   cef receive --listen syslog+tcp://0.0.0.0:601 --jwks jwks.json --out ok.cef --rejected bad.jsonl
   cef sign --key k.pem --checkpoint-every 100 audit.cef | cef verify --jwks k.jwks.json --checkpoints
@@ -168,7 +172,13 @@ enum Command {
 
 fn main() -> ExitCode {
     // Usage errors exit with status 2 inside `parse()` (clap's default).
-    let cli = Cli::parse();
+    let cli = match config_file::expand(&Cli::command(), std::env::args_os().collect()) {
+        Ok(args) => Cli::parse_from(args),
+        Err(message) => {
+            io_util::report(format_args!("cef: {message}"));
+            return io_util::Status::Fatal.exit_code();
+        }
+    };
     let status = match &cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Render(args) => render::run(args),
@@ -188,7 +198,7 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::CommandFactory as _;
 
     #[test]
     fn cli_definition_is_valid() {

@@ -23,6 +23,9 @@ pub struct Records {
     rejected: Vec<u8>,
     verified: usize,
     refused: usize,
+    /// Rejected because no key matched: worth verifying again after a
+    /// key rotation.
+    unmatched: usize,
 }
 
 impl Records {
@@ -55,6 +58,9 @@ impl Records {
     /// assert!(line.starts_with(r#"{"received":"2025-06-18T21:01:06.889Z","peer":"127.0.0.1:9","kind":"unsigned","#));
     /// ```
     pub fn push_rejected(&mut self, entry: &[u8], err: &Error, peer: SocketAddr, received: DateTime<Utc>) {
+        if err.kind() == crate::error::ErrorKind::NoKeyMatches {
+            self.unmatched = self.unmatched.saturating_add(1);
+        }
         let mut object = serde_json::Map::new();
         object.insert("received".into(), received.to_rfc3339_opts(SecondsFormat::Millis, true).into());
         object.insert("peer".into(), peer.to_string().into());
@@ -91,6 +97,22 @@ impl Records {
     /// ```
     pub fn rejected(&self) -> &[u8] {
         &self.rejected
+    }
+
+    /// How many entries were rejected because no key matched them (a
+    /// receiver whose keys come from a URL may fetch them again, and
+    /// verify the batch again, before storing it).
+    ///
+    /// ```
+    /// use audit_cef::{Error, ErrorKind, chrono::DateTime, receive::Records};
+    /// let mut records = Records::default();
+    /// let peer = "127.0.0.1:9".parse().unwrap();
+    /// records.push_rejected(b"x", &Error::new(ErrorKind::NoKeyMatches), peer, DateTime::UNIX_EPOCH);
+    /// records.push_rejected(b"y", &Error::new(ErrorKind::Unsigned), peer, DateTime::UNIX_EPOCH);
+    /// assert_eq!(records.unmatched(), 1);
+    /// ```
+    pub fn unmatched(&self) -> usize {
+        self.unmatched
     }
 
     /// How many entries were verified and how many rejected.

@@ -19,6 +19,37 @@ pub fn credential(value: &str) -> Result<Credential, std::convert::Infallible> {
     Ok(Credential::new(value))
 }
 
+/// Reads a secret from `path` (`flag` names it in messages, which never
+/// hold the file's contents): the whole file but one trailing line break.
+pub fn read_secret(path: &std::path::Path, flag: &str) -> Result<Credential, String> {
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(path).map_err(|err| format!("{flag} {}: cannot read it: {err}", path.display()))?,
+    );
+    let text = std::str::from_utf8(&bytes).map_err(|_| format!("{flag} {}: not UTF-8 text", path.display()))?;
+    let text = text.strip_suffix('\n').map_or(text, |text| text.strip_suffix('\r').unwrap_or(text));
+    if text.contains(['\r', '\n']) {
+        return Err(format!("{flag} {}: more than one line (a header value is one line)", path.display()));
+    }
+    Ok(Credential::new(text))
+}
+
+/// A secret given by value (the flag or its environment variable) or by
+/// file (`file_flag`), not both.
+pub fn secret_from(
+    value: Option<&Credential>,
+    file: Option<&std::path::Path>,
+    file_flag: &str,
+) -> Result<Option<Credential>, String> {
+    match (value, file) {
+        (Some(value), None) => Ok(Some(value.clone())),
+        (None, Some(path)) => read_secret(path, file_flag).map(Some),
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err(format!(
+            "{file_flag} and the value it would give are both set (the flag, or its environment variable): give one"
+        )),
+    }
+}
+
 /// Parses `cef`, `json` or `cps` (listed with `help`, in that order, in
 /// `--help`) into a `Format`.
 pub fn parser(help: [&'static str; 3]) -> impl TypedValueParser<Value = Format> {

@@ -9,9 +9,9 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use audit_cef::receive::{Intake, Journal, VerifyPool};
+use audit_cef::Format;
+use audit_cef::receive::{Intake, Journal};
 use audit_cef::webhook::{BodyLimits, Credential};
-use audit_cef::{Format, Verifier};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -20,7 +20,7 @@ use crate::completeness::{Completeness, Watch, report_streams};
 use crate::http_server::{self, Limits};
 use crate::intake::Http;
 use crate::io_util::{Status, report};
-use crate::keys;
+use crate::live_keys::JwksArgs;
 use crate::parallel;
 use crate::transport::Transport;
 
@@ -28,19 +28,29 @@ use crate::transport::Transport;
 /// in, how to verify, and the limits.
 #[derive(Debug, clap::Args)]
 pub struct Collector {
+    /// A TOML file of options by their long names (`listen = "0.0.0.0:8443"`, `max-keys = 8`,
+    /// `quiet = true`); a flag or environment variable wins over it, and it wins over the
+    /// defaults. Secrets go in files (`authorization-file`) or the environment, never inline.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Where to listen: HOST:PORT for HTTP (port 0: any free port), or
     /// syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, syslog+tls://HOST:PORT.
     #[arg(long, value_name = "ADDR")]
     pub listen: String,
 
     /// The exact Authorization header every HTTP request must carry (e.g. `Bearer s3cret`);
-    /// the webhook's `authorization`. Required for HTTP; syslog has none.
-    #[arg(long, value_name = "STR", value_parser = arg_values::credential)]
+    /// the webhook's `authorization`. Required for HTTP; syslog has none. Prefer
+    /// --authorization-file or CEF_AUTHORIZATION: a command line is seen by every local user.
+    #[arg(long, value_name = "STR", value_parser = arg_values::credential, env = "CEF_AUTHORIZATION", hide_env_values = true)]
     pub authorization: Option<Credential>,
 
-    /// The public keys: a JWKS file, or an http(s) URL fetched once at start.
-    #[arg(long, value_name = "FILE|URL")]
-    pub jwks: String,
+    /// A file holding --authorization's value (a trailing newline is not part of it).
+    #[arg(long, value_name = "FILE")]
+    pub authorization_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub keys: JwksArgs,
 
     /// Where rejected entries go, one JSON line each with the reason (appended).
     #[arg(long, value_name = "FILE")]
@@ -95,11 +105,6 @@ pub struct Collector {
     /// (which Konnect retries).
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
-
-    /// The most usable keys the JWKS may hold (a larger one is refused): entries carry no
-    /// key id, so an entry that fails is tried under every key.
-    #[arg(long, value_name = "N", default_value_t = keys::DEFAULT_MAX_KEYS)]
-    pub max_keys: usize,
 
     /// Connections open at once (more wait to be accepted).
     #[arg(long, value_name = "N", default_value_t = 1024)]
@@ -177,7 +182,7 @@ impl Collector {
     }
 
     /// Loads the keys and certificate, binds the HTTP address and prints it.
-    pub fn start(&self, command: &str) -> Result<Started, String> {
+    pub fn start(&self, command: &'static str) -> Result<Started, String> {
         let listen = match Transport::parse(&self.listen)? {
             Transport::Http(address) => address,
             _ => return Err(format!("{}: {command} listens on HTTP only", self.listen)),
@@ -189,8 +194,15 @@ impl Collector {
                  free port; HTTPS with --tls-cert and --tls-key), or syslog+udp|tcp|tls://HOST:PORT"
             ));
         }
-        let authorization = match (&self.authorization, self.no_auth) {
-            (Some(_), true) => return Err("--authorization and --no-auth: give one".to_string()),
+        let authorization = arg_values::secret_from(
+            self.authorization.as_ref(),
+            self.authorization_file.as_deref(),
+            "--authorization-file",
+        )?;
+        let authorization = match (&authorization, self.no_auth) {
+            (Some(_), true) => {
+                return Err("--authorization (or its file, or CEF_AUTHORIZATION) and --no-auth: give one".to_string());
+            }
             (None, true) => {
                 if !is_loopback(&listen) {
                     report(format_args!(
@@ -212,12 +224,12 @@ impl Collector {
                     .to_string());
             }
         };
-        let keys = keys::load_jwks_source(command, &self.jwks, self.max_keys)?;
         let tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key, self.client_ca.as_deref())?),
             _ => None,
         };
         let threads = parallel::workers(self.threads.map(usize::from));
+        let keys = Arc::new(self.keys.load(command, threads, None)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
             .max_blocking_threads(threads.saturating_add(4))
@@ -247,7 +259,7 @@ impl Collector {
         }
         let http = Http {
             intake: intake.format(self.format),
-            pool: VerifyPool::new(Verifier::new(keys), threads),
+            keys: Arc::clone(&keys),
             body_timeout: Duration::from_secs(self.body_timeout),
             verifying: Semaphore::new(threads),
         };
@@ -257,6 +269,7 @@ impl Collector {
             max_per_ip: self.max_connections_per_ip,
             drain_timeout: Duration::from_secs(self.drain_timeout),
         };
+        runtime.spawn(keys.refresh_on_schedule());
         Ok(Started { runtime, listener, tls, http: Arc::new(http), limits })
     }
 

@@ -5,10 +5,12 @@
 //! answers turned into hyper's.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use audit_cef::ErrorKind;
 use audit_cef::chrono::Utc;
-use audit_cef::receive::{Answer, BodyFailure, Checked, Decision, Head, Intake, Journal, Records, Reply, VerifyPool};
+use audit_cef::receive::{Answer, BodyFailure, Checked, Decision, Head, Intake, Journal, Records, Reply};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{ALLOW, AUTHORIZATION, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
@@ -16,6 +18,7 @@ use hyper::{Request, Response};
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::completeness::Watch;
+use crate::live_keys::LiveKeys;
 
 /// A hyper response.
 pub type HttpReply = Response<Full<Bytes>>;
@@ -23,7 +26,8 @@ pub type HttpReply = Response<Full<Bytes>>;
 /// What every request goes through.
 pub struct Http {
     pub intake: Intake,
-    pub pool: VerifyPool,
+    /// The keys, which a fetch may change while serving.
+    pub keys: Arc<LiveKeys>,
     /// The longest a request's body may take to arrive.
     pub body_timeout: Duration,
     /// One permit per verifying thread: bodies wait here, not on the cores.
@@ -61,8 +65,21 @@ impl Http {
         // Verified right here on the runtime's thread (one per core): the
         // permits keep the cores' count of bodies verifying at once, and a
         // hand-off to another thread would cost a switch per request.
-        let _permit = self.verifying.acquire().await.map_err(|_| Answer::Reply(Reply::internal()))?;
-        self.intake.body(reservation, body.into(), &self.pool).map_err(Answer::Reply)
+        let pool = self.keys.pool();
+        let permit = self.verifying.acquire().await.map_err(|_| Answer::Reply(Reply::internal()))?;
+        let mut checked = self.intake.body(reservation, body.into(), &pool).map_err(Answer::Reply)?;
+        drop(permit);
+        // An entry no key matches may be signed by a key the JWKS has
+        // rotated in: fetched again (within its limits) before the verdict.
+        let unmatched = checked.rejected().any(|(_, err)| err.kind() == ErrorKind::NoKeyMatches);
+        if unmatched
+            && self.keys.is_remote()
+            && let Some(newer) = self.keys.after_miss(&pool).await
+        {
+            let _permit = self.verifying.acquire().await.map_err(|_| Answer::Reply(Reply::internal()))?;
+            checked.reverify(newer.verifier());
+        }
+        Ok(checked)
     }
 }
 

@@ -1,11 +1,10 @@
 //! Keys for every subcommand: a private key file (`--key`, `--sign-key`),
-//! and a JWKS from a file or fetched once at start (`--jwks FILE|URL`,
-//! Konnect's `https://{region}.api.konghq.com/v2/audit-log-webhook/jwks.json`).
+//! and a JWKS document read from a file or fetched text (`live_keys.rs`
+//! fetches and refreshes one from a URL).
 //! Messages never include a key file's contents.
 
 use std::fs;
 use std::path::Path;
-use std::time::Duration;
 
 use audit_cef::{KeySet, Signer};
 use serde_json::Value;
@@ -91,27 +90,3 @@ pub fn keys_from_jwks(command: &str, source: &str, text: &str, max_keys: usize) 
 
 /// Keys a JWKS may hold unless --max-keys says otherwise.
 pub const DEFAULT_MAX_KEYS: usize = 64;
-
-/// A JWKS document is small: a larger answer is not one.
-const MAX_JWKS_BYTES: u64 = 1 << 20;
-
-/// Loads the keys from `source`: an `http://` or `https://` URL, or a file.
-pub fn load_jwks_source(command: &str, source: &str, max_keys: usize) -> Result<KeySet, String> {
-    if source.starts_with("https://") || source.starts_with("http://") {
-        let text = fetch(source)?;
-        keys_from_jwks(command, source, &text, max_keys)
-    } else {
-        load_jwks(command, Path::new(source), max_keys)
-    }
-}
-
-fn fetch(url: &str) -> Result<String, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
-    let mut response = agent.get(url).call().map_err(|err| format!("cannot fetch JWKS {url}: {err}"))?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(MAX_JWKS_BYTES)
-        .read_to_string()
-        .map_err(|err| format!("cannot read JWKS {url}: {err}"))
-}

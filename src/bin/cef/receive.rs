@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use audit_cef::Verifier;
-use audit_cef::receive::VerifyPool;
 use audit_cef::syslog::Endpoint;
 use tokio::net::{TcpListener, UdpSocket};
 
@@ -15,7 +13,6 @@ use crate::collector::{Collector, Opened, Started, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
-use crate::keys;
 use crate::parallel;
 use crate::syslog_receive::{self, Junk, StreamLimits};
 use crate::transport::Transport;
@@ -90,19 +87,23 @@ at most --max-connections-per-ip from one address (more are closed at once), eac
 
 const AFTER_HELP: &str = "\
 Examples:
-  cef receive --listen 127.0.0.1:8080 --authorization 'Bearer s3cret' \\
+  printf 'Bearer s3cret' > secret && chmod 600 secret
+  cef receive --listen 127.0.0.1:8080 --authorization-file secret \\
       --jwks jwks.json --out verified.cef --rejected rejected.jsonl
+  CEF_AUTHORIZATION='Bearer s3cret' cef receive --listen 0.0.0.0:8443 \\
+      --tls-cert cert.pem --tls-key key.pem --out verified.cef --rejected rejected.jsonl \\
+      --jwks https://us.api.konghq.com/v2/audit-log-webhook/jwks.json --jwks-cache jwks.cache.json
   cef receive --listen syslog+tcp://0.0.0.0:601 --jwks jwks.json \\
       --out verified.cef --rejected rejected.jsonl
   gzip -c signed.cef > body.gz
-  curl --data-binary @body.gz -H 'Content-Encoding: gzip' \\
-      -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/";
+  printf 'Authorization: Bearer s3cret\\n' > auth.header
+  curl --data-binary @body.gz -H 'Content-Encoding: gzip' -H @auth.header http://127.0.0.1:8080/";
 
 /// Arguments of `cef receive`.
 #[derive(Debug, clap::Args)]
 #[command(about = "Receive webhook batches over HTTP, verify every entry, keep verified and rejected apart")]
 #[command(override_usage = "\
-cef receive --listen HOST:PORT --authorization STR --jwks FILE|URL --out FILE --rejected FILE [OPTIONS]
+cef receive --listen HOST:PORT --authorization-file FILE --jwks FILE|URL --out FILE --rejected FILE [OPTIONS]
        cef receive --listen syslog+udp|tcp|tls://HOST:PORT --jwks FILE|URL --out FILE --rejected FILE [OPTIONS]")]
 #[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Args {
@@ -169,17 +170,13 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
         Status::Fatal
     };
     let collector = &args.collector;
-    if collector.authorization.is_some() || collector.no_auth {
+    if collector.authorization.is_some() || collector.authorization_file.is_some() || collector.no_auth {
         return fail(
             "--authorization and --no-auth are for HTTP: syslog has no Authorization header \
              (use syslog+tls:// to keep strangers out)"
                 .into(),
         );
     }
-    let keys = match keys::load_jwks_source(COMMAND, &collector.jwks, collector.max_keys) {
-        Ok(keys) => keys,
-        Err(message) => return fail(message),
-    };
     let tls = match (endpoint, &collector.tls_cert, &collector.tls_key) {
         (Endpoint::Tls(_), Some(cert), Some(key)) => {
             match http_server::tls_acceptor(cert, key, collector.client_ca.as_deref()) {
@@ -191,15 +188,18 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
         _ => None,
     };
     let threads = parallel::workers(collector.threads.map(usize::from));
+    let keys = match collector.keys.load(COMMAND, threads, None) {
+        Ok(keys) => Arc::new(keys),
+        Err(message) => return fail(message),
+    };
     let Opened { journal, writer, completeness } = match collector.journal(Some(&args.out)) {
         Ok(opened) => opened,
         Err(message) => return fail(message),
     };
     let tally = journal.tally();
-    let pool = VerifyPool::new(Verifier::new(keys), threads);
     collector.start_logging();
     let (queue, stage) = match syslog_receive::start_stage(
-        pool,
+        Arc::clone(&keys),
         collector.format,
         journal,
         completeness.clone(),
@@ -215,6 +215,7 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
     // Room for a syslog header in front of the longest entry.
     let max_frame = collector.max_entry_len.saturating_add(4096);
     let junk = Arc::new(Junk::default());
+    let refreshing = runtime.spawn(keys.refresh_on_schedule());
     let served: Result<(), String> = runtime.block_on(async {
         let listening = match endpoint {
             Endpoint::Udp(address) => {
@@ -243,6 +244,7 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
         http_server::stop_signal().await;
         report(format_args!("{COMMAND}: stopping"));
         listening.abort();
+        refreshing.abort();
         Ok(())
     });
     // The listeners and their queue handles go with the runtime; then the

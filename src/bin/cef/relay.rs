@@ -40,17 +40,18 @@ forwarded, 1 when some entries were not (they stay in the spool with --spool).";
 const AFTER_HELP: &str = "\
 Example:
   cef relay --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem \\
-      --authorization 'Bearer from-konnect' --rejected rejected.jsonl \\
+      --authorization-file /etc/cef/konnect.secret --rejected rejected.jsonl \\
       --jwks https://us.api.konghq.com/v2/audit-log-webhook/jwks.json \\
+      --jwks-cache /var/lib/cef/jwks.json \\
       --endpoint https://collectors.sumologic.com/receiver/v1/http/XYZ \\
-      --forward-authorization '' --spool /var/spool/cef-relay";
+      --forward-authorization-file /etc/cef/sumo.secret --spool /var/spool/cef-relay";
 
 /// Arguments of `cef relay`.
 #[derive(Debug, clap::Args)]
 #[command(about = "Receive webhook batches, verify every entry, forward the verified ones to a SIEM")]
 #[command(override_usage = "\
-cef relay --listen HOST:PORT --authorization STR --jwks FILE|URL --rejected FILE --endpoint URL \
---forward-authorization STR [--spool DIR] [OPTIONS]")]
+cef relay --listen HOST:PORT --authorization-file FILE --jwks FILE|URL --rejected FILE --endpoint URL \
+--forward-authorization-file FILE [--spool DIR] [OPTIONS]")]
 #[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Args {
     #[command(flatten)]
@@ -60,9 +61,15 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub endpoint: String,
 
-    /// The Authorization header for --endpoint, sent verbatim (empty: none).
-    #[arg(long, value_name = "STR", value_parser = arg_values::credential)]
-    pub forward_authorization: Credential,
+    /// The Authorization header for --endpoint, sent verbatim (empty: none). Prefer
+    /// --forward-authorization-file or CEF_FORWARD_AUTHORIZATION: a command line is seen by
+    /// every local user.
+    #[arg(long, value_name = "STR", value_parser = arg_values::credential, env = "CEF_FORWARD_AUTHORIZATION", hide_env_values = true)]
+    pub forward_authorization: Option<Credential>,
+
+    /// A file holding --forward-authorization's value (a trailing newline is not part of it).
+    #[arg(long, value_name = "FILE")]
+    pub forward_authorization_file: Option<PathBuf>,
 
     /// A directory where verified entries wait, synced to disk, until the SIEM takes them
     /// (required, unless --no-spool).
@@ -94,7 +101,26 @@ pub fn run(args: &Args) -> Status {
             "{COMMAND}: warning: --no-spool: entries answered 200 are lost if the relay stops before the SIEM takes them"
         ));
     }
-    let config = SenderConfig::new(&args.endpoint, args.forward_authorization.clone())
+    let forward = arg_values::secret_from(
+        args.forward_authorization.as_ref(),
+        args.forward_authorization_file.as_deref(),
+        "--forward-authorization-file",
+    );
+    let forward = match forward {
+        Ok(Some(credential)) => credential,
+        Ok(None) => {
+            report(format_args!(
+                "{COMMAND}: the SIEM's Authorization is required: --forward-authorization-file FILE, \
+                 CEF_FORWARD_AUTHORIZATION, or --forward-authorization '' for none"
+            ));
+            return Status::Fatal;
+        }
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
+    let config = SenderConfig::new(&args.endpoint, forward)
         .map(|config| {
             config
                 .skip_ssl_verification(args.skip_ssl_verification)

@@ -62,8 +62,9 @@ const AFTER_HELP: &str = "\
 Examples:
   cef send --endpoint https://collectors.sumologic.com/receiver/v1/http/XYZ \\
       --authorization '' signed.cef
-  cef send --endpoint http://127.0.0.1:8080/ --authorization 'Bearer s3cret' \\
+  cef send --endpoint http://127.0.0.1:8080/ --authorization-file secret \\
       --key k.pem --spool /var/spool/audit-cef plain.cef
+  CEF_AUTHORIZATION='Bearer s3cret' cef send --endpoint http://127.0.0.1:8080/ signed.cef
   cef send --endpoint syslog+tcp://collector.example:601 --key k.pem plain.cef";
 
 /// Arguments of `cef send`.
@@ -71,14 +72,25 @@ Examples:
 #[command(about = "Send entries to an HTTP collector as Konnect's webhook does (batches, gzip, retries, spool)")]
 #[command(long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Args {
+    /// A TOML file of options by their long names (`listen = "0.0.0.0:8443"`, `max-keys = 8`,
+    /// `quiet = true`); a flag or environment variable wins over it, and it wins over the
+    /// defaults. Secrets go in files (`authorization-file`) or the environment, never inline.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// The collector's URL (http:// or https://).
     #[arg(long, value_name = "URL")]
     pub endpoint: String,
 
     /// HTTP: the Authorization header, sent verbatim (e.g. `Bearer s3cret`; empty: none).
-    /// Required for HTTP; syslog has none.
-    #[arg(long, value_name = "STR", value_parser = credential)]
+    /// Required for HTTP; syslog has none. Prefer --authorization-file or CEF_AUTHORIZATION:
+    /// a command line is seen by every local user.
+    #[arg(long, value_name = "STR", value_parser = credential, env = "CEF_AUTHORIZATION", hide_env_values = true)]
     pub authorization: Option<Credential>,
+
+    /// HTTP: a file holding --authorization's value (a trailing newline is not part of it).
+    #[arg(long, value_name = "FILE")]
+    pub authorization_file: Option<PathBuf>,
 
     /// Sign each line with this private key (PKCS#8 PEM, as `cef keygen` writes) first.
     #[arg(long, value_name = "FILE")]
@@ -160,10 +172,26 @@ pub fn run(args: &Args) -> Status {
     if let Transport::Syslog(endpoint) = transport {
         return run_syslog(args, endpoint, signer);
     }
-    let Some(authorization) = &args.authorization else {
-        report(format_args!("{COMMAND}: --authorization is required for an HTTP endpoint (empty for none)"));
-        return Status::Fatal;
+    let authorization = arg_values::secret_from(
+        args.authorization.as_ref(),
+        args.authorization_file.as_deref(),
+        "--authorization-file",
+    );
+    let authorization = match authorization {
+        Ok(Some(authorization)) => authorization,
+        Ok(None) => {
+            report(format_args!(
+                "{COMMAND}: an HTTP endpoint needs its Authorization: --authorization-file FILE, \
+                 CEF_AUTHORIZATION, or --authorization '' for none"
+            ));
+            return Status::Fatal;
+        }
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
     };
+    let authorization = &authorization;
     let config = SenderConfig::new(&args.endpoint, authorization.clone()).map(|config| {
         let batch = usize::try_from(args.batch).unwrap_or(100);
         let config = config
@@ -259,7 +287,7 @@ fn run_syslog(args: &Args, endpoint: Endpoint, signer: Option<Signer>) -> Status
     let http_only = [
         (args.spool.is_some(), "--spool (syslog has no acknowledgement to delete an entry on)"),
         (args.skip_ssl_verification, "--skip-ssl-verification (give the server's certificate with --ca)"),
-        (args.authorization.is_some(), "--authorization"),
+        (args.authorization.is_some() || args.authorization_file.is_some(), "--authorization"),
     ];
     if let Some((_, option)) = http_only.iter().find(|(given, _)| *given) {
         report(format_args!("{COMMAND}: {option} is for HTTP endpoints only"));

@@ -19,8 +19,8 @@ use std::time::Duration;
 use audit_cef::Format;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{
-    Arrival, Done, Journal, MemoryBudget, MemoryReservation, STAGE_BATCH, STAGE_BYTES, StreamArrivals, VerifyPool,
-    check_arrivals, held_by,
+    Arrival, Done, Journal, MemoryBudget, MemoryReservation, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals,
+    held_by,
 };
 use audit_cef::syslog::trim_datagram;
 use tokio::io::AsyncReadExt;
@@ -31,6 +31,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::accept::{AcceptLimits, Stream, accept_loop};
 use crate::completeness::Watch;
 use crate::io_util::report;
+use crate::live_keys::LiveKeys;
 
 /// Queued chunks of arrivals; beyond this, listeners stop reading (TCP
 /// pushes back on its senders; UDP datagrams wait in the socket buffer).
@@ -126,12 +127,12 @@ async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
 }
 
 /// Starts the verifying stage: it takes everything queued at once (up to
-/// the library's batch bounds), verifies it on the pool's threads and hands
+/// the library's batch bounds), verifies it on the keys' pool threads and hands
 /// the records to the journal in arrival order; verifying the next batch
 /// overlaps this one's write and sync. It ends when every queue sender is
 /// gone.
 pub fn start_stage(
-    pool: VerifyPool,
+    keys: Arc<LiveKeys>,
     format: Option<Format>,
     journal: Journal,
     completeness: Option<Arc<Watch>>,
@@ -156,7 +157,15 @@ pub fn start_stage(
             // them: while the budget is spent, the stage waits, its queue
             // fills, and the listeners read more slowly (TCP pushes back).
             let memory = reserve_waiting(&budget, held_by(bytes, batch.len()));
-            let records = check_arrivals(&pool, format, &batch, Utc::now());
+            let pool = keys.pool();
+            let mut records = check_arrivals(&pool, format, &batch, Utc::now());
+            // Entries no key matches may be under a key rotated in: the
+            // batch is verified again if a fetch (within its limits) brings one.
+            if records.unmatched() > 0
+                && let Some(newer) = keys.after_miss_blocking(&pool)
+            {
+                records = check_arrivals(&newer, format, &batch, Utc::now());
+            }
             drop(batch);
             let (verified, rejected) = records.counts();
             let completeness = completeness.clone();

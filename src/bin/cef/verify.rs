@@ -1,16 +1,17 @@
 //! `cef verify`: check each line's signature against a JWKS, one result per line.
 
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 
 use audit_cef::checkpoint::{CompletenessChecker, Received};
-use audit_cef::receive::verify_entries_keys;
-use audit_cef::{Error, ErrorKind, Format, Verifier, VerifierState};
+use audit_cef::receive::{VerifyPool, verify_entries_keys};
+use audit_cef::{Error, ErrorKind, Format, VerifierState};
 
 use crate::arg_values;
 use crate::arg_values::FORMAT_HELP;
 use crate::completeness::print_missing_and_summary;
 use crate::io_util::{Chunk, Inputs, Status, report};
-use crate::keys::load_jwks_source;
+use crate::live_keys::{JwksArgs, LiveKeys};
 use crate::parallel::{self, Handled};
 
 const LONG_ABOUT: &str = "\
@@ -94,15 +95,8 @@ Examples:
 #[command(about = "Verify each signed line against a JWKS: one result per line and a summary", long_about = LONG_ABOUT)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The public keys: a JWKS document ({"keys":[...]}) in a file, or an http(s) URL
-    /// fetched once at start (Konnect's jwks.json).
-    #[arg(long, value_name = "FILE|URL")]
-    pub jwks: String,
-
-    /// The most usable keys the JWKS may hold (a larger one is refused): an entry that fails
-    /// is tried under every key.
-    #[arg(long, value_name = "N", default_value_t = crate::keys::DEFAULT_MAX_KEYS)]
-    pub max_keys: usize,
+    #[command(flatten)]
+    pub keys: JwksArgs,
 
     /// Verify every line in this format (others fail). Without it, each line in its own:
     /// CEF, JSON or CPS, told apart by its first bytes, as `cef receive` keeps them.
@@ -132,19 +126,24 @@ pub struct Args {
 
 /// Runs `cef verify`.
 pub fn run(args: &Args) -> Status {
-    let keys = match load_jwks_source("cef verify", &args.jwks, args.max_keys) {
+    let workers = parallel::workers(args.threads.map(usize::from));
+    let batch = args.batch.map(usize::from);
+    let keys = match args.keys.load("cef verify", workers, batch) {
         Ok(keys) => keys,
         Err(message) => {
             report(format_args!("cef verify: {message}"));
             return Status::Fatal;
         }
     };
-    let workers = parallel::workers(args.threads.map(usize::from));
-    let batch = args.batch.map(usize::from);
-    // One verifier shared; one state per worker, each learning its chunks' keys.
-    let verifier = Verifier::new(keys).with_batch_size(batch);
-    let states: Vec<std::sync::Mutex<VerifierState>> =
-        (0..workers).map(|_| std::sync::Mutex::new(verifier.new_state())).collect();
+    // One verifier shared; one state per worker, each learning its chunks'
+    // keys, started again when a fetch changes the keys.
+    let states: Vec<Mutex<(Arc<VerifyPool>, VerifierState)>> = (0..workers)
+        .map(|_| {
+            let pool = keys.pool();
+            let state = pool.verifier().new_state();
+            Mutex::new((pool, state))
+        })
+        .collect();
     let mut counts = Counts::default();
     let mut checker = CompletenessChecker::new();
     let chunk_lines = batch.unwrap_or(0).max(CHUNK_LINES);
@@ -153,10 +152,18 @@ pub fn run(args: &Args) -> Status {
         chunk_lines,
         workers,
         |chunk, out, worker| {
-            let state = states.get(worker).or(states.first()).ok_or_else(|| io::Error::other("no verifier"))?;
+            keys.refresh_if_due_blocking();
+            let slot = states.get(worker).or(states.first()).ok_or_else(|| io::Error::other("no verifier"))?;
             // Each worker locks only its own state: never contended.
-            let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            verify_chunk(&verifier, &mut state, args.format, args.json, args.checkpoints, chunk, out)
+            let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let pool = keys.pool();
+            if !Arc::ptr_eq(&slot.0, &pool) {
+                let state = pool.verifier().new_state();
+                *slot = (pool, state);
+            }
+            let (pool, state) = &mut *slot;
+            let options = Options { format: args.format, json: args.json, checkpoints: args.checkpoints };
+            verify_chunk(&keys, pool, state, options, chunk, out)
         },
         |chunk_counts: Counts| {
             counts.ok += chunk_counts.ok;
@@ -207,16 +214,26 @@ struct Counts {
     fed: Vec<Received>,
 }
 
-/// Verifies one chunk and writes its results, in order.
-fn verify_chunk(
-    verifier: &Verifier,
-    state: &mut VerifierState,
+/// How each line is verified and its result written.
+#[derive(Clone, Copy)]
+struct Options {
     format: Option<Format>,
     json: bool,
     checkpoints: bool,
+}
+
+/// Verifies one chunk and writes its results, in order; entries no key
+/// matches are verified again when a fetch of the JWKS (within its
+/// limits) brings other keys.
+fn verify_chunk(
+    keys: &LiveKeys,
+    pool: &Arc<VerifyPool>,
+    state: &mut VerifierState,
+    options: Options,
     chunk: &Chunk<'_>,
     out: &mut Vec<u8>,
 ) -> io::Result<Handled<Counts>> {
+    let Options { format, json, checkpoints } = options;
     let empty = || Err(Error::new(ErrorKind::Empty));
     let mut status = Status::Success;
     let mut counts = Counts::default();
@@ -235,15 +252,33 @@ fn verify_chunk(
     };
     // Empty lines are not entries: they skip the batch and fail on their own.
     let entries: Vec<&[u8]> = chunk.lines.iter().copied().filter(|line| !line.is_empty()).collect();
-    let mut results = verify_entries_keys(verifier, state, format, &entries).into_iter();
+    let mut results: Vec<Result<String, Error>> = verify_entries_keys(pool.verifier(), state, format, &entries)
+        .into_iter()
+        .map(|result| result.map(|key| key.kid().to_owned()))
+        .collect();
+    let unmatched =
+        |result: &Result<String, Error>| result.as_ref().is_err_and(|err| err.kind() == ErrorKind::NoKeyMatches);
+    if results.iter().any(unmatched)
+        && let Some(newer) = keys.after_miss_blocking(pool)
+    {
+        let mut state = newer.verifier().new_state();
+        for (result, entry) in results.iter_mut().zip(&entries) {
+            if unmatched(result) {
+                let again = verify_entries_keys(newer.verifier(), &mut state, format, &[entry]).into_iter().next();
+                *result =
+                    again.unwrap_or_else(|| Err(Error::new(ErrorKind::NoKeyMatches))).map(|key| key.kid().to_owned());
+            }
+        }
+    }
+    let mut results = results.into_iter();
     for (offset, line) in chunk.lines.iter().enumerate() {
         let result = if line.is_empty() {
             empty()
         } else {
             // One result per entry; fail closed if the library ever returned fewer.
-            results.next().unwrap_or_else(|| Err(Error::new(ErrorKind::NoKeyMatches))).map(|key| key.kid())
+            results.next().unwrap_or_else(|| Err(Error::new(ErrorKind::NoKeyMatches)))
         };
-        record(offset, result, out)?;
+        record(offset, result.as_deref().map_err(Clone::clone), out)?;
     }
     Ok(Handled { status, messages: Vec::new(), value: counts })
 }
