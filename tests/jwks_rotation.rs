@@ -215,3 +215,25 @@ fn a_redirect_to_another_host_is_not_followed() {
     assert_eq!(verify.status.code(), Some(2), "{said}");
     assert!(said.contains("redirects to https://keys.example/jwks.json, another scheme or host"), "{said}");
 }
+
+/// The environment's proxy variables are not used for the JWKS (a proxy
+/// could swap the keys): only --jwks-proxy names one.
+#[test]
+fn the_environment_proxy_is_ignored() {
+    let fixture = Fixture::new("jwks-no-env-proxy");
+    let server = JwksServer::start(fixture.read("k.jwks.json"));
+    fixture.write("signed.cef", &entry(&fixture, "k", 3));
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(["verify", "--jwks", &server.url, "signed.cef"])
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .current_dir(fixture.path(""))
+        .output()
+        .expect("cef verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert_eq!(server.fetches(), 1);
+    let proxied = fixture.cef(&["verify", "--jwks", &server.url, "--jwks-proxy", "http://127.0.0.1:9", "signed.cef"]);
+    assert_eq!(proxied.status.code(), Some(2), "the named proxy is used (and is down)");
+    assert_eq!(server.fetches(), 1);
+}

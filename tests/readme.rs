@@ -46,9 +46,14 @@ fn blocks_are_cut_at_their_fences() {
 fn no_example_puts_a_secret_on_the_command_line() {
     let mut texts = vec![("README.md".to_string(), include_str!("../README.md").to_string())];
     for command in ["receive", "relay", "send", ""] {
-        let help = std::process::Command::new(env!("CARGO_BIN_EXE_cef")).args([command, "--help"].iter().filter(|arg| !arg.is_empty())).output();
+        let help = std::process::Command::new(env!("CARGO_BIN_EXE_cef"))
+            .args([command, "--help"].iter().filter(|arg| !arg.is_empty()))
+            .output();
         let help = help.expect("cef --help");
-        texts.push((format!("cef {command} --help").replace("  ", " "), String::from_utf8_lossy(&help.stdout).into_owned()));
+        texts.push((
+            format!("cef {command} --help").replace("  ", " "),
+            String::from_utf8_lossy(&help.stdout).into_owned(),
+        ));
     }
     for (source, text) in texts {
         for line in text.lines() {

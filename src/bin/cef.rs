@@ -23,6 +23,8 @@
 // would take each file for a binary of its own: point at `src/bin/cef/`.
 #[path = "cef/accept.rs"]
 mod accept;
+#[path = "cef/admin.rs"]
+mod admin;
 #[path = "cef/arg_values.rs"]
 mod arg_values;
 #[path = "cef/collector.rs"]
@@ -47,6 +49,10 @@ mod keygen;
 mod keys;
 #[path = "cef/live_keys.rs"]
 mod live_keys;
+#[path = "cef/logging.rs"]
+mod logging;
+#[path = "cef/metrics.rs"]
+mod metrics;
 #[path = "cef/parallel.rs"]
 mod parallel;
 #[path = "cef/parse.rs"]

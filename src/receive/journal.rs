@@ -21,7 +21,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -37,6 +37,20 @@ struct Job {
     records: Records,
     done: Done,
 }
+
+/// What the writer is asked: to store a request's records, or to open its
+/// files again by name (after logrotate renamed them).
+enum Work {
+    Store(Job),
+    Reopen(Reopened),
+}
+
+/// Told once the files are open again by name, or why they are not (the
+/// old ones are then kept).
+pub type Reopened = Box<dyn FnOnce(io::Result<()>) + Send>;
+
+/// Told how long each group's writes and syncs took (a histogram, say).
+pub type SyncObserver = Box<dyn Fn(std::time::Duration) + Send>;
 
 /// A handle on the writer thread; clones share it. The thread ends when
 /// every handle is dropped, having written what was submitted.
@@ -59,7 +73,7 @@ struct Job {
 /// ```
 #[derive(Clone)]
 pub struct Journal {
-    jobs: SyncSender<Job>,
+    jobs: SyncSender<Work>,
     tally: Arc<Tally>,
 }
 
@@ -101,6 +115,31 @@ impl Journal {
         rejected: &Path,
         completeness: Option<Arc<Mutex<CompletenessChecker>>>,
     ) -> io::Result<(Journal, thread::JoinHandle<()>)> {
+        Journal::open_observed(out, rejected, completeness, Box::new(|_| {}))
+    }
+
+    /// [`Journal::open`], telling `observe` how long each group's writes
+    /// and syncs took.
+    ///
+    /// # Errors
+    ///
+    /// As [`Journal::open`].
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("journal-observed-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let observe = Box::new(|took: std::time::Duration| assert!(took.as_secs() < 60));
+    /// let (journal, writer) = audit_cef::receive::Journal::open_observed(None, &dir.join("r.jsonl"), None, observe)?;
+    /// # drop(journal); writer.join().unwrap(); std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn open_observed(
+        out: Option<&Path>,
+        rejected: &Path,
+        completeness: Option<Arc<Mutex<CompletenessChecker>>>,
+        observe: SyncObserver,
+    ) -> io::Result<(Journal, thread::JoinHandle<()>)> {
+        let paths = Paths { out: out.map(Path::to_path_buf), rejected: rejected.to_path_buf() };
         let out = out.map(Appended::open).transpose()?;
         let rejected = Appended::open(rejected)?;
         let (jobs, queue) = mpsc::sync_channel(QUEUED_SUBMISSIONS);
@@ -108,9 +147,10 @@ impl Journal {
         let cut = out.as_ref().map_or(0, |out| out.cut_on_open).saturating_add(rejected.cut_on_open);
         tally.cut_on_open.store(cut, Ordering::Relaxed);
         let counted = Arc::clone(&tally);
-        let writer = thread::Builder::new()
-            .name("journal".into())
-            .spawn(move || write_loop(out, rejected, &queue, &counted, completeness.as_deref()))?;
+        let writer = thread::Builder::new().name("journal".into()).spawn(move || {
+            let files = Files { paths, out, rejected };
+            write_loop(files, &queue, &counted, completeness.as_deref(), &observe);
+        })?;
         Ok((Journal { jobs, tally }, writer))
     }
 
@@ -127,7 +167,7 @@ impl Journal {
     /// [`NotStored::Busy`] when the queue is full, [`NotStored::Failed`]
     /// when the writer has stopped; `done` is then not called.
     pub fn submit(&self, records: Records, done: Done) -> Result<(), NotStored> {
-        self.jobs.try_send(Job { records, done }).map_err(|err| match err {
+        self.jobs.try_send(Work::Store(Job { records, done })).map_err(|err| match err {
             TrySendError::Full(_) => NotStored::Busy,
             TrySendError::Disconnected(_) => stopped(),
         })
@@ -140,7 +180,33 @@ impl Journal {
     ///
     /// [`NotStored::Failed`] when the writer has stopped.
     pub fn submit_blocking(&self, records: Records, done: Done) -> Result<(), NotStored> {
-        self.jobs.send(Job { records, done }).map_err(|_| stopped())
+        self.jobs.send(Work::Store(Job { records, done })).map_err(|_| stopped())
+    }
+
+    /// Asks the writer to open both files again by name once what was
+    /// submitted before is stored (logrotate's rename, then SIGHUP): the
+    /// renamed files keep what they hold, new ones (0600) take what
+    /// follows. `done` is told the outcome; on failure the old files stay
+    /// in use. Waits while the queue is full.
+    ///
+    /// # Errors
+    ///
+    /// [`NotStored::Failed`] when the writer has stopped; `done` is then
+    /// not called.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("journal-reopen-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let (journal, writer) = audit_cef::receive::Journal::open(None, &dir.join("r.jsonl"), None)?;
+    /// std::fs::rename(dir.join("r.jsonl"), dir.join("r.jsonl.1"))?;
+    /// let (tell, told) = std::sync::mpsc::channel();
+    /// journal.reopen(Box::new(move |opened| { let _ = tell.send(opened.is_ok()); })).unwrap();
+    /// assert!(told.recv().unwrap() && dir.join("r.jsonl").exists());
+    /// # drop(journal); writer.join().unwrap(); std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn reopen(&self, done: Reopened) -> Result<(), NotStored> {
+        self.jobs.send(Work::Reopen(done)).map_err(|_| stopped())
     }
 }
 
@@ -148,44 +214,84 @@ fn stopped() -> NotStored {
     NotStored::Failed(io::Error::other("the journal writer stopped"))
 }
 
-/// Takes every job waiting, writes them in order, syncs what was written,
-/// feeds completeness, then answers them all. Ends when every [`Journal`]
-/// handle is dropped.
+/// The files the writer owns, and the names to open them by again.
+struct Files {
+    paths: Paths,
+    out: Option<Appended<OsFile>>,
+    rejected: Appended<OsFile>,
+}
+
+struct Paths {
+    out: Option<PathBuf>,
+    rejected: PathBuf,
+}
+
+impl Files {
+    /// Opens both files again by name; on any failure keeps the old ones.
+    fn reopen(&mut self) -> io::Result<()> {
+        let out = self.paths.out.as_deref().map(Appended::open).transpose()?;
+        let rejected = Appended::open(&self.paths.rejected)?;
+        self.out = out;
+        self.rejected = rejected;
+        Ok(())
+    }
+}
+
+/// Takes every job waiting (up to a reopen), writes them in order, syncs
+/// what was written, feeds completeness, then answers them all; then does
+/// the reopen, if one was asked. Ends when every [`Journal`] handle is
+/// dropped.
 fn write_loop(
-    mut out: Option<Appended<OsFile>>,
-    mut rejected: Appended<OsFile>,
-    queue: &Receiver<Job>,
+    mut files: Files,
+    queue: &Receiver<Work>,
     tally: &Tally,
     completeness: Option<&Mutex<CompletenessChecker>>,
+    observe: &SyncObserver,
 ) {
     let mut batch = Vec::new();
     while let Ok(first) = queue.recv() {
-        batch.push(first);
-        while let Ok(more) = queue.try_recv() {
-            batch.push(more);
+        let mut reopen = None;
+        match first {
+            Work::Store(job) => batch.push(job),
+            Work::Reopen(done) => reopen = Some(done),
         }
-        let result = write_group(
-            out.as_mut(),
-            &mut rejected,
-            batch.iter().map(|job| (job.records.out(), job.records.rejected())),
-        );
-        if let (Ok(()), Some(completeness)) = (&result, completeness) {
-            // A poisoned lock still holds a usable checker.
-            let mut checker = completeness.lock().unwrap_or_else(PoisonError::into_inner);
-            for entry in batch.iter().flat_map(|job| job.records.verified()) {
-                checker.add(entry);
+        while reopen.is_none() {
+            match queue.try_recv() {
+                Ok(Work::Store(job)) => batch.push(job),
+                Ok(Work::Reopen(done)) => reopen = Some(done),
+                Err(_) => break,
             }
         }
-        for job in batch.drain(..) {
-            let answer = match &result {
-                Ok(()) => {
-                    let (verified, refused) = job.records.counts();
-                    tally.add(verified, refused);
-                    Ok(())
+        if !batch.is_empty() {
+            let started = std::time::Instant::now();
+            let result = write_group(
+                files.out.as_mut(),
+                &mut files.rejected,
+                batch.iter().map(|job| (job.records.out(), job.records.rejected())),
+            );
+            observe(started.elapsed());
+            tally.failing.store(result.is_err(), Ordering::Relaxed);
+            if let (Ok(()), Some(completeness)) = (&result, completeness) {
+                // A poisoned lock still holds a usable checker.
+                let mut checker = completeness.lock().unwrap_or_else(PoisonError::into_inner);
+                for entry in batch.iter().flat_map(|job| job.records.verified()) {
+                    checker.add(entry);
                 }
-                Err(err) => Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string()))),
-            };
-            (job.done)(answer);
+            }
+            for job in batch.drain(..) {
+                let answer = match &result {
+                    Ok(()) => {
+                        let (verified, refused) = job.records.counts();
+                        tally.add(verified, refused);
+                        Ok(())
+                    }
+                    Err(err) => Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string()))),
+                };
+                (job.done)(answer);
+            }
+        }
+        if let Some(done) = reopen {
+            done(files.reopen());
         }
     }
 }
@@ -402,6 +508,9 @@ pub struct Tally {
     /// Bytes of torn last lines (a crash mid-write, never acknowledged)
     /// cut when the files were opened.
     pub cut_on_open: AtomicU64,
+    /// Whether the last group failed to be written or synced (the outputs
+    /// are not writable now: a full disk, say).
+    pub failing: AtomicBool,
 }
 
 impl Tally {

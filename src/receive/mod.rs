@@ -64,7 +64,7 @@ pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arriv
 pub use intake::{
     BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation, held_by,
 };
-pub use journal::{Done, Journal, NotStored, QUEUED_SUBMISSIONS, Tally};
+pub use journal::{Done, Journal, NotStored, QUEUED_SUBMISSIONS, Reopened, SyncObserver, Tally};
 pub use memory::{MemoryBudget, MemoryReservation};
 pub use pool::{VerifyPool, verify_entries, verify_entries_keys};
 pub use records::Records;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 /// The lines a batch adds to each file, and how many entries each holds.
 ///
@@ -26,6 +26,8 @@ pub struct Records {
     /// Rejected because no key matched: worth verifying again after a
     /// key rotation.
     unmatched: usize,
+    /// How many were rejected for each reason (a few kinds at most).
+    kinds: Vec<(ErrorKind, usize)>,
 }
 
 impl Records {
@@ -58,8 +60,12 @@ impl Records {
     /// assert!(line.starts_with(r#"{"received":"2025-06-18T21:01:06.889Z","peer":"127.0.0.1:9","kind":"unsigned","#));
     /// ```
     pub fn push_rejected(&mut self, entry: &[u8], err: &Error, peer: SocketAddr, received: DateTime<Utc>) {
-        if err.kind() == crate::error::ErrorKind::NoKeyMatches {
+        if err.kind() == ErrorKind::NoKeyMatches {
             self.unmatched = self.unmatched.saturating_add(1);
+        }
+        match self.kinds.iter_mut().find(|(kind, _)| *kind == err.kind()) {
+            Some((_, count)) => *count = count.saturating_add(1),
+            None => self.kinds.push((err.kind(), 1)),
         }
         let mut object = serde_json::Map::new();
         object.insert("received".into(), received.to_rfc3339_opts(SecondsFormat::Millis, true).into());
@@ -113,6 +119,22 @@ impl Records {
     /// ```
     pub fn unmatched(&self) -> usize {
         self.unmatched
+    }
+
+    /// How many entries were rejected for each reason, in the order the
+    /// reasons first came.
+    ///
+    /// ```
+    /// use audit_cef::{Error, ErrorKind, chrono::DateTime, receive::Records};
+    /// let mut records = Records::default();
+    /// let peer = "127.0.0.1:9".parse().unwrap();
+    /// for kind in [ErrorKind::Unsigned, ErrorKind::NoKeyMatches, ErrorKind::Unsigned] {
+    ///     records.push_rejected(b"x", &Error::new(kind), peer, DateTime::UNIX_EPOCH);
+    /// }
+    /// assert_eq!(records.rejected_kinds(), [(ErrorKind::Unsigned, 2), (ErrorKind::NoKeyMatches, 1)]);
+    /// ```
+    pub fn rejected_kinds(&self) -> &[(ErrorKind, usize)] {
+        &self.kinds
     }
 
     /// How many entries were verified and how many rejected.

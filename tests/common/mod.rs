@@ -122,7 +122,8 @@ impl Receiver {
             match stderr_lines.recv_timeout(PATIENCE) {
                 Ok(line) => {
                     if let Some(url) = line.split("listening on ").nth(1) {
-                        let url = url.trim().to_owned();
+                        // A JSON log line ends the message with `"}`.
+                        let url = url.trim().trim_end_matches(['"', '}']).to_owned();
                         let addr = url.rsplit("//").next().and_then(|a| a.parse().ok()).expect("address");
                         return Receiver { child, url: format!("{url}/"), addr, stderr: stderr_lines, preamble: seen };
                     }
@@ -148,6 +149,26 @@ impl Receiver {
     /// The lines it printed on stderr before it listened (warnings).
     pub fn preamble(&self) -> &[String] {
         &self.preamble
+    }
+
+    /// Waits (bounded) for a line on stderr holding `text`, and returns it;
+    /// the lines before it are passed over.
+    pub fn wait_for_line(&mut self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no stderr line with {text:?} within {PATIENCE:?}");
+    }
+
+    /// Sends `signal` (`HUP`, ...) to the process.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status();
+        assert!(sent.expect("kill").success());
     }
 
     /// The most memory the process has held so far (VmHWM), in bytes.

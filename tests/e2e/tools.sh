@@ -3,9 +3,10 @@
 # `cef relay` run beside the tool, when the machine lacks it: curl and gzip
 # (the README's example, as a user types it), openssl (a certificate for
 # the TLS tests), syslog-ng (a real syslog server, and its loggen) and
-# util-linux's logger (a real syslog client), and python3 (the Konnect
-# stand-in, tests/konnect/standin.py, standard library only). Debian
-# packages, via apt-get.
+# util-linux's logger (a real syslog client), python3 (the Konnect
+# stand-in, tests/konnect/standin.py, standard library only), promtool
+# (from prometheus: /metrics is checked), systemd-analyze and logrotate
+# (the files in contrib/ are checked). Debian packages, via apt-get.
 set -euo pipefail
 missing=()
 for tool in curl gzip openssl; do
@@ -15,6 +16,11 @@ command -v syslog-ng >/dev/null 2>&1 || missing+=(syslog-ng-core)
 command -v logger >/dev/null 2>&1 || missing+=(bsdutils)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v mount >/dev/null 2>&1 || missing+=(mount)
+# promtool checks /metrics (tests/service.rs); Debian ships it with prometheus.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# contrib/: the systemd unit and the logrotate rule are checked by .ci/run.
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v logrotate >/dev/null 2>&1 || missing+=(logrotate)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -18,6 +18,11 @@ use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
 use crate::io_util::report;
+use crate::metrics;
+
+/// A listener's TLS acceptor, which SIGHUP replaces with a renewed
+/// certificate; connections already open keep the one they started with.
+pub type Tls = Arc<RwLock<TlsAcceptor>>;
 
 /// A connection, plain or TLS.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -43,7 +48,7 @@ pub struct AcceptLimits {
 pub async fn accept_loop<P, S, F>(
     command: &str,
     listener: &TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Tls>,
     limits: AcceptLimits,
     stop: impl Future<Output = ()>,
     prepare: P,
@@ -79,10 +84,12 @@ pub async fn accept_loop<P, S, F>(
         // Over its address's share: closed at once, the slot given back.
         let Some(share) = per_ip.take(peer.ip(), limits.max_per_ip) else { continue };
         let serve = prepare(peer);
-        let (tls, refused) = (tls.clone(), refused.clone());
+        // The certificate in use now (SIGHUP may have loaded a renewed one).
+        let tls = tls.as_ref().map(|tls| tls.read().unwrap_or_else(PoisonError::into_inner).clone());
+        let refused = refused.clone();
         let handshake_timeout = limits.handshake_timeout;
         tokio::spawn(async move {
-            let _held = (permit, share);
+            let _held = (permit, share, metrics::Connection::open());
             match tls {
                 None => serve(Box::new(stream)).await,
                 Some(acceptor) => match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {

@@ -4,23 +4,28 @@
 //! completeness fed from it, and what is said at the stop.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use audit_cef::Format;
-use audit_cef::receive::{Intake, Journal};
+use audit_cef::receive::{Intake, Journal, SyncObserver, Tally};
 use audit_cef::webhook::{BodyLimits, Credential};
 use tokio::net::TcpListener;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::Semaphore;
 
+use crate::accept::Tls;
+use crate::admin::{self, Readiness, Routes};
 use crate::arg_values::{self, FORMAT_HELP};
 use crate::completeness::{Completeness, Watch, report_streams};
 use crate::http_server::{self, Limits};
 use crate::intake::Http;
 use crate::io_util::{Status, report};
-use crate::live_keys::JwksArgs;
+use crate::live_keys::{JwksArgs, LiveKeys};
+use crate::logging::{self, LogFormat};
+use crate::metrics;
 use crate::parallel;
 use crate::transport::Transport;
 
@@ -143,6 +148,16 @@ pub struct Collector {
     /// are still said.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// How standard error is written: text lines, or one JSON object per event (timestamp,
+    /// level, message), never a secret or an entry's text.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// HOST:PORT for GET /healthz, /readyz and /metrics (Prometheus). Without it they are
+    /// served on the HTTP listener; with it, that listener answers /healthz only.
+    #[arg(long, value_name = "ADDR")]
+    pub admin_listen: Option<String>,
 }
 
 /// A collector's journal, its writer thread, and the completeness watch
@@ -164,21 +179,150 @@ fn is_loopback(address: &str) -> bool {
 pub struct Started {
     pub runtime: tokio::runtime::Runtime,
     pub listener: TcpListener,
-    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub tls: Option<Tls>,
     pub http: Arc<Http>,
     pub limits: Limits,
+    /// --admin-listen, bound.
+    pub admin: Option<TcpListener>,
+    /// SIGHUP, caught from before the listener said it listens.
+    pub hangup: Option<Signal>,
+    /// Whether the HTTP listener answers every admin route (no --admin-listen).
+    all_routes: bool,
+}
+
+impl Started {
+    /// The admin routes the HTTP listener answers, ready as `tally` says.
+    pub fn routes(&self, tally: &Arc<Tally>) -> Routes {
+        Routes { all: self.all_routes, ready: Collector::readiness(&self.http.keys, tally) }
+    }
+}
+
+/// What [`Collector::spawn_service_tasks`] runs.
+pub struct Service {
+    pub admin: Option<TcpListener>,
+    pub keys: Arc<LiveKeys>,
+    pub journal: Journal,
+    pub tally: Arc<Tally>,
+    pub tls: Option<Tls>,
+    pub hangup: Option<Signal>,
+}
+
+/// The SIGHUP stream (none where there are no such signals).
+pub fn hangup_signal(runtime: &tokio::runtime::Runtime) -> Result<Option<Signal>, String> {
+    let _entered = runtime.enter();
+    signal(SignalKind::hangup()).map(Some).map_err(|err| format!("cannot catch SIGHUP: {err}"))
+}
+
+/// On each SIGHUP: the outputs are opened again by name (logrotate renamed
+/// them), the certificate and key read again, and the keys.
+async fn on_hangup(
+    command: &'static str,
+    mut hangup: Signal,
+    journal: Journal,
+    tls: Option<(Tls, PathBuf, PathBuf, Option<PathBuf>)>,
+    keys: Arc<LiveKeys>,
+) {
+    while hangup.recv().await.is_some() {
+        report(format_args!("{command}: SIGHUP: reopening the outputs, reloading the certificate and the keys"));
+        let (tell, told) = tokio::sync::oneshot::channel();
+        let asked = journal.reopen(Box::new(move |opened| {
+            let _ = tell.send(opened);
+        }));
+        match asked {
+            Ok(()) => match told.await {
+                Ok(Ok(())) => report(format_args!("{command}: outputs reopened")),
+                Ok(Err(err)) => report(format_args!(
+                    "{command}: warning: cannot reopen the outputs ({err}); still writing the old ones"
+                )),
+                Err(_) => {}
+            },
+            Err(err) => report(format_args!("{command}: warning: cannot reopen the outputs: {err}")),
+        }
+        if let Some((tls, cert, key, client_ca)) = &tls {
+            match http_server::tls_acceptor(cert, key, client_ca.as_deref()) {
+                Ok(acceptor) => {
+                    *tls.write().unwrap_or_else(std::sync::PoisonError::into_inner) = acceptor;
+                    report(format_args!("{command}: certificate reloaded"));
+                }
+                Err(message) => report(format_args!("{command}: warning: {message}; keeping the certificate in use")),
+            }
+        }
+        let keys = Arc::clone(&keys);
+        let _ = tokio::task::spawn_blocking(move || keys.reload()).await;
+    }
 }
 
 impl Collector {
-    /// One line per request on standard error (none with --quiet).
-    pub fn start_logging(&self) {
-        let level = if self.quiet { tracing::Level::ERROR } else { tracing::Level::INFO };
-        let _ = tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_max_level(level)
-            .with_target(false)
-            .with_ansi(false)
-            .try_init();
+    /// Starts logging (--log-format, --quiet) and the metrics: first, so
+    /// that every line the command says is in the chosen format.
+    pub fn start_logging(&self) -> Result<(), String> {
+        logging::start(self.log_format, self.quiet);
+        metrics::init()
+    }
+
+    /// The TLS acceptor of --tls-cert and --tls-key, if given.
+    pub fn tls(&self) -> Result<Option<Tls>, String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => {
+                let acceptor = http_server::tls_acceptor(cert, key, self.client_ca.as_deref())?;
+                Ok(Some(Arc::new(RwLock::new(acceptor))))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Binds --admin-listen, if given, inside `runtime`.
+    pub fn admin_listener(&self, runtime: &tokio::runtime::Runtime) -> Result<Option<TcpListener>, String> {
+        let Some(address) = &self.admin_listen else { return Ok(None) };
+        let listener = runtime
+            .block_on(TcpListener::bind(address))
+            .map_err(|err| format!("cannot listen on --admin-listen {address}: {err}"))?;
+        Ok(Some(listener))
+    }
+
+    /// What /readyz checks: the keys are loaded and the last write to the
+    /// outputs succeeded.
+    pub fn readiness(keys: &Arc<LiveKeys>, tally: &Arc<Tally>) -> Readiness {
+        let (keys, tally) = (Arc::clone(keys), Arc::clone(tally));
+        Arc::new(move || {
+            if keys.pool().verifier().keys().keys().is_empty() {
+                return Err("no keys loaded".into());
+            }
+            if tally.failing.load(Ordering::Relaxed) {
+                return Err("the last write to the outputs failed".into());
+            }
+            Ok(())
+        })
+    }
+
+    /// Starts what every collector runs beside its listener: the admin
+    /// listener (if any), the scheduled JWKS fetches, and SIGHUP (reopen
+    /// the outputs, reload the certificate and the keys). `hangup` is
+    /// the SIGHUP stream, made before the listener said it listens.
+    pub fn spawn_service_tasks(
+        &self,
+        command: &'static str,
+        runtime: &tokio::runtime::Runtime,
+        service: Service,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        let Service { admin, keys, journal, tally, tls, hangup } = service;
+        let mut tasks = vec![runtime.spawn(Arc::clone(&keys).refresh_on_schedule())];
+        if let Some(listener) = admin {
+            if let Ok(local) = listener.local_addr() {
+                report(format_args!("{command}: admin (/healthz, /readyz, /metrics) on http://{local}"));
+            }
+            tasks.push(runtime.spawn(admin::serve(command, listener, Collector::readiness(&keys, &tally))));
+        }
+        if let Some(hangup) = hangup {
+            let reload_tls = match (&tls, &self.tls_cert, &self.tls_key) {
+                (Some(tls), Some(cert), Some(key)) => {
+                    Some((Arc::clone(tls), cert.clone(), key.clone(), self.client_ca.clone()))
+                }
+                _ => None,
+            };
+            tasks.push(runtime.spawn(on_hangup(command, hangup, journal, reload_tls, keys)));
+        }
+        tasks
     }
 
     /// Loads the keys and certificate, binds the HTTP address and prints it.
@@ -224,10 +368,7 @@ impl Collector {
                     .to_string());
             }
         };
-        let tls = match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => Some(http_server::tls_acceptor(cert, key, self.client_ca.as_deref())?),
-            _ => None,
-        };
+        let tls = self.tls()?;
         let threads = parallel::workers(self.threads.map(usize::from));
         let keys = Arc::new(self.keys.load(command, threads, None)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -238,6 +379,8 @@ impl Collector {
             .map_err(|err| format!("cannot start: {err}"))?;
         let listener =
             runtime.block_on(TcpListener::bind(&listen)).map_err(|err| format!("cannot listen on {listen}: {err}"))?;
+        let admin = self.admin_listener(&runtime)?;
+        let hangup = hangup_signal(&runtime)?;
         let local = listener.local_addr().map_err(|err| format!("cannot listen on {listen}: {err}"))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         report(format_args!("{command}: listening on {scheme}://{local}"));
@@ -269,16 +412,26 @@ impl Collector {
             max_per_ip: self.max_connections_per_ip,
             drain_timeout: Duration::from_secs(self.drain_timeout),
         };
-        runtime.spawn(keys.refresh_on_schedule());
-        Ok(Started { runtime, listener, tls, http: Arc::new(http), limits })
+        let http = Arc::new(http);
+        if let Some(metrics) = metrics::get() {
+            let http = Arc::clone(&http);
+            metrics.read_memory_from(move || http.intake.memory().in_use());
+        }
+        let all_routes = self.admin_listen.is_none();
+        Ok(Started { runtime, listener, tls, http, limits, admin, hangup, all_routes })
     }
 
     /// Opens the journal (`out`: `None` for a relay) with completeness fed
     /// from it under --checkpoints.
     pub fn journal(&self, out: Option<&Path>) -> Result<Opened, String> {
         let completeness = self.checkpoints.then(Completeness::default);
-        let (journal, writer) =
-            Journal::open(out, &self.rejected, completeness.clone()).map_err(|err| err.to_string())?;
+        let observe: SyncObserver = Box::new(|took| {
+            if let Some(metrics) = metrics::get() {
+                metrics.journal_sync.observe(took.as_secs_f64());
+            }
+        });
+        let (journal, writer) = Journal::open_observed(out, &self.rejected, completeness.clone(), observe)
+            .map_err(|err| err.to_string())?;
         let completeness = completeness.map(|checker| Arc::new(Watch::new(checker)));
         let cut = journal.tally().cut_on_open.load(Ordering::Relaxed);
         if cut > 0 {

@@ -27,9 +27,11 @@ use tokio_rustls::rustls::{RootCertStore, ServerConfig};
 
 use audit_cef::receive::Answer;
 
-use crate::accept::{AcceptLimits, Stream, accept_loop};
+use crate::accept::{AcceptLimits, Stream, Tls, accept_loop};
+use crate::admin::Routes;
 use crate::intake::to_http;
 use crate::io_util::report;
+use crate::metrics;
 
 /// How connections are taken.
 pub struct Limits {
@@ -103,9 +105,9 @@ pub fn tls_acceptor(cert: &Path, key: &Path, client_ca: Option<&Path>) -> Result
 pub async fn serve<H, F>(
     command: &str,
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Tls>,
     limits: Limits,
-    handler: H,
+    (handler, routes): (H, Routes),
     draining: impl FnOnce(),
 ) -> io::Result<()>
 where
@@ -120,11 +122,21 @@ where
         handshake_timeout: limits.header_timeout,
     };
     let prepare = |peer: SocketAddr| {
-        let handler = Arc::clone(&handler);
-        let service = service_fn(move |request| {
-            let answer = handler(request, peer);
+        let (handler, routes) = (Arc::clone(&handler), routes.clone());
+        let service = service_fn(move |request: Request<Incoming>| {
+            let admin = routes.answer(&request);
+            let answer = admin.is_none().then(|| handler(request, peer));
             async move {
-                match answer.await {
+                let Some(answer) = answer else { return admin.ok_or(Closed) };
+                let answer = answer.await;
+                let code = match &answer {
+                    Answer::Reply(reply) => reply.status().to_string(),
+                    Answer::Close => "closed".to_owned(),
+                };
+                if let Some(metrics) = metrics::get() {
+                    metrics.requests.with_label_values(&[code.as_str()]).inc();
+                }
+                match answer {
                     Answer::Reply(reply) => Ok(to_http(&reply)),
                     Answer::Close => Err(Closed),
                 }

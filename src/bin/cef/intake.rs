@@ -88,6 +88,8 @@ impl Http {
 /// full, 500 when a write failed.
 pub async fn store(command: &str, intake: &Intake, journal: &Journal, records: Records) -> Answer {
     let accepted = records.accepted();
+    let (verified, _) = records.counts();
+    let kinds = records.rejected_kinds().to_vec();
     let (tell, told) = oneshot::channel();
     let submitted = journal.submit(
         records,
@@ -103,7 +105,12 @@ pub async fn store(command: &str, intake: &Intake, journal: &Journal, records: R
         Err(err) => Err(err),
     };
     match stored {
-        Ok(()) => Answer::Reply(accepted),
+        Ok(()) => {
+            if let Some(metrics) = crate::metrics::get() {
+                metrics.stored(verified, kinds.iter().map(|(kind, count)| (kind.name(), *count)));
+            }
+            Answer::Reply(accepted)
+        }
         Err(err) => {
             if matches!(err, audit_cef::receive::NotStored::Failed(_)) {
                 crate::io_util::report(format_args!("{command}: {err}"));
@@ -136,6 +143,10 @@ pub async fn store_and_say(
 /// One line for a request's outcome: who, the answer, and for a 200 the
 /// counts and why entries were rejected (their kinds, never their text).
 pub fn log_outcome(command: &str, peer: SocketAddr, answer: &Answer, checked: Option<&Checked>) {
+    let failed = matches!(answer, Answer::Reply(reply) if reply.status() == 500);
+    if !failed && !crate::logging::per_request() {
+        return;
+    }
     let reply = match answer {
         Answer::Close => {
             tracing::warn!(

@@ -87,6 +87,16 @@ pub fn strip_line_ending(line: &[u8]) -> &[u8] {
 
 /// Writes a diagnostic to stderr; a closed stderr is ignored rather than a panic.
 pub fn report(message: fmt::Arguments<'_>) {
+    if crate::logging::is_json() {
+        // One JSON object per line, as every other event of the process.
+        let message = message.to_string();
+        if message.contains("warning:") {
+            tracing::warn!("{message}");
+        } else {
+            tracing::info!("{message}");
+        }
+        return;
+    }
     let _ = writeln!(io::stderr().lock(), "{message}");
 }
 

@@ -18,6 +18,7 @@ use audit_cef::{KeySet, Verifier};
 use crate::arg_values::read_secret;
 use crate::io_util::report;
 use crate::keys::{DEFAULT_MAX_KEYS, keys_from_jwks, load_jwks};
+use crate::metrics;
 
 /// Where the keys come from, and how a fetched JWKS is kept fresh.
 #[derive(Debug, Clone, clap::Args)]
@@ -71,6 +72,8 @@ pub struct LiveKeys {
     batch: Option<usize>,
     current: RwLock<Arc<VerifyPool>>,
     remote: Option<Remote>,
+    /// A JWKS file (and --max-keys), read again on SIGHUP.
+    file: Option<(PathBuf, usize)>,
 }
 
 /// A JWKS fetched from a URL.
@@ -94,7 +97,9 @@ impl JwksArgs {
         // `ftp://` is refused, not looked for as a file).
         if !self.jwks.contains("://") {
             let keys = load_jwks(command, Path::new(&self.jwks), self.max_keys)?;
-            return Ok(LiveKeys::new(command, (threads, batch), keys, None));
+            let mut live = LiveKeys::new(command, (threads, batch), keys, None);
+            live.file = Some((PathBuf::from(&self.jwks), self.max_keys));
+            return Ok(live);
         }
         let url = JwksUrl::parse(&self.jwks).map_err(|err| format!("--jwks {err}"))?;
         if url.is_plain_http() {
@@ -158,8 +163,28 @@ impl LiveKeys {
         keys: KeySet,
         remote: Option<Remote>,
     ) -> LiveKeys {
+        loaded(&keys);
         let pool = Arc::new(VerifyPool::new(Verifier::new(keys).with_batch_size(batch), threads));
-        LiveKeys { command, threads, batch, current: RwLock::new(pool), remote }
+        LiveKeys { command, threads, batch, current: RwLock::new(pool), remote, file: None }
+    }
+
+    /// Reads the keys again now (SIGHUP): fetches the URL, or reads the
+    /// file; installs them if they differ. A failure keeps the set in use.
+    pub fn reload(&self) {
+        if let Some(remote) = &self.remote {
+            let _fetching = remote.fetching.blocking_lock();
+            self.refresh("SIGHUP");
+        } else if let Some((path, max_keys)) = &self.file {
+            match load_jwks(self.command, path, *max_keys) {
+                Ok(keys) => {
+                    self.install(keys, &path.display().to_string(), "SIGHUP");
+                }
+                Err(message) => {
+                    let count = self.pool().verifier().keys().keys().len();
+                    report(format_args!("{}: warning: {message}; keeping the keys in use ({count})", self.command));
+                }
+            }
+        }
     }
 
     /// The pool with the keys in use now.
@@ -257,14 +282,22 @@ impl LiveKeys {
             }
         };
         remote.write_cache(command, &text);
+        self.install(keys, remote.url.as_str(), why)
+    }
+
+    /// Puts `keys` (read from `source`) in use if they differ from the
+    /// set in use, and says so; whether they did.
+    fn install(&self, keys: KeySet, source: &str, why: &str) -> bool {
+        loaded(&keys);
+        let in_use = self.pool();
         let fingerprint = |set: &KeySet| set.keys().iter().map(|key| *key.as_bytes()).collect::<Vec<_>>();
         if fingerprint(&keys) == fingerprint(in_use.verifier().keys()) {
             return false;
         }
         let kids = |set: &KeySet| set.keys().iter().map(|key| key.kid().to_owned()).collect::<Vec<_>>().join(", ");
         report(format_args!(
-            "{command}: JWKS {} changed ({why}): now {} keys [{}], was [{}]",
-            remote.url.as_str(),
+            "{}: JWKS {source} changed ({why}): now {} keys [{}], was [{}]",
+            self.command,
             keys.keys().len(),
             kids(&keys),
             kids(in_use.verifier().keys())
@@ -353,5 +386,14 @@ impl Remote {
             keys.keys().len()
         ));
         Ok(keys)
+    }
+}
+
+/// Notes a good read of the keys in the metrics (if any are kept).
+fn loaded(keys: &KeySet) {
+    if let Some(metrics) = metrics::get() {
+        metrics.jwks_keys.set(i64::try_from(keys.keys().len()).unwrap_or(i64::MAX));
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        metrics.jwks_last_success.set(now.as_secs_f64());
     }
 }

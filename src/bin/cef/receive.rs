@@ -9,7 +9,7 @@ use std::time::Duration;
 use audit_cef::syslog::Endpoint;
 use tokio::net::{TcpListener, UdpSocket};
 
-use crate::collector::{Collector, Opened, Started, stopped};
+use crate::collector::{Collector, Opened, Service, Started, hangup_signal, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -83,7 +83,11 @@ counted and skipped, never stopping the listener; a record whose entry fails goe
 At most --max-connections TCP or TLS senders are read at once (more wait to be accepted), \
 at most --max-connections-per-ip from one address (more are closed at once), each with a \
 64 KiB read buffer and at most one partial frame, which bounds memory; a TLS sender has \
---header-timeout for its handshake, and a sender silent for --idle-timeout is closed.";
+--header-timeout for its handshake, and a sender silent for --idle-timeout is closed.\n\n\
+Service: GET /healthz, /readyz and /metrics (Prometheus) on --admin-listen, or without it on the \
+HTTP listener; --log-format json for one JSON object per event; SIGHUP reopens --out and \
+--rejected (logrotate), reloads the certificate and the JWKS; --config FILE (TOML) for every \
+option. contrib/ holds a systemd unit and a logrotate rule.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -122,12 +126,15 @@ pub fn run(args: &Args) -> Status {
         report(format_args!("{COMMAND}: {message}"));
         Status::Fatal
     };
+    if let Err(message) = args.collector.start_logging() {
+        return fail(message);
+    }
     match Transport::parse(&args.collector.listen) {
         Ok(Transport::Http(_)) => {}
         Ok(Transport::Syslog(endpoint)) => return run_syslog(args, &endpoint),
         Err(message) => return fail(message),
     }
-    let Started { runtime, listener, tls, http, limits } = match args.collector.start(COMMAND) {
+    let started = match args.collector.start(COMMAND) {
         Ok(started) => started,
         Err(message) => return fail(message),
     };
@@ -136,7 +143,17 @@ pub fn run(args: &Args) -> Status {
         Err(message) => return fail(message),
     };
     let tally = journal.tally();
-    args.collector.start_logging();
+    let routes = started.routes(&tally);
+    let Started { runtime, listener, tls, http, limits, admin, hangup, .. } = started;
+    let service = Service {
+        admin,
+        keys: Arc::clone(&http.keys),
+        journal: journal.clone(),
+        tally: Arc::clone(&tally),
+        tls: tls.clone(),
+        hangup,
+    };
+    let tasks = args.collector.spawn_service_tasks(COMMAND, &runtime, service);
     let handler = {
         let (http, completeness) = (Arc::clone(&http), completeness.clone());
         move |request, peer| {
@@ -154,9 +171,11 @@ pub fn run(args: &Args) -> Status {
             }
         }
     };
-    let served =
-        runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler, || http.intake.start_draining()));
-    // Every handler (and its journal handle) is gone: the writer ends.
+    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, (handler, routes), || {
+        http.intake.start_draining();
+    }));
+    // Every handler and task (and its journal handle) is gone: the writer ends.
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
     drop(runtime);
     let _ = writer.join();
     stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()))
@@ -177,14 +196,10 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
                 .into(),
         );
     }
-    let tls = match (endpoint, &collector.tls_cert, &collector.tls_key) {
-        (Endpoint::Tls(_), Some(cert), Some(key)) => {
-            match http_server::tls_acceptor(cert, key, collector.client_ca.as_deref()) {
-                Ok(acceptor) => Some(acceptor),
-                Err(message) => return fail(message),
-            }
-        }
-        (Endpoint::Tls(_), _, _) => return fail("syslog+tls:// needs --tls-cert and --tls-key".into()),
+    let tls = match (endpoint, collector.tls()) {
+        (_, Err(message)) => return fail(message),
+        (Endpoint::Tls(_), Ok(Some(tls))) => Some(tls),
+        (Endpoint::Tls(_), Ok(None)) => return fail("syslog+tls:// needs --tls-cert and --tls-key".into()),
         _ => None,
     };
     let threads = parallel::workers(collector.threads.map(usize::from));
@@ -197,11 +212,10 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
         Err(message) => return fail(message),
     };
     let tally = journal.tally();
-    collector.start_logging();
     let (queue, stage) = match syslog_receive::start_stage(
         Arc::clone(&keys),
         collector.format,
-        journal,
+        journal.clone(),
         completeness.clone(),
         collector.max_memory,
     ) {
@@ -215,7 +229,12 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
     // Room for a syslog header in front of the longest entry.
     let max_frame = collector.max_entry_len.saturating_add(4096);
     let junk = Arc::new(Junk::default());
-    let refreshing = runtime.spawn(keys.refresh_on_schedule());
+    let (admin, hangup) = match (collector.admin_listener(&runtime), hangup_signal(&runtime)) {
+        (Ok(admin), Ok(hangup)) => (admin, hangup),
+        (Err(message), _) | (_, Err(message)) => return fail(message),
+    };
+    let service = Service { admin, keys, journal, tally: Arc::clone(&tally), tls: tls.clone(), hangup };
+    let tasks = collector.spawn_service_tasks(COMMAND, &runtime, service);
     let served: Result<(), String> = runtime.block_on(async {
         let listening = match endpoint {
             Endpoint::Udp(address) => {
@@ -244,11 +263,11 @@ fn run_syslog(args: &Args, endpoint: &Endpoint) -> Status {
         http_server::stop_signal().await;
         report(format_args!("{COMMAND}: stopping"));
         listening.abort();
-        refreshing.abort();
         Ok(())
     });
     // The listeners and their queue handles go with the runtime; then the
     // stage verifies what is queued, and the journal writes it.
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
     drop(runtime);
     let _ = stage.join();
     let _ = writer.join();

@@ -13,7 +13,7 @@ use audit_cef::{Sender, SenderConfig};
 use audit_cef::receive::{Answer, Reply};
 
 use crate::arg_values;
-use crate::collector::{Collector, Opened, Started, stopped};
+use crate::collector::{Collector, Opened, Service, Started, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -89,6 +89,10 @@ pub struct Args {
 /// Runs `cef relay`.
 pub fn run(args: &Args) -> Status {
     const COMMAND: &str = "cef relay";
+    if let Err(message) = args.collector.start_logging() {
+        report(format_args!("{COMMAND}: {message}"));
+        return Status::Fatal;
+    }
     if args.spool.is_none() && !args.no_spool {
         report(format_args!(
             "{COMMAND}: --spool DIR is required: a relay answers 200 for entries the SIEM has not \
@@ -143,7 +147,7 @@ pub fn run(args: &Args) -> Status {
             return Status::Fatal;
         }
     };
-    let Started { runtime, listener, tls, http, limits } = match args.collector.start(COMMAND) {
+    let started = match args.collector.start(COMMAND) {
         Ok(started) => started,
         Err(message) => {
             report(format_args!("{COMMAND}: {message}"));
@@ -160,7 +164,17 @@ pub fn run(args: &Args) -> Status {
         }
     };
     let tally = journal.tally();
-    args.collector.start_logging();
+    let routes = started.routes(&tally);
+    let Started { runtime, listener, tls, http, limits, admin, hangup, .. } = started;
+    let service = Service {
+        admin,
+        keys: Arc::clone(&http.keys),
+        journal: journal.clone(),
+        tally: Arc::clone(&tally),
+        tls: tls.clone(),
+        hangup,
+    };
+    let tasks = args.collector.spawn_service_tasks(COMMAND, &runtime, service);
     let handler = {
         let (http, sender, completeness) = (Arc::clone(&http), Arc::clone(&sender), completeness.clone());
         move |request, peer| {
@@ -208,8 +222,10 @@ pub fn run(args: &Args) -> Status {
             }
         }
     };
-    let served =
-        runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, handler, || http.intake.start_draining()));
+    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, (handler, routes), || {
+        http.intake.start_draining();
+    }));
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
     drop(runtime);
     let _ = writer.join();
     let mut status = stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()));

@@ -26,9 +26,8 @@ use audit_cef::syslog::trim_datagram;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
-use tokio_rustls::TlsAcceptor;
 
-use crate::accept::{AcceptLimits, Stream, accept_loop};
+use crate::accept::{AcceptLimits, Stream, Tls, accept_loop};
 use crate::completeness::Watch;
 use crate::io_util::report;
 use crate::live_keys::LiveKeys;
@@ -77,7 +76,7 @@ pub struct StreamLimits {
 /// Accepts TCP (or TLS) connections until the task is dropped.
 pub async fn serve_tcp(
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Tls>,
     queue: mpsc::Sender<Vec<Arrival>>,
     limits: StreamLimits,
     junk: Arc<Junk>,
@@ -138,7 +137,11 @@ pub fn start_stage(
     completeness: Option<Arc<Watch>>,
     max_memory: usize,
 ) -> std::io::Result<(mpsc::Sender<Vec<Arrival>>, thread::JoinHandle<()>)> {
-    let budget = MemoryBudget::new(max_memory);
+    let budget = Arc::new(MemoryBudget::new(max_memory));
+    if let Some(metrics) = crate::metrics::get() {
+        let budget = Arc::clone(&budget);
+        metrics.read_memory_from(move || budget.in_use());
+    }
     let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
         while let Some(first) = arrivals.blocking_recv() {
@@ -168,6 +171,7 @@ pub fn start_stage(
             }
             drop(batch);
             let (verified, rejected) = records.counts();
+            let kinds = records.rejected_kinds().to_vec();
             let completeness = completeness.clone();
             let reported: Done = Box::new(move |stored| match stored {
                 Err(err) => {
@@ -176,7 +180,12 @@ pub fn start_stage(
                 }
                 Ok(()) => {
                     drop(memory);
-                    tracing::info!("cef receive: stored {verified} verified and {rejected} rejected entries");
+                    if let Some(metrics) = crate::metrics::get() {
+                        metrics.stored(verified, kinds.iter().map(|(kind, count)| (kind.name(), *count)));
+                    }
+                    if crate::logging::per_request() {
+                        tracing::info!("cef receive: stored {verified} verified and {rejected} rejected entries");
+                    }
                     if let Some(watch) = &completeness {
                         watch.say_new_problems("cef receive");
                     }
