@@ -143,7 +143,7 @@ fn handle(receiver: &Receiver, request: &Request, peer: SocketAddr, body: &mut i
         return Answer::Reply(receiver.intake.not_stored(&err));
     }
     match told.recv() {
-        Ok(Ok(())) => Answer::Reply(accepted),
+        Ok(Ok(_stored)) => Answer::Reply(accepted),
         Ok(Err(err)) => Answer::Reply(receiver.intake.not_stored(&err)),
         Err(_) => Answer::Reply(Reply::internal()),
     }

@@ -217,3 +217,31 @@ fn json_logs_are_one_object_per_line_without_secrets_or_entries() {
     assert!(messages.iter().any(|line| line.contains(r#"rejected: no_key_matches 2"#)), "{messages:?}");
     assert!(messages.iter().any(|line| line.contains("outputs reopened")), "{messages:?}");
 }
+
+/// SIGHUP loads a renewed certificate: new connections get it, and a
+/// client that trusts only the old one is refused.
+#[test]
+fn sighup_reloads_a_renewed_certificate() {
+    let fixture = Fixture::new("service-tls-reload");
+    common::self_signed_cert(&fixture);
+    std::fs::copy(fixture.path("tls.crt"), fixture.path("old.crt")).expect("copy");
+    let (cert, key) = (fixture.path("tls.crt"), fixture.path("tls.key"));
+    let mut receiver =
+        Receiver::start(&fixture, &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    let url = format!("{}healthz", receiver.url());
+    let healthz = |trust: &str| {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+            .arg(fixture.path(trust))
+            .arg(&url)
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(healthz("old.crt"), "200");
+    common::self_signed_cert(&fixture);
+    receiver.signal("HUP");
+    receiver.wait_for_line("certificate reloaded");
+    assert_eq!(healthz("tls.crt"), "200", "the renewed certificate is served");
+    assert_ne!(healthz("old.crt"), "200", "the old one is not");
+}

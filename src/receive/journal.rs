@@ -26,11 +26,31 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
+use super::dedup::{Covered, DedupIndex, DigestSet, identity_of};
+use super::dedup_key::DedupKey;
 use super::records::Records;
 use crate::checkpoint::CompletenessChecker;
 
 /// Told once a submission is stored, or why it is not.
-pub type Done = Box<dyn FnOnce(Result<(), NotStored>) + Send>;
+pub type Done = Box<dyn FnOnce(Result<Stored, NotStored>) + Send>;
+
+/// What became of a stored submission's verified entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stored {
+    /// Entries not written because the deduplication index holds them
+    /// (stored before, or earlier in the same group).
+    pub duplicates: usize,
+}
+
+/// How a [`Journal`] runs beyond its files.
+#[derive(Default)]
+pub struct JournalOptions {
+    /// Told how long each group's writes and syncs took.
+    pub observe: Option<SyncObserver>,
+    /// Verified entries whose signature this index holds are not written
+    /// again; the others are added to it once synced.
+    pub dedup: Option<DedupIndex>,
+}
 
 /// One request's records: written together, answered once synced.
 struct Job {
@@ -115,29 +135,31 @@ impl Journal {
         rejected: &Path,
         completeness: Option<Arc<Mutex<CompletenessChecker>>>,
     ) -> io::Result<(Journal, thread::JoinHandle<()>)> {
-        Journal::open_observed(out, rejected, completeness, Box::new(|_| {}))
+        Journal::open_with(out, rejected, completeness, JournalOptions::default())
     }
 
-    /// [`Journal::open`], telling `observe` how long each group's writes
-    /// and syncs took.
+    /// [`Journal::open`] with [`JournalOptions`]: a sync observer, and a
+    /// deduplication index (used only with an `out` file).
     ///
     /// # Errors
     ///
     /// As [`Journal::open`].
     ///
     /// ```
-    /// # let dir = std::env::temp_dir().join(format!("journal-observed-{}", std::process::id()));
+    /// # let dir = std::env::temp_dir().join(format!("journal-options-{}", std::process::id()));
     /// # std::fs::create_dir_all(&dir)?;
-    /// let observe = Box::new(|took: std::time::Duration| assert!(took.as_secs() < 60));
-    /// let (journal, writer) = audit_cef::receive::Journal::open_observed(None, &dir.join("r.jsonl"), None, observe)?;
+    /// use audit_cef::receive::{DedupIndex, Journal, JournalOptions};
+    /// let dedup = DedupIndex::open(&dir.join("index"), audit_cef::chrono::Utc::now())?;
+    /// let options = JournalOptions { observe: Some(Box::new(|_took| {})), dedup: Some(dedup) };
+    /// let (journal, writer) = Journal::open_with(Some(&dir.join("out.cef")), &dir.join("r.jsonl"), None, options)?;
     /// # drop(journal); writer.join().unwrap(); std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn open_observed(
+    pub fn open_with(
         out: Option<&Path>,
         rejected: &Path,
         completeness: Option<Arc<Mutex<CompletenessChecker>>>,
-        observe: SyncObserver,
+        options: JournalOptions,
     ) -> io::Result<(Journal, thread::JoinHandle<()>)> {
         let paths = Paths { out: out.map(Path::to_path_buf), rejected: rejected.to_path_buf() };
         let out = out.map(Appended::open).transpose()?;
@@ -148,7 +170,9 @@ impl Journal {
         tally.cut_on_open.store(cut, Ordering::Relaxed);
         let counted = Arc::clone(&tally);
         let writer = thread::Builder::new().name("journal".into()).spawn(move || {
-            let files = Files { paths, out, rejected };
+            let dedup = if out.is_some() { options.dedup } else { None };
+            let files = Files { paths, out, rejected, dedup, covered_at: None };
+            let observe = options.observe.unwrap_or_else(|| Box::new(|_| {}));
             write_loop(files, &queue, &counted, completeness.as_deref(), &observe);
         })?;
         Ok((Journal { jobs, tally }, writer))
@@ -219,6 +243,9 @@ struct Files {
     paths: Paths,
     out: Option<Appended<OsFile>>,
     rejected: Appended<OsFile>,
+    dedup: Option<DedupIndex>,
+    /// When the index last noted how far into `out` it reaches.
+    covered_at: Option<std::time::Instant>,
 }
 
 struct Paths {
@@ -263,36 +290,138 @@ fn write_loop(
             }
         }
         if !batch.is_empty() {
-            let started = std::time::Instant::now();
-            let result = write_group(
-                files.out.as_mut(),
-                &mut files.rejected,
-                batch.iter().map(|job| (job.records.out(), job.records.rejected())),
-            );
-            observe(started.elapsed());
-            tally.failing.store(result.is_err(), Ordering::Relaxed);
-            if let (Ok(()), Some(completeness)) = (&result, completeness) {
-                // A poisoned lock still holds a usable checker.
-                let mut checker = completeness.lock().unwrap_or_else(PoisonError::into_inner);
-                for entry in batch.iter().flat_map(|job| job.records.verified()) {
-                    checker.add(entry);
-                }
-            }
-            for job in batch.drain(..) {
-                let answer = match &result {
-                    Ok(()) => {
-                        let (verified, refused) = job.records.counts();
-                        tally.add(verified, refused);
-                        Ok(())
-                    }
-                    Err(err) => Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string()))),
-                };
-                (job.done)(answer);
-            }
+            write_batch(&mut files, &mut batch, tally, completeness, observe);
         }
         if let Some(done) = reopen {
             done(files.reopen());
         }
+    }
+    // Every handle is gone: the index notes where it stands, for the next start.
+    let covered = files.out.as_ref().and_then(Appended::covered);
+    if let Some(index) = &mut files.dedup {
+        let _ = index.flush(covered);
+    }
+}
+
+/// Writes a batch of jobs as one group (duplicates left out with a
+/// deduplication index), feeds completeness, indexes what was written and
+/// answers each job.
+fn write_batch(
+    files: &mut Files,
+    batch: &mut Vec<Job>,
+    tally: &Tally,
+    completeness: Option<&Mutex<CompletenessChecker>>,
+    observe: &SyncObserver,
+) {
+    let started = std::time::Instant::now();
+    let fresh = files.dedup.as_mut().map(|index| Fresh::sort_out(index, batch));
+    let outs: Vec<&[u8]> = match &fresh {
+        Some(Ok(fresh)) => fresh
+            .outs
+            .iter()
+            .zip(batch.iter())
+            .map(|(filtered, job)| filtered.as_deref().unwrap_or(job.records.out()))
+            .collect(),
+        _ => batch.iter().map(|job| job.records.out()).collect(),
+    };
+    let result = match &fresh {
+        // An index that cannot be read stores nothing: answered 500 (retried).
+        Some(Err(err)) => Err(io::Error::new(err.kind(), format!("the deduplication index: {err}"))),
+        _ => write_group(
+            files.out.as_mut(),
+            &mut files.rejected,
+            outs.iter().copied().zip(batch.iter().map(|job| job.records.rejected())),
+        ),
+    };
+    observe(started.elapsed());
+    tally.failing.store(result.is_err(), Ordering::Relaxed);
+    if let (Ok(()), Some(Ok(fresh)), Some(index)) = (&result, &fresh, files.dedup.as_mut()) {
+        // After the sync: an entry is in the index only once it is stored.
+        // A failure here loses no entry: the index catches up from --out
+        // at the next start.
+        // How far into --out it reaches is noted once a second (a crash
+        // reads a little more of --out at the next start).
+        let now = std::time::Instant::now();
+        let note = files.covered_at.is_none_or(|at| now.duration_since(at) >= std::time::Duration::from_secs(1));
+        let covered = if note {
+            files.covered_at = Some(now);
+            files.out.as_ref().and_then(Appended::covered)
+        } else {
+            None
+        };
+        let indexed = fresh.keys.iter().try_for_each(|key| index.insert_new(key));
+        if indexed.and_then(|()| index.flush(covered)).is_err() {
+            tally.index_failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    if let (Ok(()), Some(completeness)) = (&result, completeness) {
+        // A poisoned lock still holds a usable checker; a duplicate counts
+        // once, as its sender sent it.
+        let mut checker = completeness.lock().unwrap_or_else(PoisonError::into_inner);
+        for out in &outs {
+            for entry in out.split(|&byte| byte == b'\n').filter(|line| !line.is_empty()) {
+                checker.add(entry);
+            }
+        }
+    }
+    for (number, job) in batch.drain(..).enumerate() {
+        let answer = match &result {
+            Ok(()) => {
+                let (verified, refused) = job.records.counts();
+                let duplicates = match &fresh {
+                    Some(Ok(fresh)) => fresh.duplicates.get(number).copied().unwrap_or(0),
+                    _ => 0,
+                };
+                tally.add(verified, refused, duplicates);
+                Ok(Stored { duplicates })
+            }
+            Err(err) => Err(NotStored::Failed(io::Error::new(err.kind(), err.to_string()))),
+        };
+        (job.done)(answer);
+    }
+}
+
+/// A group's verified entries sorted against the deduplication index:
+/// each job's lines to write (the duplicates left out), how many each
+/// left out, and the keys of what is written (to index once synced).
+struct Fresh {
+    /// Per job: its lines without the duplicates, when it had any.
+    outs: Vec<Option<Vec<u8>>>,
+    duplicates: Vec<usize>,
+    keys: Vec<DedupKey>,
+}
+
+impl Fresh {
+    fn sort_out(index: &mut DedupIndex, batch: &[Job]) -> io::Result<Fresh> {
+        let now = chrono::Utc::now();
+        let mut fresh = Fresh { outs: Vec::with_capacity(batch.len()), duplicates: Vec::new(), keys: Vec::new() };
+        let mut group: DigestSet<DedupKey> = DigestSet::default();
+        for job in batch {
+            let mut seen = Vec::new();
+            for (number, entry) in job.records.verified().enumerate() {
+                let Some(key) = DedupKey::of(entry, now) else { continue };
+                if group.contains(&key) || index.contains(&key)? {
+                    seen.push(number);
+                } else {
+                    group.insert(key);
+                    fresh.keys.push(key);
+                }
+            }
+            // The lines are copied only for a job that had duplicates.
+            let out = (!seen.is_empty()).then(|| {
+                let mut out = Vec::with_capacity(job.records.out().len());
+                for (number, entry) in job.records.verified().enumerate() {
+                    if seen.binary_search(&number).is_err() {
+                        out.extend_from_slice(entry);
+                        out.push(b'\n');
+                    }
+                }
+                out
+            });
+            fresh.outs.push(out);
+            fresh.duplicates.push(seen.len());
+        }
+        Ok(fresh)
     }
 }
 
@@ -477,6 +606,14 @@ impl<F: Sink> Appended<F> {
     }
 }
 
+impl Appended<OsFile> {
+    /// The file's identity and synced length: how far an index of it reaches.
+    fn covered(&self) -> Option<Covered> {
+        let file = identity_of(&self.file.0).ok()?;
+        Some(Covered { file, len: self.synced })
+    }
+}
+
 /// The length of `file`'s whole lines: up to and including its last LF.
 fn whole_lines_len(file: &mut File, len: u64) -> io::Result<u64> {
     const CHUNK: u64 = 64 << 10;
@@ -511,10 +648,16 @@ pub struct Tally {
     /// Whether the last group failed to be written or synced (the outputs
     /// are not writable now: a full disk, say).
     pub failing: AtomicBool,
+    /// Verified entries left out as duplicates (with a deduplication index).
+    pub duplicates: AtomicU64,
+    /// Groups stored but not indexed (the index's disk failed; it catches
+    /// up from `--out` at the next start).
+    pub index_failures: AtomicU64,
 }
 
 impl Tally {
-    fn add(&self, verified: usize, rejected: usize) {
+    fn add(&self, verified: usize, rejected: usize, duplicates: usize) {
+        self.duplicates.fetch_add(duplicates as u64, Ordering::Relaxed);
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.verified.fetch_add(verified as u64, Ordering::Relaxed);
         self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
@@ -526,12 +669,17 @@ impl Tally {
     /// assert_eq!(audit_cef::receive::Tally::default().summary(), "0 requests stored: 0 entries verified, 0 rejected");
     /// ```
     pub fn summary(&self) -> String {
-        format!(
+        let mut summary = format!(
             "{} requests stored: {} entries verified, {} rejected",
             self.requests.load(Ordering::Relaxed),
             self.verified.load(Ordering::Relaxed),
             self.rejected.load(Ordering::Relaxed)
-        )
+        );
+        let duplicates = self.duplicates.load(Ordering::Relaxed);
+        if duplicates > 0 {
+            summary.push_str(&format!(" ({duplicates} verified entries were duplicates, not written again)"));
+        }
+        summary
     }
 }
 

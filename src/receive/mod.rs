@@ -53,6 +53,8 @@
 //! ```
 
 mod arrival;
+mod dedup;
+mod dedup_key;
 mod intake;
 mod journal;
 mod memory;
@@ -61,10 +63,14 @@ mod records;
 mod reply;
 
 pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals};
+pub use dedup::{Covered, DedupIndex, RETAINED_DAYS, SPARSE_EVERY, TAIL_ENTRIES};
+pub use dedup_key::{DIGEST_LEN, DedupKey, Digest};
 pub use intake::{
     BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation, held_by,
 };
-pub use journal::{Done, Journal, NotStored, QUEUED_SUBMISSIONS, Reopened, SyncObserver, Tally};
+pub use journal::{
+    Done, Journal, JournalOptions, NotStored, QUEUED_SUBMISSIONS, Reopened, Stored, SyncObserver, Tally,
+};
 pub use memory::{MemoryBudget, MemoryReservation};
 pub use pool::{VerifyPool, verify_entries, verify_entries_keys};
 pub use records::Records;

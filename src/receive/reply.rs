@@ -37,6 +37,18 @@ impl Reply {
         Reply { json: true, ..Reply::text(200, body) }
     }
 
+    /// 200 from a receiver that deduplicates: of the `verified` entries,
+    /// `duplicates` were stored before and not written again.
+    ///
+    /// ```
+    /// let reply = audit_cef::receive::Reply::accepted_with_duplicates(3, 1, 2);
+    /// assert_eq!(reply.body(), "{\"verified\":3,\"rejected\":1,\"duplicates\":2}\n");
+    /// ```
+    pub fn accepted_with_duplicates(verified: usize, rejected: usize, duplicates: usize) -> Reply {
+        let body = format!("{{\"verified\":{verified},\"rejected\":{rejected},\"duplicates\":{duplicates}}}\n");
+        Reply { json: true, ..Reply::text(200, body) }
+    }
+
     /// 429 with `Retry-After: secs`: come back later, nothing was kept.
     pub(crate) fn busy(secs: u64, body: &str) -> Reply {
         Reply { retry_after: Some(secs), ..Reply::text(429, body) }

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use audit_cef::Format;
-use audit_cef::receive::{Intake, Journal, SyncObserver, Tally};
+use audit_cef::receive::{DedupIndex, Intake, Journal, JournalOptions, SyncObserver, Tally};
 use audit_cef::webhook::{BodyLimits, Credential};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -153,6 +153,17 @@ pub struct Collector {
     /// level, message), never a secret or an entry's text.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Write each verified entry once: an entry whose signature was stored before (a batch
+    /// Konnect retried, a replay job) is counted as a duplicate and not written again; the
+    /// 200 answer counts `duplicates`. The index (16-byte digests of signatures, per day,
+    /// for the last 9 days by event time) is kept beside --out, caught up from --out at start.
+    #[arg(long)]
+    pub dedup: bool,
+
+    /// Where --dedup keeps its index (a directory; default: --out's name with `.dedup`).
+    #[arg(long, value_name = "DIR", requires = "dedup")]
+    pub dedup_index: Option<PathBuf>,
 
     /// HOST:PORT for GET /healthz, /readyz and /metrics (Prometheus). Without it they are
     /// served on the HTTP listener; with it, that listener answers /healthz only.
@@ -405,6 +416,7 @@ impl Collector {
             keys: Arc::clone(&keys),
             body_timeout: Duration::from_secs(self.body_timeout),
             verifying: Semaphore::new(threads),
+            dedup: self.dedup,
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(self.header_timeout),
@@ -430,8 +442,14 @@ impl Collector {
                 metrics.journal_sync.observe(took.as_secs_f64());
             }
         });
-        let (journal, writer) = Journal::open_observed(out, &self.rejected, completeness.clone(), observe)
-            .map_err(|err| err.to_string())?;
+        let dedup = match (self.dedup, out) {
+            (true, Some(out)) => Some(self.dedup_index(out)?),
+            (true, None) => return Err("--dedup needs --out (a relay does not deduplicate yet)".into()),
+            (false, _) => None,
+        };
+        let options = JournalOptions { observe: Some(observe), dedup };
+        let (journal, writer) =
+            Journal::open_with(out, &self.rejected, completeness.clone(), options).map_err(|err| err.to_string())?;
         let completeness = completeness.map(|checker| Arc::new(Watch::new(checker)));
         let cut = journal.tally().cut_on_open.load(Ordering::Relaxed);
         if cut > 0 {
@@ -440,6 +458,25 @@ impl Collector {
             ));
         }
         Ok(Opened { journal, writer, completeness })
+    }
+}
+
+impl Collector {
+    /// Opens --dedup's index and reads into it what `out` holds beyond it.
+    fn dedup_index(&self, out: &Path) -> Result<DedupIndex, String> {
+        let path = self.dedup_index.clone().unwrap_or_else(|| {
+            let mut name = out.as_os_str().to_owned();
+            name.push(".dedup");
+            PathBuf::from(name)
+        });
+        let cannot = |err: std::io::Error| format!("--dedup index {}: {err}", path.display());
+        let now = audit_cef::chrono::Utc::now();
+        let mut index = DedupIndex::open(&path, now).map_err(cannot)?;
+        let read = index.catch_up(out, now).map_err(cannot)?;
+        if read > 0 {
+            report(format_args!("--dedup: indexed {read} entries of {} the index did not hold yet", out.display()));
+        }
+        Ok(index)
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Http {
     pub body_timeout: Duration,
     /// One permit per verifying thread: bodies wait here, not on the cores.
     pub verifying: Semaphore,
+    /// Whether the journal deduplicates (the answer then counts duplicates).
+    pub dedup: bool,
 }
 
 impl Http {
@@ -86,9 +88,9 @@ impl Http {
 /// Hands `records` to the journal and waits until they are stored; the
 /// answer to give: 200 with the counts, 429 when the journal's queue is
 /// full, 500 when a write failed.
-pub async fn store(command: &str, intake: &Intake, journal: &Journal, records: Records) -> Answer {
-    let accepted = records.accepted();
-    let (verified, _) = records.counts();
+pub async fn store(command: &str, http: &Http, journal: &Journal, records: Records) -> Answer {
+    let intake = &http.intake;
+    let (verified, rejected) = records.counts();
     let kinds = records.rejected_kinds().to_vec();
     let (tell, told) = oneshot::channel();
     let submitted = journal.submit(
@@ -105,11 +107,16 @@ pub async fn store(command: &str, intake: &Intake, journal: &Journal, records: R
         Err(err) => Err(err),
     };
     match stored {
-        Ok(()) => {
+        Ok(stored) => {
             if let Some(metrics) = crate::metrics::get() {
                 metrics.stored(verified, kinds.iter().map(|(kind, count)| (kind.name(), *count)));
+                metrics.duplicates.inc_by(stored.duplicates as u64);
             }
-            Answer::Reply(accepted)
+            Answer::Reply(if http.dedup {
+                Reply::accepted_with_duplicates(verified, rejected, stored.duplicates)
+            } else {
+                Reply::accepted(verified, rejected)
+            })
         }
         Err(err) => {
             if matches!(err, audit_cef::receive::NotStored::Failed(_)) {
@@ -132,7 +139,7 @@ pub async fn store_and_say(
     peer: SocketAddr,
     watch: Option<&Watch>,
 ) -> Answer {
-    let answer = store(command, &http.intake, journal, checked.records(Utc::now())).await;
+    let answer = store(command, http, journal, checked.records(Utc::now())).await;
     log_outcome(command, peer, &answer, Some(checked));
     if let Some(watch) = watch {
         watch.say_new_problems(command);

@@ -15,6 +15,8 @@ pub struct Metrics {
     registry: Registry,
     /// Entries verified and stored (or handed to the sender, in a relay).
     pub verified: IntCounter,
+    /// Verified entries left out as duplicates (--dedup).
+    pub duplicates: IntCounter,
     /// Entries rejected and stored, by the error kind's stable name.
     pub rejected: IntCounterVec,
     /// Requests answered, by status code (`closed`: cut off without one).
@@ -74,6 +76,10 @@ impl Metrics {
         let metrics = Metrics {
             registry: Registry::new(),
             verified: IntCounter::new("cef_entries_verified_total", "Entries verified and stored.")?,
+            duplicates: IntCounter::new(
+                "cef_entries_duplicate_total",
+                "Verified entries not written again: their signature was stored before (--dedup).",
+            )?,
             rejected: IntCounterVec::new(
                 Opts::new("cef_entries_rejected_total", "Entries rejected and stored, by reason."),
                 &["reason"],
@@ -100,6 +106,7 @@ impl Metrics {
         };
         let registry = &metrics.registry;
         registry.register(Box::new(metrics.verified.clone()))?;
+        registry.register(Box::new(metrics.duplicates.clone()))?;
         registry.register(Box::new(metrics.rejected.clone()))?;
         registry.register(Box::new(metrics.requests.clone()))?;
         registry.register(Box::new(metrics.jwks_keys.clone()))?;

@@ -178,10 +178,11 @@ pub fn start_stage(
                     drop(memory);
                     tracing::error!("cef receive: {err}");
                 }
-                Ok(()) => {
+                Ok(stored) => {
                     drop(memory);
                     if let Some(metrics) = crate::metrics::get() {
                         metrics.stored(verified, kinds.iter().map(|(kind, count)| (kind.name(), *count)));
+                        metrics.duplicates.inc_by(stored.duplicates as u64);
                     }
                     if crate::logging::per_request() {
                         tracing::info!("cef receive: stored {verified} verified and {rejected} rejected entries");
