@@ -113,3 +113,40 @@ fn completeness_counts_a_deduplicated_entry_once() {
         }
     }
 }
+
+/// `cef relay --dedup` forwards each entry once: a batch sent twice (and
+/// again after a restart) reaches the SIEM once, the duplicates counted.
+#[test]
+fn a_relay_forwards_each_entry_once() {
+    let fixture = Fixture::new("dedup-relay");
+    let signed = signed_lines(&fixture, 50);
+    let siem = Receiver::start(&fixture, &[]);
+    let relay_args = |url: &str| -> Vec<String> {
+        let mut args: Vec<String> = ["relay", "--listen", "127.0.0.1:0", "--authorization", "Bearer s3cret"]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect();
+        args.extend(
+            ["--jwks", "k.jwks.json", "--rejected", "relay-rejected.jsonl", "--endpoint", url].map(String::from),
+        );
+        args.extend(["--forward-authorization", "Bearer s3cret", "--spool", "spool", "--dedup"].map(String::from));
+        args
+    };
+    let args = relay_args(&siem.url());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for round in 0..2 {
+        let relay = Receiver::spawn(&fixture, &args);
+        let lines: Vec<&str> = signed.lines().collect();
+        let expected = if round == 0 { 0 } else { 50 };
+        assert_eq!(deliver(&relay, &lines), expected, "round {round}");
+        assert_eq!(deliver(&relay, &lines), 50, "round {round}: the same batch again");
+        drop(relay);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while fixture.read("out.cef").lines().count() < 50 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(fixture.read("out.cef"), signed, "the SIEM got each entry once");
+    assert!(fixture.path("spool.dedup").is_dir(), "the index is beside the spool");
+}

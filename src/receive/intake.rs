@@ -411,10 +411,26 @@ impl Checked {
     /// The lines to store: verified entries for `--out`, rejected ones for
     /// `--rejected`, stamped `received`.
     pub fn records(&self, received: DateTime<Utc>) -> Records {
+        self.records_without(received, &[])
+    }
+
+    /// [`Checked::records`] with the verified entries at `duplicates`
+    /// (positions among [`Checked::verified`], ascending, as
+    /// [`Reserved::duplicates`](super::Reserved::duplicates) gives them)
+    /// counted as duplicates, not listed.
+    pub fn records_without(&self, received: DateTime<Utc>, duplicates: &[usize]) -> Records {
         let mut records = Records::default();
+        let mut verified = 0usize;
         for (entry, verdict) in self.entries.iter().zip(&self.verdicts) {
             match verdict {
-                None => records.push_verified(entry),
+                None => {
+                    if duplicates.binary_search(&verified).is_ok() {
+                        records.push_duplicate();
+                    } else {
+                        records.push_verified(entry);
+                    }
+                    verified += 1;
+                }
                 Some(err) => records.push_rejected(entry, err, self.peer, received),
             }
         }

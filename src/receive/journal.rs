@@ -371,7 +371,8 @@ fn write_batch(
                 let duplicates = match &fresh {
                     Some(Ok(fresh)) => fresh.duplicates.get(number).copied().unwrap_or(0),
                     _ => 0,
-                };
+                }
+                .saturating_add(job.records.duplicates());
                 tally.add(verified, refused, duplicates);
                 Ok(Stored { duplicates })
             }

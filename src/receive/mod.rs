@@ -54,6 +54,7 @@
 
 mod arrival;
 mod dedup;
+mod dedup_gate;
 mod dedup_key;
 mod intake;
 mod journal;
@@ -64,6 +65,7 @@ mod reply;
 
 pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals};
 pub use dedup::{Covered, DedupIndex, RETAINED_DAYS, SPARSE_EVERY, TAIL_ENTRIES};
+pub use dedup_gate::{DedupGate, Reserved};
 pub use dedup_key::{DIGEST_LEN, DedupKey, Digest};
 pub use intake::{
     BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation, held_by,

@@ -28,6 +28,8 @@ pub struct Records {
     unmatched: usize,
     /// How many were rejected for each reason (a few kinds at most).
     kinds: Vec<(ErrorKind, usize)>,
+    /// Verified entries not listed: duplicates (counted in `verified`).
+    duplicates: usize,
 }
 
 impl Records {
@@ -42,6 +44,29 @@ impl Records {
         self.out.extend_from_slice(entry);
         self.out.push(b'\n');
         self.verified = self.verified.saturating_add(1);
+    }
+
+    /// Counts a verified entry that is a duplicate (its copy was stored
+    /// or forwarded before): it is counted as verified, not listed.
+    ///
+    /// ```
+    /// let mut records = audit_cef::receive::Records::default();
+    /// records.push_verified(b"a");
+    /// records.push_duplicate();
+    /// assert_eq!((records.counts(), records.duplicates(), records.verified().count()), ((2, 0), 1, 1));
+    /// ```
+    pub fn push_duplicate(&mut self) {
+        self.verified = self.verified.saturating_add(1);
+        self.duplicates = self.duplicates.saturating_add(1);
+    }
+
+    /// How many verified entries are duplicates (see [`Records::push_duplicate`]).
+    ///
+    /// ```
+    /// assert_eq!(audit_cef::receive::Records::default().duplicates(), 0);
+    /// ```
+    pub fn duplicates(&self) -> usize {
+        self.duplicates
     }
 
     /// Appends the JSON line of a rejected entry: `received` (RFC 3339,
@@ -155,7 +180,7 @@ impl Records {
     /// assert_eq!(records.verified().collect::<Vec<_>>(), [b"a", b"b"]);
     /// ```
     pub fn verified(&self) -> impl Iterator<Item = &[u8]> {
-        self.out.split(|&byte| byte == b'\n').take(self.verified)
+        self.out.split(|&byte| byte == b'\n').take(self.verified.saturating_sub(self.duplicates))
     }
 
     /// The 200 answer for these records.

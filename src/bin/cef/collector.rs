@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use audit_cef::Format;
-use audit_cef::receive::{DedupIndex, Intake, Journal, JournalOptions, SyncObserver, Tally};
+use audit_cef::receive::{DedupGate, DedupIndex, Intake, Journal, JournalOptions, SyncObserver, Tally};
 use audit_cef::webhook::{BodyLimits, Credential};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -154,10 +154,11 @@ pub struct Collector {
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// Write each verified entry once: an entry whose signature was stored before (a batch
-    /// Konnect retried, a replay job) is counted as a duplicate and not written again; the
-    /// 200 answer counts `duplicates`. The index (16-byte digests of signatures, per day,
-    /// for the last 9 days by event time) is kept beside --out, caught up from --out at start.
+    /// Write (relay: forward) each verified entry once: an entry whose signature was stored
+    /// before (a batch Konnect retried, a replay job) is counted as a duplicate and not
+    /// written again; the 200 answer counts `duplicates`. The index (16-byte digests of
+    /// signatures, per day, for the last 9 days by event time) is kept beside --out (relay:
+    /// beside --spool) and caught up from --out at start.
     #[arg(long)]
     pub dedup: bool,
 
@@ -444,7 +445,8 @@ impl Collector {
         });
         let dedup = match (self.dedup, out) {
             (true, Some(out)) => Some(self.dedup_index(out)?),
-            (true, None) => return Err("--dedup needs --out (a relay does not deduplicate yet)".into()),
+            // A relay deduplicates what it forwards (Collector::dedup_gate).
+            (true, None) => None,
             (false, _) => None,
         };
         let options = JournalOptions { observe: Some(observe), dedup };
@@ -462,13 +464,24 @@ impl Collector {
 }
 
 impl Collector {
+    /// --dedup's index for a relay: --dedup-index, or beside the spool.
+    pub fn dedup_gate(&self, spool: Option<&Path>) -> Result<Option<DedupGate>, String> {
+        if !self.dedup {
+            return Ok(None);
+        }
+        let path = match (&self.dedup_index, spool) {
+            (Some(path), _) => path.clone(),
+            (None, Some(spool)) => beside(spool, ".dedup"),
+            (None, None) => return Err("--dedup with --no-spool needs --dedup-index DIR".into()),
+        };
+        let index = DedupIndex::open(&path, audit_cef::chrono::Utc::now())
+            .map_err(|err| format!("--dedup index {}: {err}", path.display()))?;
+        Ok(Some(DedupGate::new(index)))
+    }
+
     /// Opens --dedup's index and reads into it what `out` holds beyond it.
     fn dedup_index(&self, out: &Path) -> Result<DedupIndex, String> {
-        let path = self.dedup_index.clone().unwrap_or_else(|| {
-            let mut name = out.as_os_str().to_owned();
-            name.push(".dedup");
-            PathBuf::from(name)
-        });
+        let path = self.dedup_index.clone().unwrap_or_else(|| beside(out, ".dedup"));
         let cannot = |err: std::io::Error| format!("--dedup index {}: {err}", path.display());
         let now = audit_cef::chrono::Utc::now();
         let mut index = DedupIndex::open(&path, now).map_err(cannot)?;
@@ -478,6 +491,13 @@ impl Collector {
         }
         Ok(index)
     }
+}
+
+/// `path` with `suffix` added to its name.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// What a collector says when it has stopped and its writer has ended: the

@@ -128,18 +128,18 @@ pub async fn store(command: &str, http: &Http, journal: &Journal, records: Recor
 }
 
 /// What a collector does with a request's checked entries once it has
-/// dealt with the verified ones (a relay has forwarded them): stores the
-/// records, says the outcome and any completeness problem newly found,
+/// dealt with the verified ones (a relay has forwarded them, leaving out
+/// the `duplicates`, positions among the verified): stores the records, says the outcome and any completeness problem newly found,
 /// and gives the answer.
 pub async fn store_and_say(
     command: &str,
     http: &Http,
     journal: &Journal,
-    checked: &Checked,
+    (checked, duplicates): (&Checked, &[usize]),
     peer: SocketAddr,
     watch: Option<&Watch>,
 ) -> Answer {
-    let answer = store(command, http, journal, checked.records(Utc::now())).await;
+    let answer = store(command, http, journal, checked.records_without(Utc::now(), duplicates)).await;
     log_outcome(command, peer, &answer, Some(checked));
     if let Some(watch) = watch {
         watch.say_new_problems(command);

@@ -161,7 +161,8 @@ pub fn run(args: &Args) -> Status {
             async move {
                 match http.take(request, peer).await {
                     Ok(checked) => {
-                        intake::store_and_say(COMMAND, &http, &journal, &checked, peer, completeness.as_deref()).await
+                        intake::store_and_say(COMMAND, &http, &journal, (&checked, &[]), peer, completeness.as_deref())
+                            .await
                     }
                     Err(answer) => {
                         intake::log_outcome(COMMAND, peer, &answer, None);

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use audit_cef::chrono::Utc;
+
 use audit_cef::http::WhenFull;
 use audit_cef::webhook::Credential;
 use audit_cef::webhook::RetryPolicy;
@@ -175,11 +177,18 @@ pub fn run(args: &Args) -> Status {
         hangup,
     };
     let tasks = args.collector.spawn_service_tasks(COMMAND, &runtime, service);
+    let gate = match args.collector.dedup_gate(args.spool.as_deref()) {
+        Ok(gate) => gate.map(Arc::new),
+        Err(message) => {
+            report(format_args!("{COMMAND}: {message}"));
+            return Status::Fatal;
+        }
+    };
     let handler = {
         let (http, sender, completeness) = (Arc::clone(&http), Arc::clone(&sender), completeness.clone());
         move |request, peer| {
             let (http, journal, sender) = (Arc::clone(&http), journal.clone(), Arc::clone(&sender));
-            let completeness = completeness.clone();
+            let (completeness, gate) = (completeness.clone(), gate.clone());
             async move {
                 let checked = match http.take(request, peer).await {
                     Ok(checked) => checked,
@@ -191,27 +200,53 @@ pub fn run(args: &Args) -> Status {
                 // The sender may wait for room (or sync its spool): off the runtime's threads.
                 let forwarded = tokio::task::spawn_blocking(move || {
                     let verified: Vec<&[u8]> = checked.verified().collect();
-                    let sent = sender.send_all(&verified);
-                    drop(verified);
-                    (sent, checked)
+                    // With --dedup, entries forwarded before (or by a request
+                    // still forwarding them) are left out, and the others
+                    // indexed once the sender has taken them.
+                    let reserved = match &gate {
+                        Some(gate) => match gate.reserve(&verified, Utc::now()) {
+                            Ok(reserved) => Some(reserved),
+                            Err(err) => {
+                                drop(verified);
+                                return (Err(audit_cef::Error::from(err)), checked, Vec::new());
+                            }
+                        },
+                        None => None,
+                    };
+                    let duplicates =
+                        reserved.as_ref().map(|reserved| reserved.duplicates().to_vec()).unwrap_or_default();
+                    let fresh: Vec<&[u8]> = verified
+                        .iter()
+                        .enumerate()
+                        .filter(|(position, _)| duplicates.binary_search(position).is_err())
+                        .map(|(_, entry)| *entry)
+                        .collect();
+                    let sent = sender.send_all(&fresh);
+                    if let (Some(gate), Some(reserved)) = (&gate, reserved)
+                        && let Err(err) = gate.settle(reserved, sent.is_ok())
+                    {
+                        report(format_args!("{COMMAND}: warning: the deduplication index: {err}"));
+                    }
+                    drop((fresh, verified));
+                    (sent, checked, duplicates)
                 })
                 .await;
                 let answer = match forwarded {
-                    Ok((Ok(()), checked)) => {
+                    Ok((Ok(()), checked, duplicates)) => {
                         return intake::store_and_say(
                             COMMAND,
                             &http,
                             &journal,
-                            &checked,
+                            (&checked, &duplicates),
                             peer,
                             completeness.as_deref(),
                         )
                         .await;
                     }
-                    Ok((Err(err), _)) if err.kind() == audit_cef::ErrorKind::QueueFull => {
+                    Ok((Err(err), _, _)) if err.kind() == audit_cef::ErrorKind::QueueFull => {
                         Answer::Reply(http.intake.not_stored(&audit_cef::receive::NotStored::Busy))
                     }
-                    Ok((Err(err), _)) => {
+                    Ok((Err(err), _, _)) => {
                         report(format_args!("{COMMAND}: cannot take entries for forwarding: {err}"));
                         Answer::Reply(Reply::internal())
                     }
