@@ -70,6 +70,7 @@
 
 mod config;
 mod failure;
+mod konnect_api;
 mod post;
 mod replay;
 mod report;
@@ -81,5 +82,6 @@ mod worker;
 
 pub use config::{SenderConfig, WhenFull};
 pub use failure::{BatchFailure, Failure};
+pub use konnect_api::{ApiError, KonnectApi};
 pub use report::SenderReport;
 pub use sender::Sender;

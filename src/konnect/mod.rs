@@ -30,6 +30,7 @@
 //! ```
 //!
 
+pub mod api;
 pub(crate) mod cef;
 pub(crate) mod entry;
 pub(crate) mod event;
