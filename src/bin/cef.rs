@@ -47,6 +47,8 @@ mod io_util;
 mod keygen;
 #[path = "cef/keys.rs"]
 mod keys;
+#[path = "cef/konnect.rs"]
+mod konnect;
 #[path = "cef/live_keys.rs"]
 mod live_keys;
 #[path = "cef/logging.rs"]
@@ -172,6 +174,7 @@ enum Command {
     Send(send::Args),
     Receive(receive::Args),
     Relay(relay::Args),
+    Konnect(konnect::Args),
     Completions(shell::CompletionsArgs),
     Man(shell::ManArgs),
 }
@@ -196,6 +199,8 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(args),
         Command::Receive(args) => receive::run(args),
         Command::Relay(args) => relay::run(args),
+        // Its exit codes say more than the others' (status: 0, 1, 2, 3).
+        Command::Konnect(args) => return konnect::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
     };

@@ -6,7 +6,9 @@
 # util-linux's logger (a real syslog client), python3 (the Konnect
 # stand-in, tests/konnect/standin.py, standard library only), promtool
 # (from prometheus: /metrics is checked), systemd-analyze and logrotate
-# (the files in contrib/ are checked). Debian packages, via apt-get.
+# (the files in contrib/ are checked): Debian packages, via apt-get; and
+# openapi-core from pip (tests/konnect/api_standin.py validates requests
+# against Kong's OpenAPI specs with it).
 set -euo pipefail
 missing=()
 for tool in curl gzip openssl; do
@@ -21,11 +23,15 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # contrib/: the systemd unit and the logrotate rule are checked by .ci/run.
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v logrotate >/dev/null 2>&1 || missing+=(logrotate)
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} for the end-to-end tests"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-echo "installing ${missing[*]} for the end-to-end tests"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+if ! python3 -c 'import openapi_core, werkzeug' >/dev/null 2>&1; then
+    echo "installing openapi-core for the Konnect API stand-in"
+    python3 -m pip install --quiet openapi-core werkzeug 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages openapi-core werkzeug
+fi

@@ -1,0 +1,173 @@
+//! `cef konnect` against a stand-in for Konnect's audit-log API
+//! (tests/konnect/api_standin.py) that validates every request against
+//! Kong's OpenAPI specs: webhook set and get, status and its exit codes,
+//! destinations, replay (and a running job's 409), the JWKS; no request
+//! the specs refuse, and the token in no argv and no output. On 127.0.0.1.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use common::Fixture;
+
+const TOKEN: &str = "kpat_test_token_0123456789";
+
+/// The API stand-in, killed when dropped.
+struct Standin {
+    child: Child,
+    url: String,
+}
+
+impl Standin {
+    fn start(fixture: &Fixture) -> Standin {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/konnect/api_standin.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg("--jwks")
+            .arg(fixture.path("k.jwks.json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 (tests/e2e/tools.sh installs openapi-core)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+        let url = line.trim().strip_prefix("listening on ").expect("listening on URL").to_owned();
+        Standin { child, url }
+    }
+
+    /// What it saw: the requests, those the specs refused, the webhook as stored.
+    fn stats(&self) -> serde_json::Value {
+        let out =
+            Command::new("curl").args(["-sS", "--max-time", "10"]).arg(format!("{}/_standin/stats", self.url)).output();
+        serde_json::from_slice(&out.expect("curl").stdout).expect("stats JSON")
+    }
+
+    fn set_status(&self, status: &str) {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "10", "-X", "POST", "-d", status])
+            .arg(format!("{}/_standin/status", self.url))
+            .output()
+            .expect("curl");
+        assert!(out.status.success());
+    }
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `cef konnect --base-url URL ARGS...` with the token in the environment.
+fn konnect(fixture: &Fixture, standin: &Standin, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(["konnect", "--base-url", &standin.url])
+        .args(args)
+        .env("KONNECT_TOKEN", TOKEN)
+        .current_dir(fixture.path(""))
+        .output()
+        .expect("cef konnect");
+    for text in [&output.stdout, &output.stderr] {
+        assert!(!String::from_utf8_lossy(text).contains(TOKEN), "the token in the output of {args:?}");
+    }
+    output
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn v2_webhook_status_replay_and_jwks() {
+    let fixture = Fixture::new("konnect-api-v2");
+    fixture.write("siem.secret", "Bearer siem-secret\n");
+    let standin = Standin::start(&fixture);
+    let v2 = |args: &[&str]| konnect(&fixture, &standin, &[&["--api", "v2"], args].concat());
+
+    assert_eq!(v2(&["status"]).status.code(), Some(2), "no endpoint yet: unconfigured");
+    let set = v2(&["webhook", "set", "--endpoint", "https://siem.example/in", "--authorization-file", "siem.secret"]);
+    assert!(set.status.success(), "{}", text(&set));
+    let stored = &standin.stats()["webhook"];
+    assert_eq!(stored["authorization"], "Bearer siem-secret", "the file's value, its newline dropped");
+    assert_eq!(stored["enabled"], true);
+    let get = v2(&["webhook", "get"]);
+    assert!(text(&get).contains("https://siem.example/in") && !text(&get).contains("siem-secret"));
+    let status = v2(&["status"]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+
+    standin.set_status(r#"{"webhook_status":"inactive","last_response_code":500,"last_response_message":"boom"}"#);
+    let status = v2(&["status"]);
+    assert_eq!(status.status.code(), Some(1));
+    assert!(text(&status).contains("inactive") && text(&status).contains("500 boom"), "{}", text(&status));
+
+    let replay = v2(&["replay", "--start", "-1h", "--end", "now", "--wait"]);
+    assert_eq!(replay.status.code(), Some(0), "{}", text(&replay));
+    assert_eq!(v2(&["replay", "--start", "-2h", "--end", "-1h"]).status.code(), Some(0));
+    let busy = v2(&["replay", "--start", "-2h", "--end", "-1h"]);
+    assert_eq!(busy.status.code(), Some(1), "a job is running: {}", text(&busy));
+    assert!(text(&busy).contains("already running"));
+
+    assert!(v2(&["jwks", "--out", "konnect.jwks.json"]).status.success());
+    let fetched: serde_json::Value = serde_json::from_str(&fixture.read("konnect.jwks.json")).expect("a JWKS");
+    let served: serde_json::Value = serde_json::from_str(&fixture.read("k.jwks.json")).expect("a JWKS");
+    assert_eq!(fetched, served);
+
+    let stats = standin.stats();
+    assert_eq!(stats["refused"], serde_json::json!([]), "requests the specs refuse");
+    assert!(stats["requests"].as_u64().unwrap() >= 10);
+}
+
+#[test]
+fn v3_destination_binding_and_usage_errors() {
+    let fixture = Fixture::new("konnect-api-v3");
+    fixture.write("siem.secret", "Bearer siem-secret");
+    let standin = Standin::start(&fixture);
+    let v3 = |args: &[&str]| konnect(&fixture, &standin, args);
+
+    assert_eq!(v3(&["status"]).status.code(), Some(2), "no destination bound");
+    let refused = v3(&["webhook", "set", "--endpoint", "https://siem.example/in"]);
+    assert_eq!(refused.status.code(), Some(2), "creating a destination needs an authorization");
+    assert!(text(&refused).contains("--authorization-file"));
+    let set = v3(&[
+        "webhook",
+        "set",
+        "--endpoint",
+        "https://siem.example/in",
+        "--authorization-file",
+        "siem.secret",
+        "--log-format",
+        "json",
+    ]);
+    assert!(set.status.success(), "{}", text(&set));
+    let again = v3(&["webhook", "set", "--endpoint", "https://siem.example/v2", "--destination", "cef"]);
+    assert!(again.status.success(), "an existing destination is updated: {}", text(&again));
+    let list = v3(&["destinations", "list"]);
+    let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains("https://siem.example/v2") && listed.contains("json"), "{listed}");
+    assert_eq!(v3(&["status"]).status.code(), Some(0));
+    let id = listed.split_whitespace().next().unwrap().to_owned();
+    let disable = v3(&["webhook", "set", "--disable"]);
+    assert!(disable.status.success(), "{}", text(&disable));
+    assert!(v3(&["destinations", "delete", &id]).status.success());
+    let missing = v3(&["destinations", "delete", &id]);
+    assert_eq!(missing.status.code(), Some(3), "the API's 404: {}", text(&missing));
+    assert!(text(&missing).contains("404 Not Found"));
+
+    let stats = standin.stats();
+    assert_eq!(stats["refused"], serde_json::json!([]), "requests the specs refuse");
+
+    // No token: a usage error, before any request.
+    let no_token = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(["konnect", "--base-url", &standin.url, "status"])
+        .env_remove("KONNECT_TOKEN")
+        .output()
+        .expect("cef konnect");
+    assert_eq!(no_token.status.code(), Some(2));
+    assert!(text(&no_token).contains("KONNECT_TOKEN"));
+    assert_eq!(standin.stats()["requests"], stats["requests"]);
+}
