@@ -171,3 +171,90 @@ fn v3_destination_binding_and_usage_errors() {
     assert!(text(&no_token).contains("KONNECT_TOKEN"));
     assert_eq!(standin.stats()["requests"], stats["requests"]);
 }
+
+/// `cef konnect listen` points the webhook at itself with a fresh
+/// Authorization, receives and verifies, and disables the webhook again on
+/// SIGTERM; an enabled webhook pointing elsewhere is not taken over.
+#[test]
+fn listen_points_the_webhook_receives_and_gives_it_back() {
+    let fixture = Fixture::new("konnect-listen");
+    let signed = common::signed_lines(&fixture, 5);
+    fixture.write("siem.secret", "Bearer siem-secret");
+    let standin = Standin::start(&fixture);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let public = format!("http://127.0.0.1:{port}/");
+    let listen_args = |force: bool| -> Vec<String> {
+        let mut args: Vec<String> = ["konnect", "--base-url", &standin.url, "--api", "v2", "listen"]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect();
+        args.extend(["--listen".into(), format!("127.0.0.1:{port}"), "--public-url".into(), public.clone()]);
+        args.extend(["--out", "out.cef", "--rejected", "rejected.jsonl"].map(String::from));
+        if force {
+            args.push("--force".into());
+        }
+        args
+    };
+
+    // An enabled webhook elsewhere is refused without --force.
+    let set = konnect(
+        &fixture,
+        &standin,
+        &[
+            "--api",
+            "v2",
+            "webhook",
+            "set",
+            "--endpoint",
+            "https://siem.example/in",
+            "--authorization-file",
+            "siem.secret",
+        ],
+    );
+    assert!(set.status.success());
+    let refused = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(listen_args(false))
+        .env("KONNECT_TOKEN", TOKEN)
+        .current_dir(fixture.path(""))
+        .output()
+        .expect("cef konnect listen");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(text(&refused).contains("--force"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(listen_args(true))
+        .env("KONNECT_TOKEN", TOKEN)
+        .current_dir(fixture.path(""))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cef konnect listen");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut said = String::new();
+    while !said.contains("listening on") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("stderr") > 0, "ended before listening: {said}");
+        said.push_str(&line);
+    }
+    let webhook = standin.stats()["webhook"].clone();
+    assert_eq!(webhook["endpoint"], public.as_str());
+    assert_eq!(webhook["enabled"], true);
+    let authorization = webhook["authorization"].as_str().expect("an authorization").to_owned();
+    assert!(authorization.starts_with("Bearer ") && authorization.len() > 40, "a fresh random one");
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (status, body) = common::post(addr, &authorization, &[], signed.as_bytes());
+    assert_eq!((status, body.trim()), (200, r#"{"verified":5,"rejected":0,"duplicates":0}"#));
+    assert_eq!(common::post(addr, "Bearer siem-secret", &[], signed.as_bytes()).0, 401, "only the fresh one");
+
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let exit = child.wait().expect("exit");
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+    assert!(exit.success(), "{said}{rest}");
+    assert!(rest.contains("authorization"), "the warning about the authorization: {rest}");
+    let webhook = &standin.stats()["webhook"];
+    assert_eq!(webhook["endpoint"], "https://siem.example/in", "given back");
+    assert_eq!(webhook["enabled"], true);
+    assert_eq!(fixture.read("out.cef"), signed);
+    assert_eq!(standin.stats()["refused"], serde_json::json!([]));
+    assert!(!format!("{said}{rest}").contains(&authorization), "the fresh authorization is never printed");
+}

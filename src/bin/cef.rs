@@ -5,14 +5,17 @@
 //!
 //! One module per subcommand under `src/bin/cef/` (`parse.rs`, `render.rs`,
 //! `keygen.rs`, `sign.rs`, `verify.rs`, `convert.rs`, `demo.rs`, `send.rs`,
-//! `receive.rs`, `relay.rs`); subcommands never import each other. What
-//! several share has its own module: `io_util.rs` and `parallel.rs` (the
-//! streaming line loop, on every core), `arg_values.rs` (`--format`,
-//! credentials), `keys.rs` (key files, JWKS from a file or URL),
-//! `signing.rs` (a chunk of lines signed), `collector.rs` (what `receive` and
-//! `relay` share), `intake.rs` and `http_server.rs` (hyper around the
-//! library's `receive` core), `syslog_receive.rs` (the syslog listeners). A
-//! new subcommand is a module with an `Args` struct and a `run` function,
+//! `receive.rs`, `relay.rs`, `konnect.rs` with `konnect_listen.rs`);
+//! subcommands never import each other. What several share has its own
+//! module: `io_util.rs` and `parallel.rs` (the streaming line loop, on every
+//! core), `arg_values.rs` (`--format`, secrets), `config_file.rs`
+//! (`--config`), `keys.rs` (key files, JWKS documents), `live_keys.rs` (a
+//! JWKS URL followed), `signing.rs` (a chunk of lines signed),
+//! `collector.rs` (what `receive`, `relay` and `konnect listen` share),
+//! `intake.rs`, `http_server.rs` and `accept.rs` (hyper around the
+//! library's `receive` core), `admin.rs`, `metrics.rs` and `logging.rs` (a
+//! collector run as a service), `syslog_receive.rs` (the syslog listeners).
+//! A new subcommand is a module with an `Args` struct and a `run` function,
 //! and a `Command` variant.
 
 #![forbid(unsafe_code)]
@@ -49,6 +52,8 @@ mod keygen;
 mod keys;
 #[path = "cef/konnect.rs"]
 mod konnect;
+#[path = "cef/konnect_listen.rs"]
+mod konnect_listen;
 #[path = "cef/live_keys.rs"]
 mod live_keys;
 #[path = "cef/logging.rs"]

@@ -135,6 +135,28 @@ impl KonnectApi {
         self.version
     }
 
+    /// The token it sends.
+    ///
+    /// ```
+    /// # use audit_cef::{http::KonnectApi, konnect::api::ApiVersion, webhook::Credential};
+    /// let api = KonnectApi::new("https://eu.api.konghq.com", ApiVersion::V3, Credential::new("t"));
+    /// assert_eq!(api.token().expose(), "t");
+    /// ```
+    pub fn token(&self) -> &Credential {
+        &self.token
+    }
+
+    /// The base URL it calls (without the version).
+    ///
+    /// ```
+    /// # use audit_cef::{http::KonnectApi, konnect::api::ApiVersion, webhook::Credential};
+    /// let api = KonnectApi::new("https://eu.api.konghq.com/", ApiVersion::V3, Credential::new("t"));
+    /// assert_eq!(api.base_url(), "https://eu.api.konghq.com");
+    /// ```
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// `GET /v2/audit-log-webhook`.
     ///
     /// # Errors

@@ -21,7 +21,7 @@ use crate::admin::{self, Readiness, Routes};
 use crate::arg_values::{self, FORMAT_HELP};
 use crate::completeness::{Completeness, Watch, report_streams};
 use crate::http_server::{self, Limits};
-use crate::intake::Http;
+use crate::intake::{self, Http};
 use crate::io_util::{Status, report};
 use crate::live_keys::{JwksArgs, LiveKeys};
 use crate::logging::{self, LogFormat};
@@ -202,10 +202,30 @@ pub struct Started {
     all_routes: bool,
 }
 
+/// The HTTP side ready to serve, with its service tasks running.
+pub struct Serving {
+    pub runtime: tokio::runtime::Runtime,
+    pub listener: TcpListener,
+    pub tls: Option<Tls>,
+    pub http: Arc<Http>,
+    pub limits: Limits,
+    /// The admin routes the HTTP listener answers.
+    pub routes: Routes,
+    /// The service tasks (admin, JWKS schedule, SIGHUP), to abort at the end.
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
 impl Started {
-    /// The admin routes the HTTP listener answers, ready as `tally` says.
-    pub fn routes(&self, tally: &Arc<Tally>) -> Routes {
-        Routes { all: self.all_routes, ready: Collector::readiness(&self.http.keys, tally) }
+    /// Starts the service tasks around `journal` (readiness follows its
+    /// writes; SIGHUP reopens it).
+    pub fn serve_with(self, collector: &Collector, command: &'static str, journal: &Journal) -> Serving {
+        let tally = journal.tally();
+        let routes = Routes { all: self.all_routes, ready: Collector::readiness(&self.http.keys, &tally) };
+        let Started { runtime, listener, tls, http, limits, admin, hangup, .. } = self;
+        let service =
+            Service { admin, keys: Arc::clone(&http.keys), journal: journal.clone(), tally, tls: tls.clone(), hangup };
+        let tasks = collector.spawn_service_tasks(command, &runtime, service);
+        Serving { runtime, listener, tls, http, limits, routes, tasks }
     }
 }
 
@@ -491,6 +511,52 @@ impl Collector {
         }
         Ok(index)
     }
+}
+
+/// Receives over HTTP into `out` until SIGTERM or SIGINT: what `cef
+/// receive` does, and `cef konnect listen` with it.
+pub fn receive_http(collector: &Collector, out: &Path, command: &'static str) -> Status {
+    let fail = |message: String| {
+        report(format_args!("{command}: {message}"));
+        Status::Fatal
+    };
+    let started = match collector.start(command) {
+        Ok(started) => started,
+        Err(message) => return fail(message),
+    };
+    let Opened { journal, writer, completeness } = match collector.journal(Some(out)) {
+        Ok(opened) => opened,
+        Err(message) => return fail(message),
+    };
+    let tally = journal.tally();
+    let Serving { runtime, listener, tls, http, limits, routes, tasks } =
+        started.serve_with(collector, command, &journal);
+    let handler = {
+        let (http, completeness) = (Arc::clone(&http), completeness.clone());
+        move |request, peer| {
+            let (http, journal, completeness) = (Arc::clone(&http), journal.clone(), completeness.clone());
+            async move {
+                match http.take(request, peer).await {
+                    Ok(checked) => {
+                        intake::store_and_say(command, &http, &journal, (&checked, &[]), peer, completeness.as_deref())
+                            .await
+                    }
+                    Err(answer) => {
+                        intake::log_outcome(command, peer, &answer, None);
+                        answer
+                    }
+                }
+            }
+        }
+    };
+    let served = runtime.block_on(http_server::serve(command, listener, tls, limits, (handler, routes), || {
+        http.intake.start_draining();
+    }));
+    // Every handler and task (and its journal handle) is gone: the writer ends.
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
+    drop(runtime);
+    let _ = writer.join();
+    stopped(command, &tally.summary(), completeness, served.map_err(|err| err.to_string()))
 }
 
 /// `path` with `suffix` added to its name.

@@ -30,11 +30,16 @@ pub enum Status {
 
 impl Status {
     pub fn exit_code(self) -> ExitCode {
-        ExitCode::from(match self {
+        ExitCode::from(self.code())
+    }
+
+    /// The exit status: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
             Status::Success => 0,
             Status::LineFailed => 1,
             Status::Fatal => 2,
-        })
+        }
     }
 }
 

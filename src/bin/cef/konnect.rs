@@ -39,7 +39,9 @@ Examples:
       --authorization-file siem.secret --log-format cef
   cef konnect status || echo 'delivery is failing'
   cef konnect replay --start -2h --end now --wait
-  cef konnect --api v2 jwks --out konnect.jwks.json";
+  cef konnect --api v2 jwks --out konnect.jwks.json
+  cef konnect listen --listen 0.0.0.0:8443 --public-url https://me.example:8443/ \\
+      --tls-cert cert.pem --tls-key key.pem --out verified.cef --rejected rejected.jsonl";
 
 /// Arguments of `cef konnect`.
 #[derive(Debug, clap::Args)]
@@ -87,6 +89,11 @@ pub enum KonnectCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Receive and verify what Konnect sends, here and now: point the webhook at --public-url
+    /// with a fresh random Authorization, receive as `cef receive --dedup` does, and disable
+    /// it again on SIGINT or SIGTERM (an enabled webhook pointing elsewhere is only taken over
+    /// with --force, then restored).
+    Listen(ListenArgs),
     /// Have Konnect send a time range (within the last 7 days) again.
     Replay {
         /// The start: RFC 3339 (2025-06-18T21:00:00Z) or relative (-2h, -30m, -1d, now).
@@ -99,6 +106,36 @@ pub enum KonnectCommand {
         #[arg(long)]
         wait: bool,
     },
+}
+
+/// `cef konnect listen`.
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
+    /// Where to listen: HOST:PORT.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: String,
+    /// The URL Konnect reaches this listener at (a tunnel's, a load balancer's).
+    #[arg(long, value_name = "URL")]
+    pub public_url: String,
+    /// Where verified entries go (appended; each once).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Where rejected entries go, with their reason.
+    #[arg(long, value_name = "FILE")]
+    pub rejected: PathBuf,
+    /// A PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Take over a webhook that is enabled and points elsewhere (restored on exit, but for
+    /// its authorization, which the API never returns).
+    #[arg(long)]
+    pub force: bool,
+    /// v3: the destination's name.
+    #[arg(long, value_name = "NAME", default_value = "cef-listen")]
+    pub destination: String,
 }
 
 /// `cef konnect webhook ...`.
@@ -172,6 +209,7 @@ pub fn run(args: &Args) -> std::process::ExitCode {
         }
         KonnectCommand::Status { json } => status(&api, *json),
         KonnectCommand::Jwks { out } => jwks(&api, out.as_ref()),
+        KonnectCommand::Listen(listen) => crate::konnect_listen::run(&api, listen),
         KonnectCommand::Replay { start, end, wait } => match replay_range(start, end, Utc::now()) {
             Ok(range) => replay(&api, range, *wait),
             Err(message) => {
@@ -199,7 +237,7 @@ pub fn run(args: &Args) -> std::process::ExitCode {
 }
 
 /// Why a command stopped.
-enum Refused {
+pub(crate) enum Refused {
     Usage(String),
     Api(ApiError),
 }
@@ -211,7 +249,7 @@ impl From<ApiError> for Refused {
 }
 
 /// An exit code and what to print.
-type Outcome = Result<(u8, String), Refused>;
+pub(crate) type Outcome = Result<(u8, String), Refused>;
 
 fn client(args: &Args) -> Result<KonnectApi, String> {
     let token = match (&args.token_file, std::env::var("KONNECT_TOKEN")) {

@@ -54,6 +54,11 @@ pub struct JwksArgs {
     /// part of it).
     #[arg(long, value_name = "FILE")]
     pub jwks_authorization_file: Option<PathBuf>,
+
+    /// The bearer token itself, set by a command that holds it already
+    /// (`cef konnect listen`: the API token), never from the command line.
+    #[arg(skip)]
+    pub jwks_token: Option<Credential>,
 }
 
 /// A JWKS document is small: a larger answer is not one.
@@ -112,18 +117,15 @@ impl JwksArgs {
             Some(proxy) => Some(ureq::Proxy::new(proxy).map_err(|err| format!("--jwks-proxy {proxy}: {err}"))?),
             None => None,
         };
-        let authorization = match &self.jwks_authorization_file {
-            Some(path) => {
-                let token = read_secret(path, "--jwks-authorization-file")?;
-                let token = token.expose();
-                Some(Credential::new(if token.starts_with("Bearer ") {
-                    token.to_owned()
-                } else {
-                    format!("Bearer {token}")
-                }))
-            }
-            None => None,
+        let token = match (&self.jwks_token, &self.jwks_authorization_file) {
+            (Some(token), _) => Some(token.clone()),
+            (None, Some(path)) => Some(read_secret(path, "--jwks-authorization-file")?),
+            (None, None) => None,
         };
+        let authorization = token.map(|token| {
+            let token = token.expose();
+            Credential::new(if token.starts_with("Bearer ") { token.to_owned() } else { format!("Bearer {token}") })
+        });
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(FETCH_TIMEOUT))
             .max_redirects(0)

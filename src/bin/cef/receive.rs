@@ -9,9 +9,8 @@ use std::time::Duration;
 use audit_cef::syslog::Endpoint;
 use tokio::net::{TcpListener, UdpSocket};
 
-use crate::collector::{Collector, Opened, Service, Started, hangup_signal, stopped};
+use crate::collector::{self, Collector, Opened, Service, hangup_signal, stopped};
 use crate::http_server;
-use crate::intake;
 use crate::io_util::{Status, report};
 use crate::parallel;
 use crate::syslog_receive::{self, Junk, StreamLimits};
@@ -134,52 +133,7 @@ pub fn run(args: &Args) -> Status {
         Ok(Transport::Syslog(endpoint)) => return run_syslog(args, &endpoint),
         Err(message) => return fail(message),
     }
-    let started = match args.collector.start(COMMAND) {
-        Ok(started) => started,
-        Err(message) => return fail(message),
-    };
-    let Opened { journal, writer, completeness } = match args.collector.journal(Some(&args.out)) {
-        Ok(opened) => opened,
-        Err(message) => return fail(message),
-    };
-    let tally = journal.tally();
-    let routes = started.routes(&tally);
-    let Started { runtime, listener, tls, http, limits, admin, hangup, .. } = started;
-    let service = Service {
-        admin,
-        keys: Arc::clone(&http.keys),
-        journal: journal.clone(),
-        tally: Arc::clone(&tally),
-        tls: tls.clone(),
-        hangup,
-    };
-    let tasks = args.collector.spawn_service_tasks(COMMAND, &runtime, service);
-    let handler = {
-        let (http, completeness) = (Arc::clone(&http), completeness.clone());
-        move |request, peer| {
-            let (http, journal, completeness) = (Arc::clone(&http), journal.clone(), completeness.clone());
-            async move {
-                match http.take(request, peer).await {
-                    Ok(checked) => {
-                        intake::store_and_say(COMMAND, &http, &journal, (&checked, &[]), peer, completeness.as_deref())
-                            .await
-                    }
-                    Err(answer) => {
-                        intake::log_outcome(COMMAND, peer, &answer, None);
-                        answer
-                    }
-                }
-            }
-        }
-    };
-    let served = runtime.block_on(http_server::serve(COMMAND, listener, tls, limits, (handler, routes), || {
-        http.intake.start_draining();
-    }));
-    // Every handler and task (and its journal handle) is gone: the writer ends.
-    tasks.iter().for_each(tokio::task::JoinHandle::abort);
-    drop(runtime);
-    let _ = writer.join();
-    stopped(COMMAND, &tally.summary(), completeness, served.map_err(|err| err.to_string()))
+    collector::receive_http(&args.collector, &args.out, COMMAND)
 }
 
 /// Runs `cef receive` on a syslog transport.

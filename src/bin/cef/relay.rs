@@ -15,7 +15,7 @@ use audit_cef::{Sender, SenderConfig};
 use audit_cef::receive::{Answer, Reply};
 
 use crate::arg_values;
-use crate::collector::{Collector, Opened, Service, Started, stopped};
+use crate::collector::{Collector, Opened, Serving, stopped};
 use crate::http_server;
 use crate::intake;
 use crate::io_util::{Status, report};
@@ -166,17 +166,8 @@ pub fn run(args: &Args) -> Status {
         }
     };
     let tally = journal.tally();
-    let routes = started.routes(&tally);
-    let Started { runtime, listener, tls, http, limits, admin, hangup, .. } = started;
-    let service = Service {
-        admin,
-        keys: Arc::clone(&http.keys),
-        journal: journal.clone(),
-        tally: Arc::clone(&tally),
-        tls: tls.clone(),
-        hangup,
-    };
-    let tasks = args.collector.spawn_service_tasks(COMMAND, &runtime, service);
+    let Serving { runtime, listener, tls, http, limits, routes, tasks } =
+        started.serve_with(&args.collector, COMMAND, &journal);
     let gate = match args.collector.dedup_gate(args.spool.as_deref()) {
         Ok(gate) => gate.map(Arc::new),
         Err(message) => {
