@@ -23,11 +23,17 @@ struct Standin {
 
 impl Standin {
     fn start(fixture: &Fixture) -> Standin {
+        Standin::start_with(fixture, &[])
+    }
+
+    fn start_with(fixture: &Fixture, extra: &[&str]) -> Standin {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/konnect/api_standin.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg("--jwks")
             .arg(fixture.path("k.jwks.json"))
+            .args(extra)
+            .current_dir(fixture.path(""))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -176,6 +182,42 @@ fn v3_destination_binding_and_usage_errors() {
 /// Authorization, receives and verifies, and disables the webhook again on
 /// SIGTERM; an enabled webhook pointing elsewhere is not taken over.
 #[test]
+fn listen_v3_enables_a_destination_and_disables_it_on_sigterm() {
+    let fixture = Fixture::new("konnect-listen-v3");
+    let signed = common::signed_lines(&fixture, 3);
+    let standin = Standin::start(&fixture);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let public = format!("http://127.0.0.1:{port}/");
+    let listen = format!("127.0.0.1:{port}");
+    let args = ["konnect", "--base-url", &standin.url, "listen", "--listen", &listen, "--public-url", &public];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(args)
+        .args(["--out", "out.cef", "--rejected", "rejected.jsonl"])
+        .env("KONNECT_TOKEN", TOKEN)
+        .current_dir(fixture.path(""))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cef konnect listen");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut said = String::new();
+    while !said.contains("listening on") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("stderr") > 0, "ended before listening: {said}");
+        said.push_str(&line);
+    }
+    let webhook = standin.stats()["webhook"].clone();
+    assert_eq!((webhook["endpoint"].as_str(), webhook["enabled"].as_bool()), (Some(public.as_str()), Some(true)));
+    let authorization = webhook["authorization"].as_str().expect("an authorization").to_owned();
+    let (status, body) = common::post(listen.parse().unwrap(), &authorization, &[], signed.as_bytes());
+    assert_eq!((status, body.trim()), (200, r#"{"verified":3,"rejected":0,"duplicates":0}"#));
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().expect("exit").success());
+    assert_eq!(standin.stats()["webhook"]["enabled"], false, "disabled again");
+    assert_eq!(fixture.read("out.cef"), signed);
+    assert_eq!(standin.stats()["refused"], serde_json::json!([]));
+}
+
+#[test]
 fn listen_points_the_webhook_receives_and_gives_it_back() {
     let fixture = Fixture::new("konnect-listen");
     let signed = common::signed_lines(&fixture, 5);
@@ -257,4 +299,105 @@ fn listen_points_the_webhook_receives_and_gives_it_back() {
     assert_eq!(fixture.read("out.cef"), signed);
     assert_eq!(standin.stats()["refused"], serde_json::json!([]));
     assert!(!format!("{said}{rest}").contains(&authorization), "the fresh authorization is never printed");
+}
+
+/// Asks the stand-in to deliver entries `from..to` and waits until it has.
+fn deliver(standin: &Standin, from: usize, to: usize) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "-X", "POST", "-d", &format!(r#"{{"from":{from},"to":{to}}}"#)])
+        .arg(format!("{}/_standin/deliver", standin.url))
+        .output()
+        .expect("curl");
+    assert!(out.status.success());
+    wait_idle(standin);
+}
+
+fn wait_idle(standin: &Standin) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while standin.stats()["delivery"]["idle"] != true {
+        assert!(std::time::Instant::now() < deadline, "the stand-in is still delivering");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The issue's run, end to end: the webhook set, 1,000 entries delivered
+/// and verified, the receiver down while 100 more are sent (lost:
+/// `inactive`, `status` exits 1), back up, a replay of the last hour, and
+/// `--out` holds all 1,100 once, the 1,000 sent again counted as
+/// duplicates.
+fn outage_and_replay(api: &str) {
+    let fixture = Fixture::new(&format!("konnect-e2e-{api}"));
+    let now = audit_cef::chrono::Utc::now();
+    let stamp = now.format("%Y-%m-%dT%H:%M:%SZ");
+    let plain: String = (0..1_100)
+        .map(|i| {
+            format!(
+                "{stamp} konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt={} src=127.0.0.6 action=list granted=true trace_id={i}\n",
+                now.timestamp_millis()
+            )
+        })
+        .collect();
+    fixture.write("plain.cef", &plain);
+    let signed = fixture.cef(&["sign", "--key", "k.pem", "plain.cef"]);
+    assert!(signed.status.success());
+    let signed = String::from_utf8(signed.stdout).expect("utf-8");
+    fixture.write("entries.cef", &signed);
+    fixture.write("siem.secret", "Bearer s3cret");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let receiver_args = [
+        "receive",
+        "--listen",
+        &listen,
+        "--authorization",
+        "Bearer s3cret",
+        "--jwks",
+        "k.jwks.json",
+        "--out",
+        "out.cef",
+        "--rejected",
+        "rejected.jsonl",
+        "--dedup",
+    ];
+    let receiver = common::Receiver::spawn(&fixture, &receiver_args);
+    let standin = Standin::start_with(&fixture, &["--entries", "entries.cef", "--time-scale", "0.01"]);
+    let cef = |args: &[&str]| konnect(&fixture, &standin, &[&["--api", api], args].concat());
+
+    let endpoint = format!("http://{listen}/");
+    let set = cef(&["webhook", "set", "--endpoint", &endpoint, "--authorization-file", "siem.secret"]);
+    assert!(set.status.success(), "{}", text(&set));
+    deliver(&standin, 0, 1_000);
+    assert_eq!(fixture.read("out.cef").lines().count(), 1_000, "delivered and verified");
+    assert_eq!(cef(&["status"]).status.code(), Some(0));
+
+    drop(receiver);
+    deliver(&standin, 1_000, 1_100);
+    assert_eq!(standin.stats()["delivery"]["lost"], 1, "the batch sent meanwhile is lost");
+    let status = cef(&["status"]);
+    assert_eq!(status.status.code(), Some(1), "{}", text(&status));
+
+    let receiver = common::Receiver::spawn(&fixture, &receiver_args);
+    let replay = cef(&["replay", "--start", "-1h", "--end", "now", "--wait"]);
+    assert_eq!(replay.status.code(), Some(0), "{}", text(&replay));
+    assert_eq!(cef(&["status"]).status.code(), Some(0), "active again");
+    drop(receiver);
+
+    let out = fixture.read("out.cef");
+    assert_eq!(out.lines().count(), 1_100);
+    let mut seen = std::collections::HashSet::new();
+    assert!(out.lines().all(|line| seen.insert(line)), "each entry once");
+    assert_eq!(seen.len(), signed.lines().count());
+    let stats = standin.stats();
+    assert_eq!(stats["delivery"]["duplicates"], 1_000, "the replay's first 1,000 were counted as duplicates");
+    assert_eq!(stats["refused"], serde_json::json!([]), "requests the specs refuse");
+}
+
+#[test]
+fn an_outage_and_a_replay_end_with_every_entry_once_v2() {
+    outage_and_replay("v2");
+}
+
+#[test]
+fn an_outage_and_a_replay_end_with_every_entry_once_v3() {
+    outage_and_replay("v3");
 }
