@@ -4,7 +4,7 @@
 //! for [`RETAINED_DAYS`] days.
 //!
 //! Memory is bounded whatever the index holds on disk: each day is a few
-//! immutable sorted runs of digests on disk (merged four of a level into
+//! immutable sorted runs of digests on disk (merged eight of a level into
 //! one of the next), a sparse index of each (one digest in
 //! [`SPARSE_EVERY`]), one blocked Bloom filter over the whole day (10 bits
 //! an entry, 20 for the day still growing; about 1% false hits), and a
@@ -33,13 +33,13 @@ use super::dedup_key::{DIGEST_LEN, DedupKey, Digest, days_of};
 pub const RETAINED_DAYS: i64 = 9;
 
 /// Digests a day keeps in memory before they are sealed into a sorted run.
-pub const TAIL_ENTRIES: usize = 32_768;
+pub const TAIL_ENTRIES: usize = 65_536;
 
 /// One digest in this many of a run is kept in memory.
 pub const SPARSE_EVERY: usize = 128;
 
 /// Runs of one level merged into one of the next.
-const MERGED_TOGETHER: usize = 4;
+const MERGED_TOGETHER: usize = 8;
 
 /// The lowest level holding [`MERGED_TOGETHER`] runs, if any.
 fn full_level(runs: &[Run]) -> Option<u32> {
@@ -353,7 +353,7 @@ impl DedupIndex {
     /// Writes a day's tail as a sorted run, then empties its log; then, as
     /// long as a level holds [`MERGED_TOGETHER`] runs, merges them into one
     /// run of the next level (a run of level L holds about
-    /// `TAIL_ENTRIES * 4^L` digests). Each digest is so rewritten once a
+    /// `TAIL_ENTRIES * 8^L` digests). Each digest is so rewritten once a
     /// level, a few times in all, however large the day; merges stream
     /// (memory holds read buffers, not the day).
     fn seal(&mut self, day_number: i64) -> io::Result<()> {
@@ -469,7 +469,7 @@ impl Run {
     }
 
     /// The run's level: 0 up to [`TAIL_ENTRIES`] digests, then one more
-    /// each time it holds four times as many.
+    /// each time it holds eight times as many.
     fn level(&self) -> u32 {
         let mut level = 0;
         let mut size = TAIL_ENTRIES;
