@@ -70,6 +70,7 @@
 
 mod config;
 mod failure;
+mod jwks_fetcher;
 mod konnect_api;
 mod post;
 mod replay;
@@ -82,6 +83,7 @@ mod worker;
 
 pub use config::{SenderConfig, WhenFull};
 pub use failure::{BatchFailure, Failure};
+pub use jwks_fetcher::{JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
 pub use konnect_api::{ApiError, KonnectApi};
 pub use report::SenderReport;
 pub use sender::Sender;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use audit_cef::http::JwksFetcher;
 use audit_cef::receive::VerifyPool;
 use audit_cef::sign::{JwksRefresh, JwksUrl};
 use audit_cef::webhook::Credential;
@@ -61,15 +62,6 @@ pub struct JwksArgs {
     pub jwks_token: Option<Credential>,
 }
 
-/// A JWKS document is small: a larger answer is not one.
-const MAX_JWKS_BYTES: u64 = 1 << 20;
-
-/// Redirects followed, each on the same scheme and host.
-const MAX_REDIRECTS: usize = 5;
-
-/// Time one fetch may take, redirects included.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The keys in use, swapped whole when a fetch brings another set.
 pub struct LiveKeys {
     command: &'static str,
@@ -81,11 +73,10 @@ pub struct LiveKeys {
     file: Option<(PathBuf, usize)>,
 }
 
-/// A JWKS fetched from a URL.
+/// A JWKS fetched from a URL (the library's fetcher: the URL policy,
+/// redirects, proxy and size limit are its).
 struct Remote {
-    url: JwksUrl,
-    agent: ureq::Agent,
-    authorization: Option<Credential>,
+    fetcher: JwksFetcher,
     cache: Option<PathBuf>,
     max_keys: usize,
     schedule: Mutex<JwksRefresh>,
@@ -113,31 +104,20 @@ impl JwksArgs {
                 url.as_str()
             ));
         }
-        let proxy = match &self.jwks_proxy {
-            Some(proxy) => Some(ureq::Proxy::new(proxy).map_err(|err| format!("--jwks-proxy {proxy}: {err}"))?),
-            None => None,
-        };
+        let mut fetcher = JwksFetcher::new(url);
+        if let Some(proxy) = &self.jwks_proxy {
+            fetcher = fetcher.proxy(proxy).map_err(|err| format!("--jwks-proxy {proxy}: {err}"))?;
+        }
         let token = match (&self.jwks_token, &self.jwks_authorization_file) {
             (Some(token), _) => Some(token.clone()),
             (None, Some(path)) => Some(read_secret(path, "--jwks-authorization-file")?),
             (None, None) => None,
         };
-        let authorization = token.map(|token| {
-            let token = token.expose();
-            Credential::new(if token.starts_with("Bearer ") { token.to_owned() } else { format!("Bearer {token}") })
-        });
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(FETCH_TIMEOUT))
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .http_status_as_error(false)
-            .proxy(proxy)
-            .build()
-            .into();
+        if let Some(token) = &token {
+            fetcher = fetcher.bearer(token);
+        }
         let remote = Remote {
-            url,
-            agent,
-            authorization,
+            fetcher,
             cache: self.jwks_cache.clone(),
             max_keys: self.max_keys,
             schedule: Mutex::new(JwksRefresh::new(
@@ -284,7 +264,7 @@ impl LiveKeys {
             }
         };
         remote.write_cache(command, &text);
-        self.install(keys, remote.url.as_str(), why)
+        self.install(keys, remote.fetcher.url().as_str(), why)
     }
 
     /// Puts `keys` (read from `source`) in use if they differ from the
@@ -326,39 +306,14 @@ impl Remote {
         self.lock_schedule().may_fetch_on_miss(now)
     }
 
-    /// The JWKS text, following redirects on the same scheme and host only.
+    /// The JWKS text.
     fn fetch(&self) -> Result<String, String> {
-        let mut url = self.url.clone();
-        for _ in 0..=MAX_REDIRECTS {
-            let mut request = self.agent.get(url.as_str());
-            if let Some(authorization) = &self.authorization {
-                request = request.header("Authorization", authorization.expose());
-            }
-            let cannot = |err: &dyn std::fmt::Display| format!("cannot fetch JWKS {}: {err}", url.as_str());
-            let mut response = request.call().map_err(|err| cannot(&err))?;
-            let status = response.status().as_u16();
-            if (300..400).contains(&status) {
-                let location = response.headers().get("location").and_then(|value| value.to_str().ok());
-                let location = location.ok_or_else(|| cannot(&format!("HTTP {status} without a Location")))?;
-                url = url.redirect(location).map_err(|err| format!("cannot fetch JWKS: {err}"))?;
-                continue;
-            }
-            if status != 200 {
-                return Err(cannot(&format!("HTTP {status}")));
-            }
-            return response
-                .body_mut()
-                .with_config()
-                .limit(MAX_JWKS_BYTES)
-                .read_to_string()
-                .map_err(|err| cannot(&err));
-        }
-        Err(format!("cannot fetch JWKS {}: more than {MAX_REDIRECTS} redirects", self.url.as_str()))
+        self.fetcher.fetch().map_err(|err| err.to_string())
     }
 
     /// The key set of a fetched text (and the text, for the cache).
     fn keys(&self, command: &str, text: &str) -> Result<(KeySet, String), String> {
-        keys_from_jwks(command, self.url.as_str(), text, self.max_keys).map(|keys| (keys, text.to_owned()))
+        keys_from_jwks(command, self.fetcher.url().as_str(), text, self.max_keys).map(|keys| (keys, text.to_owned()))
     }
 
     /// Writes the cache whole (a temporary file synced, then renamed).
