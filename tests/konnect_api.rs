@@ -83,6 +83,26 @@ fn konnect(fixture: &Fixture, standin: &Standin, args: &[&str]) -> Output {
     output
 }
 
+/// Starts `cef ARGS...` with the token in the environment and waits for
+/// its `listening on` line: the child, its stderr, and what it said so far.
+fn spawn_listening(fixture: &Fixture, args: &[&str]) -> (Child, BufReader<std::process::ChildStderr>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cef"))
+        .args(args)
+        .env("KONNECT_TOKEN", TOKEN)
+        .current_dir(fixture.path(""))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cef konnect listen");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut said = String::new();
+    while !said.contains("listening on") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("stderr") > 0, "ended before listening: {said}");
+        said.push_str(&line);
+    }
+    (child, stderr, said)
+}
+
 fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
@@ -190,21 +210,8 @@ fn listen_v3_enables_a_destination_and_disables_it_on_sigterm() {
     let public = format!("http://127.0.0.1:{port}/");
     let listen = format!("127.0.0.1:{port}");
     let args = ["konnect", "--base-url", &standin.url, "listen", "--listen", &listen, "--public-url", &public];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cef"))
-        .args(args)
-        .args(["--out", "out.cef", "--rejected", "rejected.jsonl"])
-        .env("KONNECT_TOKEN", TOKEN)
-        .current_dir(fixture.path(""))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cef konnect listen");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut said = String::new();
-    while !said.contains("listening on") {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).expect("stderr") > 0, "ended before listening: {said}");
-        said.push_str(&line);
-    }
+    let args = [&args[..], &["--out", "out.cef", "--rejected", "rejected.jsonl"]].concat();
+    let (mut child, _stderr, _said) = spawn_listening(&fixture, &args);
     let webhook = standin.stats()["webhook"].clone();
     assert_eq!((webhook["endpoint"].as_str(), webhook["enabled"].as_bool()), (Some(public.as_str()), Some(true)));
     let authorization = webhook["authorization"].as_str().expect("an authorization").to_owned();
@@ -263,20 +270,9 @@ fn listen_points_the_webhook_receives_and_gives_it_back() {
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     assert!(text(&refused).contains("--force"));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cef"))
-        .args(listen_args(true))
-        .env("KONNECT_TOKEN", TOKEN)
-        .current_dir(fixture.path(""))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cef konnect listen");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut said = String::new();
-    while !said.contains("listening on") {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).expect("stderr") > 0, "ended before listening: {said}");
-        said.push_str(&line);
-    }
+    let args = listen_args(true);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (mut child, mut stderr, said) = spawn_listening(&fixture, &args);
     let webhook = standin.stats()["webhook"].clone();
     assert_eq!(webhook["endpoint"], public.as_str());
     assert_eq!(webhook["enabled"], true);
