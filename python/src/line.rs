@@ -1,0 +1,513 @@
+//! `parse`, `parse_lines`, `Line` and `render`: any vendor's CEF.
+
+use audit_cef::{Event, Parser, Prefix, Pri, Renderer, Severity, Version};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
+
+use crate::errors::{OrRaise, Origin, error_object, to_pyerr};
+use crate::input::{Entry, pairs_of};
+
+const LENIENT: Parser = Parser::new();
+const STRICT: Parser = Parser::new().strict(true);
+
+fn parser(strict: bool) -> &'static Parser {
+    if strict { &STRICT } else { &LENIENT }
+}
+
+/// One parsed CEF line: the header fields, unescaped, and the extension
+/// pairs in line order. Values are ``str``; nothing is converted.
+///
+/// >>> import audit_cef
+/// >>> line = audit_cef.parse(r"host CEF:0|Kong\|Inc|Konnect|1.0|konnect|Authz.usage|1|act=read msg=a\=b msg=last")
+/// >>> (line.prefix, line.vendor, line.name, line.severity, line.severity_level)
+/// ('host', 'Kong|Inc', 'Authz.usage', '1', 1)
+/// >>> line.pairs()
+/// [('act', 'read'), ('msg', 'a=b'), ('msg', 'last')]
+/// >>> line.extensions
+/// {'act': 'read', 'msg': 'last'}
+/// >>> line.get("msg"), line.get("missing")
+/// ('last', None)
+#[pyclass(module = "audit_cef", frozen)]
+pub struct Line {
+    /// The line as parsed (without its line ending), for re-rendering.
+    text: String,
+    strict: bool,
+    prefix: Option<Py<PyString>>,
+    version: Py<PyString>,
+    vendor: Py<PyString>,
+    product: Py<PyString>,
+    device_version: Py<PyString>,
+    event_class_id: Py<PyString>,
+    name: Py<PyString>,
+    severity: Py<PyString>,
+    severity_level: Option<u8>,
+    unparsed: Option<Py<PyString>>,
+    pairs: Vec<Py<PyTuple>>,
+}
+
+impl Line {
+    /// The Python object of a parsed line; `text` is what was parsed.
+    fn build(py: Python<'_>, parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> PyResult<Line> {
+        let string = |s: &str| PyString::new(py, s).unbind();
+        let mut pairs = Vec::new();
+        for pair in parsed.pairs() {
+            pairs.push(PyTuple::new(py, [pair.key(), &pair.value()])?.unbind());
+        }
+        Ok(Line {
+            text: text.trim_end_matches(['\r', '\n']).to_owned(),
+            strict,
+            prefix: parsed.prefix().map(string),
+            version: string(parsed.version()),
+            vendor: string(parsed.vendor()),
+            product: string(parsed.product()),
+            device_version: string(parsed.device_version()),
+            event_class_id: string(parsed.event_class_id()),
+            name: string(parsed.name()),
+            severity: string(parsed.severity_str()),
+            severity_level: parsed.severity().and_then(Severity::level),
+            unparsed: parsed.unparsed().map(string),
+            pairs,
+        })
+    }
+
+    /// Parses `text` (one line, a line ending allowed) into a `Line`.
+    pub fn from_text(py: Python<'_>, text: &str, strict: bool) -> PyResult<Line> {
+        let parsed = parser(strict).parse_str(text).or_raise_in(py, Origin::Str(text))?;
+        Line::build(py, &parsed, text, strict)
+    }
+
+    /// Parses an entry: the line, or the crate's error (not yet a Python one).
+    fn try_entry(py: Python<'_>, entry: &Entry<'_>, strict: bool) -> PyResult<Result<Line, audit_cef::Error>> {
+        let text = match entry {
+            Entry::Str(text) => text.as_ref(),
+            Entry::Bytes(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(err) => {
+                    return Ok(Err(audit_cef::Error::at(audit_cef::ErrorKind::NotUtf8, err.valid_up_to())));
+                }
+            },
+        };
+        match parser(strict).parse_str(text) {
+            Ok(parsed) => Line::build(py, &parsed, text, strict).map(Ok),
+            Err(err) => Ok(Err(err)),
+        }
+    }
+}
+
+#[pymethods]
+impl Line {
+    /// The text before ``CEF:`` (a syslog header, Konnect's time and host),
+    /// verbatim, or ``None``.
+    ///
+    /// >>> audit_cef.parse("2025-06-18T21:02:36Z konghq.com CEF:0|v|p|1|id|n|5|").prefix
+    /// '2025-06-18T21:02:36Z konghq.com'
+    #[getter]
+    fn prefix(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        self.prefix.as_ref().map(|p| p.clone_ref(py))
+    }
+
+    /// The CEF version digits as written (``'0'``, ``'1'``).
+    ///
+    /// >>> audit_cef.parse("CEF:1|v|p|1|id|n|5|").version
+    /// '1'
+    #[getter]
+    fn version(&self, py: Python<'_>) -> Py<PyString> {
+        self.version.clone_ref(py)
+    }
+
+    /// Device Vendor, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|KongInc|p|1|id|n|5|").vendor
+    /// 'KongInc'
+    #[getter]
+    fn vendor(&self, py: Python<'_>) -> Py<PyString> {
+        self.vendor.clone_ref(py)
+    }
+
+    /// Device Product, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|Konnect|1|id|n|5|").product
+    /// 'Konnect'
+    #[getter]
+    fn product(&self, py: Python<'_>) -> Py<PyString> {
+        self.product.clone_ref(py)
+    }
+
+    /// Device Version, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1.0|id|n|5|").device_version
+    /// '1.0'
+    #[getter]
+    fn device_version(&self, py: Python<'_>) -> Py<PyString> {
+        self.device_version.clone_ref(py)
+    }
+
+    /// Device Event Class ID, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|konnect|n|5|").event_class_id
+    /// 'konnect'
+    #[getter]
+    fn event_class_id(&self, py: Python<'_>) -> Py<PyString> {
+        self.event_class_id.clone_ref(py)
+    }
+
+    /// Name, unescaped.
+    ///
+    /// >>> audit_cef.parse(r"CEF:0|v|p|1|id|a\\b|5|").name
+    /// 'a\\b'
+    #[getter]
+    fn name(&self, py: Python<'_>) -> Py<PyString> {
+        self.name.clone_ref(py)
+    }
+
+    /// Severity as written: ``'0'`` to ``'10'``, a name such as ``'High'``,
+    /// or ``''`` (the lenient parser accepts an empty field).
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|Very-High|").severity
+    /// 'Very-High'
+    #[getter]
+    fn severity(&self, py: Python<'_>) -> Py<PyString> {
+        self.severity.clone_ref(py)
+    }
+
+    /// Severity as a number 0-10, or ``None`` for a name or an empty field.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|7|").severity_level
+    /// 7
+    #[getter]
+    fn severity_level(&self) -> Option<u8> {
+        self.severity_level
+    }
+
+    /// Text between the header and the first key (lenient parsing keeps it
+    /// here rather than dropping it), or ``None``.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|junk k=v").unparsed
+    /// 'junk'
+    #[getter]
+    fn unparsed(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        self.unparsed.as_ref().map(|p| p.clone_ref(py))
+    }
+
+    /// The extension as a new ``dict``: the last of duplicate keys wins.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|a=1 b=2 a=3").extensions
+    /// {'a': '3', 'b': '2'}
+    #[getter]
+    fn extensions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for pair in &self.pairs {
+            let pair = pair.bind(py);
+            dict.set_item(pair.get_item(0)?, pair.get_item(1)?)?;
+        }
+        Ok(dict)
+    }
+
+    /// The extension pairs as a new list of ``(key, value)``, in line order,
+    /// duplicates included.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|a=1 a=2").pairs()
+    /// [('a', '1'), ('a', '2')]
+    fn pairs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.pairs.iter().map(|pair| pair.bind(py)))
+    }
+
+    /// The value of the last pair with ``key``, or ``default``.
+    ///
+    /// >>> audit_cef.parse(r"CEF:0|v|p|1|id|n|5|msg=a\nb").get("msg")
+    /// 'a\nb'
+    #[pyo3(signature = (key, default = None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyString>,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        for pair in self.pairs.iter().rev() {
+            let pair = pair.bind(py);
+            if pair.get_item(0)?.eq(key)? {
+                return Ok(Some(pair.get_item(1)?));
+            }
+        }
+        Ok(default)
+    }
+
+    /// The value of the last pair with ``key``; ``KeyError`` if there is none.
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+        match self.get(py, key, None)? {
+            Some(value) => Ok(value),
+            None => Err(PyKeyError::new_err(key.clone().unbind())),
+        }
+    }
+
+    /// Whether a pair has ``key``.
+    fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
+        for pair in &self.pairs {
+            if pair.bind(py).get_item(0)?.eq(key)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The line rendered again as canonical CEF (the prefix kept):
+    /// byte-for-byte the input for a line written by a canonical encoder.
+    /// With ``check_lengths=True``, the standard's length limits (vendor
+    /// and product 63 bytes, ...) are checked first (``LimitError``).
+    ///
+    /// >>> text = "2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|act=read msg=a\\=b"
+    /// >>> audit_cef.parse(text).to_cef() == text
+    /// True
+    #[pyo3(signature = (*, check_lengths = false))]
+    fn to_cef(&self, py: Python<'_>, check_lengths: bool) -> PyResult<String> {
+        let parsed = parser(self.strict).parse_str(&self.text).or_raise_in(py, Origin::Str(&self.text))?;
+        let event = parsed.to_event().or_raise_in(py, Origin::Str(&self.text))?;
+        Renderer::new().check_lengths(check_lengths).render_to_string(&event).or_raise(py)
+    }
+
+    /// The prefix parsed as one of the forms CEF travels with, or ``None``
+    /// without a prefix: a ``dict`` with ``form`` (``"rfc3339"`` as Konnect
+    /// writes it, ``"bsd"`` as RFC 3164 syslog, ``"rfc5424"``, ``"pri"``),
+    /// ``pri`` (the ``<PRI>`` value or ``None``), ``host``, and ``time``: an
+    /// aware ``datetime`` (``None`` for BSD syslog, which has no year: then
+    /// ``month``, ``day`` and ``clock`` say what it has). Raises
+    /// ``CefSyntaxError`` (kind ``invalid_prefix``) for a prefix of no form.
+    ///
+    /// >>> audit_cef.parse("2025-06-18T21:02:36Z konghq.com CEF:0|v|p|1|id|n|5|").parse_prefix()["time"].isoformat()
+    /// '2025-06-18T21:02:36+00:00'
+    /// >>> audit_cef.parse("<134>Apr 14 05:39:08 konghq.com CEF:0|v|p|1|id|n|5|").parse_prefix()["month"]
+    /// 4
+    fn parse_prefix<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let parsed = parser(self.strict).parse_str(&self.text).or_raise_in(py, Origin::Str(&self.text))?;
+        let Some(prefix) = parsed.prefix() else { return Ok(None) };
+        let prefix = Prefix::parse(prefix).or_raise_in(py, Origin::Str(prefix))?;
+        let dict = PyDict::new(py);
+        let datetime = py.import("datetime")?;
+        let aware = |timestamp: i64, offset_seconds: i32| -> PyResult<Bound<'py, PyAny>> {
+            let tz =
+                datetime.getattr("timezone")?.call1((datetime.getattr("timedelta")?.call1((0, offset_seconds))?,))?;
+            datetime.getattr("datetime")?.call_method1("fromtimestamp", (timestamp, tz))
+        };
+        match prefix {
+            Prefix::Rfc3339 { pri, time, host } => {
+                dict.set_item("form", "rfc3339")?;
+                dict.set_item("pri", pri.map(Pri::value))?;
+                dict.set_item("host", host)?;
+                dict.set_item("time", aware(time.timestamp(), 0)?)?;
+            }
+            Prefix::Bsd { pri, time, host } => {
+                dict.set_item("form", "bsd")?;
+                dict.set_item("pri", pri.map(Pri::value))?;
+                dict.set_item("host", host)?;
+                dict.set_item("time", py.None())?;
+                dict.set_item("month", time.month())?;
+                dict.set_item("day", time.day())?;
+                dict.set_item("clock", time.time().format("%H:%M:%S").to_string())?;
+            }
+            Prefix::Pri(pri) => {
+                dict.set_item("form", "pri")?;
+                dict.set_item("pri", pri.value())?;
+                dict.set_item("host", py.None())?;
+                dict.set_item("time", py.None())?;
+            }
+            Prefix::Rfc5424(header) => {
+                dict.set_item("form", "rfc5424")?;
+                dict.set_item("pri", header.pri.value())?;
+                dict.set_item("host", header.hostname)?;
+                let time = header.timestamp.map(|t| aware(t.timestamp(), t.offset().local_minus_utc())).transpose()?;
+                dict.set_item("time", time)?;
+            }
+            _ => dict.set_item("form", "unknown")?,
+        }
+        Ok(Some(dict))
+    }
+
+    /// The line as the ``cef parse`` tool's JSON object would hold it.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|a=1").to_dict()["extensions"]
+    /// {'a': '1'}
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("prefix", self.prefix(py))?;
+        dict.set_item("version", self.version(py))?;
+        dict.set_item("vendor", self.vendor(py))?;
+        dict.set_item("product", self.product(py))?;
+        dict.set_item("device_version", self.device_version(py))?;
+        dict.set_item("event_class_id", self.event_class_id(py))?;
+        dict.set_item("name", self.name(py))?;
+        dict.set_item("severity", self.severity(py))?;
+        dict.set_item("extensions", self.extensions(py)?)?;
+        Ok(dict)
+    }
+
+    fn __len__(&self) -> usize {
+        self.pairs.len()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.cast::<Line>() {
+            Ok(other) => other.get().text == self.text,
+            Err(_) => false,
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Line({})", PyString::new(py, &self.text).repr()?))
+    }
+
+    fn __str__(&self) -> String {
+        self.text.clone()
+    }
+}
+
+/// Parses one CEF line (``str`` or ``bytes``; a trailing line ending is
+/// ignored). Lenient by default, as real devices need; ``strict=True``
+/// rejects anything the standard does not define.
+///
+/// Raises ``audit_cef.CefSyntaxError`` (a subclass of ``audit_cef.Error``)
+/// with ``.kind`` and ``.offset`` (an index into what was passed).
+///
+/// >>> import audit_cef
+/// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|b64=aGk=").get("b64")
+/// 'aGk='
+/// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|b64=aGk=", strict=True)
+/// Traceback (most recent call last):
+/// ...
+/// audit_cef.CefSyntaxError: unescaped `=` in extension value at index 26
+#[pyfunction]
+#[pyo3(signature = (line, strict = false))]
+pub fn parse(py: Python<'_>, line: &Bound<'_, PyAny>, strict: bool) -> PyResult<Line> {
+    let entry = Entry::extract(line)?;
+    Line::try_entry(py, &entry, strict)?.map_err(|err| to_pyerr(py, &err, Origin::of(&entry)))
+}
+
+/// What `parse_lines` does with a line that fails.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnError {
+    Raise,
+    Skip,
+    Return,
+}
+
+/// Iterator of `parse_lines`.
+#[pyclass(module = "audit_cef")]
+pub struct LineIterator {
+    lines: Py<PyIterator>,
+    strict: bool,
+    on_error: OnError,
+    lineno: usize,
+}
+
+#[pymethods]
+impl LineIterator {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let lines = self.lines.bind(py).clone();
+        for item in lines {
+            let item = item?;
+            self.lineno += 1;
+            let entry = Entry::extract(&item)?;
+            match Line::try_entry(py, &entry, self.strict)? {
+                Ok(line) => return Ok(Some(Bound::new(py, line)?.into_any())),
+                Err(err) => {
+                    if self.on_error == OnError::Skip {
+                        continue;
+                    }
+                    let error = error_object(py, &err, Origin::of(&entry))?;
+                    error.setattr("lineno", self.lineno)?;
+                    if self.on_error == OnError::Raise {
+                        return Err(PyErr::from_value(error));
+                    }
+                    return Ok(Some(error));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Parses lines one at a time from any iterable of ``str`` or ``bytes``: a
+/// list, a generator, a file opened in text or binary mode. Streams: one
+/// line in memory at a time.
+///
+/// ``errors`` says what happens to a line that fails: ``"raise"`` (the
+/// default) raises its ``audit_cef.Error``, ``"skip"`` drops it,
+/// ``"return"`` yields the ``Error`` in its place. The error's ``lineno``
+/// is the line number (from 1).
+///
+/// >>> import audit_cef
+/// >>> lines = ["CEF:0|v|p|1|id|n|5|a=1\n", "not cef\n", "CEF:0|v|p|1|id|m|5|a=2\n"]
+/// >>> [line.name for line in audit_cef.parse_lines(lines, errors="skip")]
+/// ['n', 'm']
+/// >>> [getattr(x, "kind", None) for x in audit_cef.parse_lines(lines, errors="return")]
+/// [None, 'missing_cef_marker', None]
+#[pyfunction]
+#[pyo3(signature = (lines, strict = false, errors = "raise"))]
+pub fn parse_lines(lines: &Bound<'_, PyAny>, strict: bool, errors: &str) -> PyResult<LineIterator> {
+    let on_error = match errors {
+        "raise" => OnError::Raise,
+        "skip" => OnError::Skip,
+        "return" => OnError::Return,
+        _ => return Err(PyValueError::new_err("errors must be 'raise', 'skip' or 'return'")),
+    };
+    Ok(LineIterator { lines: lines.try_iter()?.unbind(), strict, on_error, lineno: 0 })
+}
+
+/// The severity argument: an ``int`` 0-10 or a name (``"High"``).
+pub fn severity_of(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Severity> {
+    if let Ok(level) = value.extract::<i64>() {
+        let level = u8::try_from(level).unwrap_or(u8::MAX);
+        return Severity::from_level(level).or_raise(py);
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return text.to_cow()?.parse::<Severity>().or_raise(py);
+    }
+    Err(PyTypeError::new_err("severity must be an int 0-10 or a name such as 'High'"))
+}
+
+/// Renders one CEF line with exact escaping (any vendor's event). The
+/// extension is a ``dict`` or an iterable of ``(key, value)`` pairs, in
+/// order; values are ``str``, ``int`` or ``bool`` (written ``true`` /
+/// ``false``). ``check_lengths=True`` checks the standard's length limits
+/// (``LimitError``); nothing is ever truncated.
+///
+/// >>> import audit_cef
+/// >>> audit_cef.render(vendor="KongInc", product="Konnect", device_version="1.0",
+/// ...     event_class_id="konnect", name="Authz.usage", severity=1,
+/// ...     extensions={"act": "read", "msg": "a=b\nc", "granted": True},
+/// ...     prefix="2025-06-18T21:02:36Z konghq.com")
+/// '2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|act=read msg=a\\=b\\nc granted=true'
+#[pyfunction]
+#[pyo3(signature = (*, vendor, product, device_version, event_class_id, name, severity, extensions = None, prefix = None, version = 0, check_lengths = false))]
+#[allow(clippy::too_many_arguments)]
+pub fn render(
+    py: Python<'_>,
+    vendor: String,
+    product: String,
+    device_version: String,
+    event_class_id: String,
+    name: String,
+    severity: &Bound<'_, PyAny>,
+    extensions: Option<&Bound<'_, PyAny>>,
+    prefix: Option<String>,
+    version: u8,
+    check_lengths: bool,
+) -> PyResult<String> {
+    let severity = severity_of(py, severity)?;
+    let version: Version = version.to_string().parse().or_raise(py)?;
+    let mut event =
+        Event::new(vendor, product, device_version, event_class_id, name, severity).or_raise(py)?.with_version(version);
+    if let Some(prefix) = prefix {
+        event = event.with_prefix(prefix).or_raise(py)?;
+    }
+    if let Some(extensions) = extensions {
+        for (key, value) in pairs_of(extensions)? {
+            event.push(key, value).or_raise(py)?;
+        }
+    }
+    Renderer::new().check_lengths(check_lengths).render_to_string(&event).or_raise(py)
+}
