@@ -3,7 +3,9 @@
 use audit_cef::{Event, Parser, Prefix, Pri, Renderer, Severity, Version};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
+use std::cell::RefCell;
+
+use pyo3::types::{PyDict, PyIterator, PyList, PyString};
 
 use crate::errors::{OrRaise, Origin, error_object, to_pyerr};
 use crate::input::{Entry, pairs_of};
@@ -30,67 +32,201 @@ fn parser(strict: bool) -> &'static Parser {
 /// ('last', None)
 #[pyclass(module = "audit_cef", frozen)]
 pub struct Line {
-    /// The line as parsed (without its line ending), for re-rendering.
+    /// The line as parsed (its line ending included); the fields point
+    /// into it. Rust-owned: a `Py` field would make every `Line` an object
+    /// the garbage collector tracks, which costs more than the copy.
     text: String,
     strict: bool,
-    prefix: Option<Py<PyString>>,
-    version: Py<PyString>,
-    vendor: Py<PyString>,
-    product: Py<PyString>,
-    device_version: Py<PyString>,
-    event_class_id: Py<PyString>,
-    name: Py<PyString>,
-    severity: Py<PyString>,
+    prefix: Option<Span>,
+    version: Span,
+    vendor: Span,
+    product: Span,
+    device_version: Span,
+    event_class_id: Span,
+    name: Span,
+    severity: Span,
     severity_level: Option<u8>,
-    unparsed: Option<Py<PyString>>,
-    pairs: Vec<Py<PyTuple>>,
+    unparsed: Option<Span>,
+    /// Keys and unescaped values, in line order.
+    pairs: Vec<(Span, Span)>,
+    /// The fields that are not ranges of `text` (unescaped), by index.
+    owned: Vec<Box<str>>,
+}
+
+/// A field of the line: a range of its text, or (`at == OWNED`) the index
+/// of its unescaped copy in `owned`. Small, so that a `Line` is cheap to
+/// move; Python strings are made when a field is read, not when parsed.
+#[derive(Clone, Copy)]
+struct Span {
+    at: u32,
+    len: u32,
+}
+
+const OWNED: u32 = u32::MAX;
+
+impl Span {
+    /// `field` as a range of `text` when it lies inside it (borrowed by the
+    /// parser), else as a copy pushed on `owned`.
+    fn of(text: &str, field: &str, owned: &mut Vec<Box<str>>) -> Span {
+        let base = text.as_ptr() as usize;
+        let at = field.as_ptr() as usize;
+        if at >= base
+            && at + field.len() <= base + text.len()
+            && let (Ok(at), Ok(len)) = (u32::try_from(at - base), u32::try_from(field.len()))
+            && at != OWNED
+        {
+            return Span { at, len };
+        }
+        owned.push(field.into());
+        Span { at: OWNED, len: u32::try_from(owned.len() - 1).unwrap_or(u32::MAX) }
+    }
+}
+
+/// The slots of a string cache: each holds a string and its Python object.
+type Slots = Vec<Option<(Box<str>, Py<PyString>)>>;
+
+thread_local! {
+    /// Header fields and keys repeat from line to line (`KongInc`, `rt`,
+    /// `src`...): one Python string each, whose hash Python then computes
+    /// only once. A direct-mapped cache: a lookup is one hash and one
+    /// comparison whatever the input, and a collision only costs a miss.
+    static INTERNED: RefCell<Slots> = const { RefCell::new(Vec::new()) };
+}
+
+/// Strings longer than this are not interned.
+const INTERN_MAX_LEN: usize = 48;
+/// Slots of the cache (a power of two).
+const INTERN_SLOTS: usize = 1024;
+
+/// A fast hash of a short string, eight bytes at a time.
+fn short_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut hash = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        hash = (hash ^ word).wrapping_mul(K);
+        hash ^= hash >> 29;
+    }
+    let mut last = [0u8; 8];
+    for (to, from) in last.iter_mut().zip(chunks.remainder()) {
+        *to = *from;
+    }
+    hash = (hash ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    hash ^ (hash >> 32)
+}
+
+/// The Python string for `text`, shared when it is short.
+fn interned<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+    if text.len() > INTERN_MAX_LEN {
+        return PyString::new(py, text);
+    }
+    INTERNED.with(|cell| cached(py, cell, text))
+}
+
+/// `text` from the direct-mapped cache `cell`, made and put there on a miss.
+fn cached<'py>(py: Python<'py>, cell: &RefCell<Slots>, text: &str) -> Bound<'py, PyString> {
+    let Ok(mut slots) = cell.try_borrow_mut() else { return PyString::new(py, text) };
+    if slots.is_empty() {
+        slots.resize_with(INTERN_SLOTS, || None);
+    }
+    let index = (short_hash(text.as_bytes()) as usize) & (INTERN_SLOTS - 1);
+    let Some(slot) = slots.get_mut(index) else { return PyString::new(py, text) };
+    if let Some((held, string)) = slot
+        && **held == *text
+    {
+        return string.bind(py).clone();
+    }
+    let made = PyString::new(py, text);
+    *slot = Some((text.into(), made.clone().unbind()));
+    made
 }
 
 impl Line {
-    /// The Python object of a parsed line; `text` is what was parsed.
-    fn build(py: Python<'_>, parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> PyResult<Line> {
-        let string = |s: &str| PyString::new(py, s).unbind();
-        let mut pairs = Vec::new();
-        for pair in parsed.pairs() {
-            pairs.push(PyTuple::new(py, [pair.key(), &pair.value()])?.unbind());
+    /// The whole line as text (checked UTF-8 when parsed).
+    fn whole<'a>(&'a self, _py: Python<'_>) -> &'a str {
+        &self.text
+    }
+
+    /// The line without its line ending.
+    fn line_text<'a>(&'a self, py: Python<'_>) -> &'a str {
+        self.whole(py).trim_end_matches(['\r', '\n'])
+    }
+
+    fn str<'a>(&'a self, _py: Python<'_>, span: &Span) -> &'a str {
+        if span.at == OWNED {
+            return self.owned.get(span.len as usize).map(|text| &**text).unwrap_or_default();
         }
-        Ok(Line {
-            text: text.trim_end_matches(['\r', '\n']).to_owned(),
+        let at = span.at as usize;
+        self.text.get(at..at + span.len as usize).unwrap_or_default()
+    }
+
+    /// The Python object of a parsed line: `parsed` is `text` parsed.
+    fn build(parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> Line {
+        let mut owned = Vec::new();
+        let mut span = |field: &str| Span::of(text, field, &mut owned);
+        let pairs = parsed.pairs().map(|pair| (span(pair.key()), span(&pair.value()))).collect();
+        Line {
+            text: String::new(),
             strict,
-            prefix: parsed.prefix().map(string),
-            version: string(parsed.version()),
-            vendor: string(parsed.vendor()),
-            product: string(parsed.product()),
-            device_version: string(parsed.device_version()),
-            event_class_id: string(parsed.event_class_id()),
-            name: string(parsed.name()),
-            severity: string(parsed.severity_str()),
+            prefix: parsed.prefix().map(&mut span),
+            version: span(parsed.version()),
+            vendor: span(parsed.vendor()),
+            product: span(parsed.product()),
+            device_version: span(parsed.device_version()),
+            event_class_id: span(parsed.event_class_id()),
+            name: span(parsed.name()),
+            severity: span(parsed.severity_str()),
             severity_level: parsed.severity().and_then(Severity::level),
-            unparsed: parsed.unparsed().map(string),
+            unparsed: parsed.unparsed().map(&mut span),
             pairs,
-        })
+            owned,
+        }
+    }
+
+    /// Parses `text` (one line, a line ending allowed), keeping it.
+    fn try_text(text: String, strict: bool) -> Result<Line, (audit_cef::Error, String)> {
+        let built = match parser(strict).parse_str(&text) {
+            Ok(parsed) => Ok(Line::build(&parsed, &text, strict)),
+            Err(err) => Err(err),
+        };
+        match built {
+            // The spans point into `text`: moving the String keeps them valid.
+            Ok(mut line) => {
+                line.text = text;
+                Ok(line)
+            }
+            Err(err) => Err((err, text)),
+        }
     }
 
     /// Parses `text` (one line, a line ending allowed) into a `Line`.
     pub fn from_text(py: Python<'_>, text: &str, strict: bool) -> PyResult<Line> {
-        let parsed = parser(strict).parse_str(text).or_raise_in(py, Origin::Str(text))?;
-        Line::build(py, &parsed, text, strict)
+        Line::try_text(text.to_owned(), strict).map_err(|(err, text)| to_pyerr(py, &err, Origin::Str(&text)))
     }
 
-    /// Parses an entry: the line, or the crate's error (not yet a Python one).
-    fn try_entry(py: Python<'_>, entry: &Entry<'_>, strict: bool) -> PyResult<Result<Line, audit_cef::Error>> {
-        let text = match entry {
-            Entry::Str(text) => text.as_ref(),
+    /// Parses a `str` or `bytes` object: the line, or the Python error.
+    fn try_object<'py>(
+        py: Python<'py>,
+        object: &Bound<'py, PyAny>,
+        strict: bool,
+    ) -> PyResult<Result<Line, Bound<'py, PyAny>>> {
+        let (text, was_str) = match Entry::extract(object)? {
+            Entry::Str(text) => (text.into_owned(), true),
             Entry::Bytes(bytes) => match std::str::from_utf8(bytes) {
-                Ok(text) => text,
+                Ok(text) => (text.to_owned(), false),
                 Err(err) => {
-                    return Ok(Err(audit_cef::Error::at(audit_cef::ErrorKind::NotUtf8, err.valid_up_to())));
+                    let err = audit_cef::Error::at(audit_cef::ErrorKind::NotUtf8, err.valid_up_to());
+                    return Ok(Err(error_object(py, &err, Origin::Bytes)?));
                 }
             },
         };
-        match parser(strict).parse_str(text) {
-            Ok(parsed) => Line::build(py, &parsed, text, strict).map(Ok),
-            Err(err) => Ok(Err(err)),
+        match Line::try_text(text, strict) {
+            Ok(line) => Ok(Ok(line)),
+            Err((err, text)) => {
+                let origin = if was_str { Origin::Str(&text) } else { Origin::Bytes };
+                Ok(Err(error_object(py, &err, origin)?))
+            }
         }
     }
 }
@@ -103,8 +239,8 @@ impl Line {
     /// >>> audit_cef.parse("2025-06-18T21:02:36Z konghq.com CEF:0|v|p|1|id|n|5|").prefix
     /// '2025-06-18T21:02:36Z konghq.com'
     #[getter]
-    fn prefix(&self, py: Python<'_>) -> Option<Py<PyString>> {
-        self.prefix.as_ref().map(|p| p.clone_ref(py))
+    fn prefix<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        self.prefix.as_ref().map(|p| PyString::new(py, self.str(py, p)))
     }
 
     /// The CEF version digits as written (``'0'``, ``'1'``).
@@ -112,8 +248,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:1|v|p|1|id|n|5|").version
     /// '1'
     #[getter]
-    fn version(&self, py: Python<'_>) -> Py<PyString> {
-        self.version.clone_ref(py)
+    fn version<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.version))
     }
 
     /// Device Vendor, unescaped.
@@ -121,8 +257,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|KongInc|p|1|id|n|5|").vendor
     /// 'KongInc'
     #[getter]
-    fn vendor(&self, py: Python<'_>) -> Py<PyString> {
-        self.vendor.clone_ref(py)
+    fn vendor<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.vendor))
     }
 
     /// Device Product, unescaped.
@@ -130,8 +266,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|v|Konnect|1|id|n|5|").product
     /// 'Konnect'
     #[getter]
-    fn product(&self, py: Python<'_>) -> Py<PyString> {
-        self.product.clone_ref(py)
+    fn product<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.product))
     }
 
     /// Device Version, unescaped.
@@ -139,8 +275,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|v|p|1.0|id|n|5|").device_version
     /// '1.0'
     #[getter]
-    fn device_version(&self, py: Python<'_>) -> Py<PyString> {
-        self.device_version.clone_ref(py)
+    fn device_version<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.device_version))
     }
 
     /// Device Event Class ID, unescaped.
@@ -148,8 +284,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|v|p|1|konnect|n|5|").event_class_id
     /// 'konnect'
     #[getter]
-    fn event_class_id(&self, py: Python<'_>) -> Py<PyString> {
-        self.event_class_id.clone_ref(py)
+    fn event_class_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.event_class_id))
     }
 
     /// Name, unescaped.
@@ -157,8 +293,8 @@ impl Line {
     /// >>> audit_cef.parse(r"CEF:0|v|p|1|id|a\\b|5|").name
     /// 'a\\b'
     #[getter]
-    fn name(&self, py: Python<'_>) -> Py<PyString> {
-        self.name.clone_ref(py)
+    fn name<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.name))
     }
 
     /// Severity as written: ``'0'`` to ``'10'``, a name such as ``'High'``,
@@ -167,8 +303,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|Very-High|").severity
     /// 'Very-High'
     #[getter]
-    fn severity(&self, py: Python<'_>) -> Py<PyString> {
-        self.severity.clone_ref(py)
+    fn severity<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        interned(py, self.str(py, &self.severity))
     }
 
     /// Severity as a number 0-10, or ``None`` for a name or an empty field.
@@ -186,8 +322,8 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|junk k=v").unparsed
     /// 'junk'
     #[getter]
-    fn unparsed(&self, py: Python<'_>) -> Option<Py<PyString>> {
-        self.unparsed.as_ref().map(|p| p.clone_ref(py))
+    fn unparsed<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        self.unparsed.as_ref().map(|p| PyString::new(py, self.str(py, p)))
     }
 
     /// The extension as a new ``dict``: the last of duplicate keys wins.
@@ -197,9 +333,8 @@ impl Line {
     #[getter]
     fn extensions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for pair in &self.pairs {
-            let pair = pair.bind(py);
-            dict.set_item(pair.get_item(0)?, pair.get_item(1)?)?;
+        for (key, value) in &self.pairs {
+            dict.set_item(interned(py, self.str(py, key)), PyString::new(py, self.str(py, value)))?;
         }
         Ok(dict)
     }
@@ -210,7 +345,11 @@ impl Line {
     /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|a=1 a=2").pairs()
     /// [('a', '1'), ('a', '2')]
     fn pairs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.pairs.iter().map(|pair| pair.bind(py)))
+        let pairs = self
+            .pairs
+            .iter()
+            .map(|(key, value)| (interned(py, self.str(py, key)), PyString::new(py, self.str(py, value))));
+        PyList::new(py, pairs)
     }
 
     /// The value of the last pair with ``key``, or ``default``.
@@ -224,10 +363,10 @@ impl Line {
         key: &Bound<'py, PyString>,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        for pair in self.pairs.iter().rev() {
-            let pair = pair.bind(py);
-            if pair.get_item(0)?.eq(key)? {
-                return Ok(Some(pair.get_item(1)?));
+        let key = key.to_cow()?;
+        for (k, value) in self.pairs.iter().rev() {
+            if self.str(py, k) == key {
+                return Ok(Some(PyString::new(py, self.str(py, value)).into_any()));
             }
         }
         Ok(default)
@@ -243,12 +382,8 @@ impl Line {
 
     /// Whether a pair has ``key``.
     fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
-        for pair in &self.pairs {
-            if pair.bind(py).get_item(0)?.eq(key)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        let key = key.to_cow()?;
+        Ok(self.pairs.iter().any(|(k, _)| self.str(py, k) == key))
     }
 
     /// The line rendered again as canonical CEF (the prefix kept):
@@ -261,8 +396,9 @@ impl Line {
     /// True
     #[pyo3(signature = (*, check_lengths = false))]
     fn to_cef(&self, py: Python<'_>, check_lengths: bool) -> PyResult<String> {
-        let parsed = parser(self.strict).parse_str(&self.text).or_raise_in(py, Origin::Str(&self.text))?;
-        let event = parsed.to_event().or_raise_in(py, Origin::Str(&self.text))?;
+        let text = self.whole(py);
+        let parsed = parser(self.strict).parse_str(text).or_raise_in(py, Origin::Str(text))?;
+        let event = parsed.to_event().or_raise_in(py, Origin::Str(text))?;
         Renderer::new().check_lengths(check_lengths).render_to_string(&event).or_raise(py)
     }
 
@@ -279,7 +415,8 @@ impl Line {
     /// >>> audit_cef.parse("<134>Apr 14 05:39:08 konghq.com CEF:0|v|p|1|id|n|5|").parse_prefix()["month"]
     /// 4
     fn parse_prefix<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let parsed = parser(self.strict).parse_str(&self.text).or_raise_in(py, Origin::Str(&self.text))?;
+        let text = self.whole(py);
+        let parsed = parser(self.strict).parse_str(text).or_raise_in(py, Origin::Str(text))?;
         let Some(prefix) = parsed.prefix() else { return Ok(None) };
         let prefix = Prefix::parse(prefix).or_raise_in(py, Origin::Str(prefix))?;
         let dict = PyDict::new(py);
@@ -345,19 +482,19 @@ impl Line {
         self.pairs.len()
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
         match other.cast::<Line>() {
-            Ok(other) => other.get().text == self.text,
+            Ok(other) => other.get().line_text(py) == self.line_text(py),
             Err(_) => false,
         }
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("Line({})", PyString::new(py, &self.text).repr()?))
+        Ok(format!("Line({})", PyString::new(py, self.line_text(py)).repr()?))
     }
 
-    fn __str__(&self) -> String {
-        self.text.clone()
+    fn __str__<'a>(&'a self, py: Python<'_>) -> &'a str {
+        self.line_text(py)
     }
 }
 
@@ -378,8 +515,7 @@ impl Line {
 #[pyfunction]
 #[pyo3(signature = (line, strict = false))]
 pub fn parse(py: Python<'_>, line: &Bound<'_, PyAny>, strict: bool) -> PyResult<Line> {
-    let entry = Entry::extract(line)?;
-    Line::try_entry(py, &entry, strict)?.map_err(|err| to_pyerr(py, &err, Origin::of(&entry)))
+    Line::try_object(py, line, strict)?.map_err(PyErr::from_value)
 }
 
 /// What `parse_lines` does with a line that fails.
@@ -410,14 +546,12 @@ impl LineIterator {
         for item in lines {
             let item = item?;
             self.lineno += 1;
-            let entry = Entry::extract(&item)?;
-            match Line::try_entry(py, &entry, self.strict)? {
+            match Line::try_object(py, &item, self.strict)? {
                 Ok(line) => return Ok(Some(Bound::new(py, line)?.into_any())),
-                Err(err) => {
+                Err(error) => {
                     if self.on_error == OnError::Skip {
                         continue;
                     }
-                    let error = error_object(py, &err, Origin::of(&entry))?;
                     error.setattr("lineno", self.lineno)?;
                     if self.on_error == OnError::Raise {
                         return Err(PyErr::from_value(error));
