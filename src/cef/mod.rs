@@ -3,6 +3,7 @@
 //! and builds with `--no-default-features`.
 
 pub(crate) mod bsd_time;
+pub(crate) mod decimal;
 pub(crate) mod digits;
 pub(crate) mod escape;
 pub(crate) mod event;

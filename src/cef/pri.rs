@@ -1,5 +1,6 @@
 //! The syslog priority `<PRI>`.
 
+use super::decimal::write_decimal;
 use super::digits::bad;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -74,7 +75,7 @@ impl Pri {
 
 pub(crate) fn write_pri(pri: Pri, out: &mut Vec<u8>) {
     out.push(b'<');
-    out.extend_from_slice(itoa::Buffer::new().format(pri.value()).as_bytes());
+    write_decimal(u64::from(pri.value()), out);
     out.push(b'>');
 }
 

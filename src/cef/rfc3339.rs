@@ -41,25 +41,55 @@ impl UtcSeconds {
     }
 
     /// Appends `YYYY-MM-DDTHH:MM:SSZ`, by hand: this sits on the emitter's
-    /// hot path, and integer civil-date arithmetic is several times cheaper
-    /// than asking chrono for each calendar field.
+    /// hot path, and unsigned civil-date arithmetic with a two-digit table
+    /// is several times cheaper than asking chrono for each calendar field.
+    #[inline]
     pub(crate) fn write(self, out: &mut Vec<u8>) {
-        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
-        // In range, the year is 0-9999 and every other value below 100.
-        let year = year.clamp(0, 9999) as u32;
-        let of_day = self.0.rem_euclid(86_400) as u32;
-        let digits = |value: u32| [b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8];
-        let [y1, y2] = digits(year / 100);
-        let [y3, y4] = digits(year % 100);
-        let [mo1, mo2] = digits(month);
-        let [d1, d2] = digits(day);
-        let [h1, h2] = digits(of_day / 3600);
-        let [mi1, mi2] = digits(of_day / 60 % 60);
-        let [s1, s2] = digits(of_day % 60);
-        out.extend_from_slice(&[
-            y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, b'Z',
-        ]);
+        out.extend_from_slice(&self.text());
     }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` on the stack.
+    #[inline]
+    pub(crate) fn text(self) -> [u8; 20] {
+        // Counted from 0000-01-01 (the range's start) the seconds are never
+        // negative, so every division below is unsigned by a constant: a
+        // multiplication.
+        let seconds = self.0.saturating_sub(UtcSeconds::MIN).max(0) as u64;
+        let days = (seconds / 86_400) as u32;
+        let of_day = (seconds % 86_400) as u32;
+        let (year, month, day) = civil_from_days_since_year_0(days);
+        // In range, the year is 0-9999 and every other value below 100.
+        let year = year.min(9999);
+        let [y1, y2] = two_digits(year / 100);
+        let [y3, y4] = two_digits(year % 100);
+        let [mo1, mo2] = two_digits(month);
+        let [d1, d2] = two_digits(day);
+        let [h1, h2] = two_digits(of_day / 3600);
+        let [mi1, mi2] = two_digits(of_day / 60 % 60);
+        let [s1, s2] = two_digits(of_day % 60);
+        [y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, b'Z']
+    }
+}
+
+/// `value` (below 100) as two ASCII digits, from a table.
+#[inline]
+fn two_digits(value: u32) -> [u8; 2] {
+    // Built at compile time: an out-of-range index fails the build, not a run.
+    #[allow(clippy::indexing_slicing)]
+    const TABLE: [[u8; 2]; 100] = {
+        let mut table = [[0u8; 2]; 100];
+        let mut at = 0;
+        while at < 100 {
+            table[at] = [b'0' + (at / 10) as u8, b'0' + (at % 10) as u8];
+            at += 1;
+        }
+        table
+    };
+    // Every caller's value is below 100 (a checked year's halves, a month,
+    // a day, an hour, a minute, a second); the remainder keeps the index in
+    // bounds by arithmetic, so nothing can panic.
+    #[allow(clippy::indexing_slicing)]
+    TABLE[(value % 100) as usize]
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for `time`.
@@ -72,19 +102,33 @@ pub(crate) fn write_rfc3339_seconds(time: &DateTime<Utc>, out: &mut Vec<u8>) -> 
     Ok(())
 }
 
-/// Year, month and day of `days` since 1970-01-01 in the proleptic
-/// Gregorian calendar (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// Year, month and day of `days` since 0000-01-01 in the proleptic
+/// Gregorian calendar, by Neri and Schneider's Euclidean affine functions
+/// ("Euclidean affine functions and their application to calendar
+/// algorithms", 2022): a few multiplications and shifts instead of a chain
+/// of divisions. Counted from -0400-03-01 so that nothing is negative.
+#[inline]
+fn civil_from_days_since_year_0(days: u32) -> (u32, u32, u32) {
+    // 0000-01-01 is 146,037 days after -0400-03-01 (one 400-year era less
+    // January and February of the leap year 0); years 0-9999 stay far below
+    // the formulas' u32 limits.
+    let n = days.saturating_add(146_037);
+    let n1 = 4 * n + 3;
+    let century = n1 / 146_097;
+    let day_of_century = n1 % 146_097 / 4;
+    let n2 = 4 * day_of_century + 3;
+    let p2 = 2_939_745 * u64::from(n2);
+    let year_of_century = (p2 >> 32) as u32;
+    let day_of_year = (p2 as u32) / 2_939_745 / 4;
+    let n3 = 2141 * day_of_year + 197_913;
+    let month = n3 >> 16;
+    let day = (n3 & 0xffff) / 2141 + 1;
+    // The computational year starts in March: January and February belong
+    // to the next civil year.
+    let january_or_february = day_of_year >= 306;
+    let year = 100 * century + year_of_century + u32::from(january_or_february);
+    let month = if january_or_february { month - 12 } else { month };
+    (year.saturating_sub(400), month, day)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` exactly.
@@ -125,5 +169,16 @@ mod tests {
             assert_eq!(String::from_utf8(out).unwrap(), time.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             date = date + chrono::Days::new(if date.year() % 400 == 0 || date.year() == 1970 { 1 } else { 13 });
         }
+    }
+
+    #[test]
+    fn the_range_edges_and_midnight_are_written() {
+        let text = |seconds| UtcSeconds::new(seconds).map(|time| time.text().to_vec());
+        assert_eq!(text(UtcSeconds::MIN).unwrap(), b"0000-01-01T00:00:00Z");
+        assert_eq!(text(UtcSeconds::MAX).unwrap(), b"9999-12-31T23:59:59Z");
+        assert_eq!(text(0).unwrap(), b"1970-01-01T00:00:00Z");
+        assert_eq!(text(951_782_400).unwrap(), b"2000-02-29T00:00:00Z");
+        assert_eq!(text(-62_162_035_201).unwrap(), b"0000-02-29T23:59:59Z");
+        assert_eq!(text(UtcSeconds::MIN - 1), None);
     }
 }

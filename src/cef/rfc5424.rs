@@ -1,5 +1,6 @@
 //! The RFC 5424 syslog header before the message.
 
+use super::decimal::write_decimal;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 
 use super::digits::bad;
@@ -39,7 +40,7 @@ impl Rfc5424<'_> {
     /// Appends the header (no trailing space).
     pub(crate) fn write(&self, out: &mut Vec<u8>) -> Result<()> {
         write_pri(self.pri, out);
-        out.extend_from_slice(itoa::Buffer::new().format(self.version).as_bytes());
+        write_decimal(u64::from(self.version), out);
         out.push(b' ');
         match self.timestamp {
             Some(t) => out.extend_from_slice(t.to_rfc3339_opts(SecondsFormat::AutoSi, true).as_bytes()),

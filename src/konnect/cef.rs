@@ -5,11 +5,12 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, TimeZone, Utc};
 
-use super::event::{AuditEvent, PrefixStyle, Product, check_host};
+use super::event::{AuditEvent, KONNECT_HOST, PrefixStyle, Product, check_host};
+use super::family::Family;
 use super::field::Field;
 use super::fields::{Fields, family_from};
 use super::order::{Slot, canonical_order};
-use super::value::{Value, write_value};
+use super::value::{Value, write_text, write_uuid, write_value};
 use crate::cef::bsd_time::{BsdTime, write_bsd_time};
 use crate::cef::escape::{HEADER_ESCAPES, escape_to};
 use crate::cef::rfc3339::UtcSeconds;
@@ -30,30 +31,32 @@ impl AuditEvent<'_> {
     /// ```
     pub fn render_cef_into(&self, out: &mut Vec<u8>) {
         self.write_prefix(out);
-        out.extend_from_slice(match self.product {
-            Product::Konnect => b" CEF:0|KongInc|Konnect|1.0|".as_slice(),
-            Product::DevPortal => b" CEF:0|KongInc|Dev-Portal|1.0|".as_slice(),
-        });
-        write_header_text(self.family.class_parts(), out);
-        out.push(b'|');
-        write_header_text(self.family.name_parts(), out);
-        out.push(b'|');
-        out.extend_from_slice(self.severity().as_str().as_bytes());
-        out.push(b'|');
+        // The class id and name: each family's fixed text is one constant.
+        match &self.family {
+            Family::Authorization(authz) => {
+                write_header_value(&authz.service, out);
+                out.extend_from_slice(b"|Authz.");
+                write_header_value(&authz.resource, out);
+            }
+            Family::Authentication(authn) => {
+                out.extend_from_slice(b"AUTHENTICATION_TYPE_");
+                write_header_value(authn.kind.suffix(), out);
+                out.extend_from_slice(b"|AUTHENTICATION_OUTCOME_");
+                write_header_value(authn.outcome.suffix(), out);
+            }
+            Family::Access(_) => out.extend_from_slice(b"KongGateway|Ingress"),
+        }
+        match self.severity().as_str().as_bytes() {
+            [digit] => out.extend_from_slice(&[b'|', *digit, b'|']),
+            text => {
+                out.push(b'|');
+                out.extend_from_slice(text);
+                out.push(b'|');
+            }
+        }
 
         if self.order.is_empty() {
-            // Konnect's own order: one pass over the family's fields.
-            let mut separator = false;
-            for field in canonical_order(&self.family) {
-                if let Some(value) = self.value(*field) {
-                    write_pair(separator, field.as_str(), &value, out);
-                    separator = true;
-                }
-            }
-            for (key, value) in &self.extra {
-                write_pair(separator, key.as_str(), &Value::Text(value), out);
-                separator = true;
-            }
+            self.write_documented_pairs(out);
             return;
         }
 
@@ -105,13 +108,90 @@ impl AuditEvent<'_> {
         String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
+    /// The pairs in Konnect's documented order ([`canonical_order`]), written
+    /// straight: each key is a constant with its separator, and no field is
+    /// looked up by name. A test holds it to the order table.
+    #[inline]
+    fn write_documented_pairs(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"rt=");
+        write_value(&Value::Int(self.rt), out);
+        out.extend_from_slice(b" src=");
+        write_value(&Value::Ip(self.src), out);
+        match &self.family {
+            Family::Authentication(authn) => {
+                out.extend_from_slice(b" request=");
+                write_text(&authn.request, out);
+                out.extend_from_slice(if authn.success { b" success=true" } else { b" success=false" });
+            }
+            Family::Authorization(authz) => {
+                out.extend_from_slice(b" action=");
+                write_text(&authz.action, out);
+                out.extend_from_slice(if authz.granted { b" granted=true" } else { b" granted=false" });
+            }
+            Family::Access(access) => {
+                out.extend_from_slice(b" request=");
+                write_text(&access.request, out);
+                out.extend_from_slice(b" act=");
+                write_text(&access.method, out);
+                out.extend_from_slice(b" status=");
+                write_value(&Value::Uint(u64::from(access.status)), out);
+            }
+        }
+        out.extend_from_slice(b" org_id=");
+        write_uuid(&self.org_id, out);
+        if let Some(portal_id) = &self.portal_id {
+            out.extend_from_slice(b" portal_id=");
+            write_uuid(portal_id, out);
+        }
+        out.extend_from_slice(b" principal_id=");
+        write_uuid(&self.principal_id, out);
+        if let Some(name) = &self.principal_name {
+            out.extend_from_slice(b" principal_name=");
+            write_text(name, out);
+        }
+        if let Some(actor_id) = &self.actor_id {
+            out.extend_from_slice(b" actor_id=");
+            write_text(actor_id, out);
+        }
+        if let Family::Access(access) = &self.family {
+            out.extend_from_slice(b" user_agent=");
+            write_text(&self.user_agent, out);
+            out.extend_from_slice(b" trace_id=");
+            write_value(&Value::Uint(self.trace_id), out);
+            out.extend_from_slice(b" query=");
+            write_text(&access.query, out);
+        } else {
+            out.extend_from_slice(b" trace_id=");
+            write_value(&Value::Uint(self.trace_id), out);
+            out.extend_from_slice(b" user_agent=");
+            write_text(&self.user_agent, out);
+        }
+        if self.kong_initiated {
+            out.extend_from_slice(b" kong_initiated=true");
+        }
+        for (key, value) in &self.extra {
+            write_pair(true, key.as_str(), &Value::Text(value), out);
+        }
+    }
+
+    /// The time, the host and the header up to the event class id.
+    #[inline]
     fn write_prefix(&self, out: &mut Vec<u8>) {
         match self.prefix_style {
             PrefixStyle::Rfc3339 => self.time.write(out),
             PrefixStyle::Bsd => write_bsd_time(&BsdTime::from_datetime(&self.time.to_datetime()), out),
         }
+        // Konnect's own host and product, the usual case, are one constant.
+        if self.host == KONNECT_HOST && self.product == Product::Konnect {
+            out.extend_from_slice(b" konghq.com CEF:0|KongInc|Konnect|1.0|");
+            return;
+        }
         out.push(b' ');
         out.extend_from_slice(self.host.as_bytes());
+        out.extend_from_slice(match self.product {
+            Product::Konnect => b" CEF:0|KongInc|Konnect|1.0|".as_slice(),
+            Product::DevPortal => b" CEF:0|KongInc|Dev-Portal|1.0|".as_slice(),
+        });
     }
 }
 
@@ -205,10 +285,9 @@ fn locate_in_line(err: Error, line: &Line<'_>) -> Error {
     }
 }
 
-/// A fixed prefix (`Authz.`, `AUTHENTICATION_TYPE_`, ...) and its value,
-/// escaped as a header field.
-fn write_header_text((prefix, text): (&'static str, &str), out: &mut Vec<u8>) {
-    out.extend_from_slice(prefix.as_bytes());
+/// A header field's variable text, escaped (E1).
+#[inline]
+fn write_header_value(text: &str, out: &mut Vec<u8>) {
     let Ok(()) = escape_to(&HEADER_ESCAPES, text, out);
 }
 
@@ -248,4 +327,73 @@ fn prefix_from(prefix: Option<&str>, rt: i64) -> Result<(UtcSeconds, Cow<'_, str
     // The host ends the prefix, which starts the line.
     check_host(host).map_err(|err| err.shifted(prefix.len().saturating_sub(host.len())))?;
     Ok((time, Cow::Borrowed(host), style))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::konnect::family::{Access, AuthOutcome, AuthType, Authentication, Authorization};
+
+    /// The pairs as the order table and [`AuditEvent::value`] give them: the
+    /// definition the straight writer must match.
+    fn pairs_by_table(event: &AuditEvent<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut separator = false;
+        for field in canonical_order(&event.family) {
+            if let Some(value) = event.value(*field) {
+                write_pair(separator, field.as_str(), &value, &mut out);
+                separator = true;
+            }
+        }
+        for (key, value) in &event.extra {
+            write_pair(separator, key.as_str(), &Value::Text(value), &mut out);
+            separator = true;
+        }
+        out
+    }
+
+    #[test]
+    fn the_documented_writer_follows_the_order_table_for_every_family_and_option() {
+        let families = [
+            Family::Authentication(Authentication::new(AuthType::Basic, AuthOutcome::Success, "/a=b\\c")),
+            Family::Authorization(Authorization::new("konnect", "control-planes", "li\nst", false).unwrap()),
+            Family::Access(Access::new("/x", "GET", 404, "q=1")),
+        ];
+        let sources: [IpAddr; 2] = [[10, 0, 0, 1].into(), "2001:db8::1".parse().unwrap()];
+        let mut checked = 0;
+        for family in families {
+            for options in 0u8..32 {
+                let mut builder = AuditEvent::builder(family.clone())
+                    .time(Utc.timestamp_opt(1_750_280_556, 0).unwrap())
+                    .src(sources[usize::from(options & 1)])
+                    .org_id(Uuid::from_u128(0x777d_b3e4_5cb7_4dd5_b51c_9878_096a_6999))
+                    .principal_id(Uuid::from_u128(u128::MAX - 5))
+                    .trace_id(u64::MAX)
+                    .user_agent("ua=\r");
+                if options & 2 != 0 {
+                    builder = builder.portal_id(Uuid::from_u128(42));
+                }
+                if options & 4 != 0 {
+                    builder = builder.principal_name("me").actor_id("a\\b");
+                }
+                if options & 8 != 0 {
+                    builder = builder.kong_initiated(true);
+                }
+                if options & 16 != 0 {
+                    builder = builder.extra("cs1", "x=y").extra("cn2", "7");
+                }
+                let event = builder.build().unwrap();
+                let line = event.to_cef_string();
+                let at = line.find("|rt=").unwrap_or_else(|| panic!("no header end in {line}"));
+                assert_eq!(line.as_bytes()[at + 1..], pairs_by_table(&event), "options {options:#b} of {line}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 96);
+    }
 }
