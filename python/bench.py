@@ -87,8 +87,14 @@ def main() -> int:
     def parse_ours():
         for line in lines:
             parsed = audit_cef.parse(line)
-            parsed.prefix, parsed.version, parsed.vendor, parsed.product  # noqa: B018 (each field read)
-            parsed.device_version, parsed.event_class_id, parsed.name, parsed.severity  # noqa: B018
+            value = parsed.prefix
+            value = parsed.version
+            value = parsed.vendor
+            value = parsed.product
+            value = parsed.device_version
+            value = parsed.event_class_id
+            value = parsed.name
+            value = parsed.severity
             for value in parsed.extensions.values():
                 pass
 

@@ -37,14 +37,56 @@ pub struct Line {
     /// the garbage collector tracks, which costs more than the copy.
     text: String,
     strict: bool,
-    prefix: Option<Span>,
-    version: Span,
-    vendor: Span,
-    product: Span,
-    device_version: Span,
-    event_class_id: Span,
-    name: Span,
-    severity: Span,
+    /// The text before ``CEF:`` (a syslog header, Konnect's time and host),
+    /// verbatim, or ``None``.
+    ///
+    /// >>> audit_cef.parse("2025-06-18T21:02:36Z konghq.com CEF:0|v|p|1|id|n|5|").prefix
+    /// '2025-06-18T21:02:36Z konghq.com'
+    #[pyo3(get)]
+    prefix: Option<Py<PyString>>,
+    /// The CEF version digits as written (``'0'``, ``'1'``).
+    ///
+    /// >>> audit_cef.parse("CEF:1|v|p|1|id|n|5|").version
+    /// '1'
+    #[pyo3(get)]
+    version: Py<PyString>,
+    /// Device Vendor, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|KongInc|p|1|id|n|5|").vendor
+    /// 'KongInc'
+    #[pyo3(get)]
+    vendor: Py<PyString>,
+    /// Device Product, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|Konnect|1|id|n|5|").product
+    /// 'Konnect'
+    #[pyo3(get)]
+    product: Py<PyString>,
+    /// Device Version, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1.0|id|n|5|").device_version
+    /// '1.0'
+    #[pyo3(get)]
+    device_version: Py<PyString>,
+    /// Device Event Class ID, unescaped.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|konnect|n|5|").event_class_id
+    /// 'konnect'
+    #[pyo3(get)]
+    event_class_id: Py<PyString>,
+    /// Name, unescaped.
+    ///
+    /// >>> audit_cef.parse(r"CEF:0|v|p|1|id|a\\b|5|").name
+    /// 'a\\b'
+    #[pyo3(get)]
+    name: Py<PyString>,
+    /// Severity as written: ``'0'`` to ``'10'``, a name such as ``'High'``,
+    /// or ``''`` (the lenient parser accepts an empty field).
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|Very-High|").severity
+    /// 'Very-High'
+    #[pyo3(get)]
+    severity: Py<PyString>,
     severity_level: Option<u8>,
     unparsed: Option<Span>,
     /// Keys and unescaped values, in line order.
@@ -162,21 +204,21 @@ impl Line {
     }
 
     /// The Python object of a parsed line: `parsed` is `text` parsed.
-    fn build(parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> Line {
+    fn build(py: Python<'_>, parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> Line {
         let mut owned = Vec::new();
         let mut span = |field: &str| Span::of(text, field, &mut owned);
         let pairs = parsed.pairs().map(|pair| (span(pair.key()), span(&pair.value()))).collect();
         Line {
             text: String::new(),
             strict,
-            prefix: parsed.prefix().map(&mut span),
-            version: span(parsed.version()),
-            vendor: span(parsed.vendor()),
-            product: span(parsed.product()),
-            device_version: span(parsed.device_version()),
-            event_class_id: span(parsed.event_class_id()),
-            name: span(parsed.name()),
-            severity: span(parsed.severity_str()),
+            prefix: parsed.prefix().map(|prefix| PyString::new(py, prefix).unbind()),
+            version: interned(py, parsed.version()).unbind(),
+            vendor: interned(py, parsed.vendor()).unbind(),
+            product: interned(py, parsed.product()).unbind(),
+            device_version: interned(py, parsed.device_version()).unbind(),
+            event_class_id: interned(py, parsed.event_class_id()).unbind(),
+            name: interned(py, parsed.name()).unbind(),
+            severity: interned(py, parsed.severity_str()).unbind(),
             severity_level: parsed.severity().and_then(Severity::level),
             unparsed: parsed.unparsed().map(&mut span),
             pairs,
@@ -185,9 +227,9 @@ impl Line {
     }
 
     /// Parses `text` (one line, a line ending allowed), keeping it.
-    fn try_text(text: String, strict: bool) -> Result<Line, (audit_cef::Error, String)> {
+    fn try_text(py: Python<'_>, text: String, strict: bool) -> Result<Line, (audit_cef::Error, String)> {
         let built = match parser(strict).parse_str(&text) {
-            Ok(parsed) => Ok(Line::build(&parsed, &text, strict)),
+            Ok(parsed) => Ok(Line::build(py, &parsed, &text, strict)),
             Err(err) => Err(err),
         };
         match built {
@@ -202,7 +244,7 @@ impl Line {
 
     /// Parses `text` (one line, a line ending allowed) into a `Line`.
     pub fn from_text(py: Python<'_>, text: &str, strict: bool) -> PyResult<Line> {
-        Line::try_text(text.to_owned(), strict).map_err(|(err, text)| to_pyerr(py, &err, Origin::Str(&text)))
+        Line::try_text(py, text.to_owned(), strict).map_err(|(err, text)| to_pyerr(py, &err, Origin::Str(&text)))
     }
 
     /// Parses a `str` or `bytes` object: the line, or the Python error.
@@ -221,7 +263,7 @@ impl Line {
                 }
             },
         };
-        match Line::try_text(text, strict) {
+        match Line::try_text(py, text, strict) {
             Ok(line) => Ok(Ok(line)),
             Err((err, text)) => {
                 let origin = if was_str { Origin::Str(&text) } else { Origin::Bytes };
@@ -233,80 +275,6 @@ impl Line {
 
 #[pymethods]
 impl Line {
-    /// The text before ``CEF:`` (a syslog header, Konnect's time and host),
-    /// verbatim, or ``None``.
-    ///
-    /// >>> audit_cef.parse("2025-06-18T21:02:36Z konghq.com CEF:0|v|p|1|id|n|5|").prefix
-    /// '2025-06-18T21:02:36Z konghq.com'
-    #[getter]
-    fn prefix<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        self.prefix.as_ref().map(|p| PyString::new(py, self.str(py, p)))
-    }
-
-    /// The CEF version digits as written (``'0'``, ``'1'``).
-    ///
-    /// >>> audit_cef.parse("CEF:1|v|p|1|id|n|5|").version
-    /// '1'
-    #[getter]
-    fn version<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.version))
-    }
-
-    /// Device Vendor, unescaped.
-    ///
-    /// >>> audit_cef.parse("CEF:0|KongInc|p|1|id|n|5|").vendor
-    /// 'KongInc'
-    #[getter]
-    fn vendor<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.vendor))
-    }
-
-    /// Device Product, unescaped.
-    ///
-    /// >>> audit_cef.parse("CEF:0|v|Konnect|1|id|n|5|").product
-    /// 'Konnect'
-    #[getter]
-    fn product<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.product))
-    }
-
-    /// Device Version, unescaped.
-    ///
-    /// >>> audit_cef.parse("CEF:0|v|p|1.0|id|n|5|").device_version
-    /// '1.0'
-    #[getter]
-    fn device_version<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.device_version))
-    }
-
-    /// Device Event Class ID, unescaped.
-    ///
-    /// >>> audit_cef.parse("CEF:0|v|p|1|konnect|n|5|").event_class_id
-    /// 'konnect'
-    #[getter]
-    fn event_class_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.event_class_id))
-    }
-
-    /// Name, unescaped.
-    ///
-    /// >>> audit_cef.parse(r"CEF:0|v|p|1|id|a\\b|5|").name
-    /// 'a\\b'
-    #[getter]
-    fn name<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.name))
-    }
-
-    /// Severity as written: ``'0'`` to ``'10'``, a name such as ``'High'``,
-    /// or ``''`` (the lenient parser accepts an empty field).
-    ///
-    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|Very-High|").severity
-    /// 'Very-High'
-    #[getter]
-    fn severity<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        interned(py, self.str(py, &self.severity))
-    }
-
     /// Severity as a number 0-10, or ``None`` for a name or an empty field.
     ///
     /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|7|").severity_level
@@ -466,14 +434,14 @@ impl Line {
     /// {'a': '1'}
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        dict.set_item("prefix", self.prefix(py))?;
-        dict.set_item("version", self.version(py))?;
-        dict.set_item("vendor", self.vendor(py))?;
-        dict.set_item("product", self.product(py))?;
-        dict.set_item("device_version", self.device_version(py))?;
-        dict.set_item("event_class_id", self.event_class_id(py))?;
-        dict.set_item("name", self.name(py))?;
-        dict.set_item("severity", self.severity(py))?;
+        dict.set_item("prefix", &self.prefix)?;
+        dict.set_item("version", &self.version)?;
+        dict.set_item("vendor", &self.vendor)?;
+        dict.set_item("product", &self.product)?;
+        dict.set_item("device_version", &self.device_version)?;
+        dict.set_item("event_class_id", &self.event_class_id)?;
+        dict.set_item("name", &self.name)?;
+        dict.set_item("severity", &self.severity)?;
         dict.set_item("extensions", self.extensions(py)?)?;
         Ok(dict)
     }
