@@ -23,6 +23,10 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # contrib/: the systemd unit and the logrotate rule are checked by .ci/run.
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v logrotate >/dev/null 2>&1 || missing+=(logrotate)
+# python/ci.sh: a venv for the Python package's tests, and Java for
+# Spark's local mode (pyspark itself comes from pip, into that venv).
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} for the end-to-end tests"
     sudo=""
