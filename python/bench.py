@@ -18,11 +18,18 @@ ns per entry and the ratios; asserts nothing (the tests do not measure).
 
 import argparse
 import base64
+import os
 import statistics
 import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+
+# Run as `python python/bench.py`, this file's directory comes first on
+# sys.path, and it holds the package's source without its compiled module:
+# import the installed package instead.
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
 
 import pycef
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
