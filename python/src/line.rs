@@ -1,7 +1,9 @@
 //! `parse`, `parse_lines`, `Line` and `render`: any vendor's CEF.
 
 use audit_cef::{Event, Parser, Prefix, Pri, Renderer, Severity, Version};
+use pyo3::PyTraverseError;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use std::cell::RefCell;
 
@@ -89,6 +91,15 @@ pub struct Line {
     severity: Py<PyString>,
     severity_level: Option<u8>,
     unparsed: Option<Span>,
+    /// The extension as a ``dict``, made when the line is parsed: the last
+    /// of duplicate keys wins. It is the line's own dict (``get``, ``in``
+    /// and ``line[key]`` look it up); ``pairs()`` and ``to_cef()`` give the
+    /// line as parsed whatever is done to it.
+    ///
+    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|a=1 b=2 a=3").extensions
+    /// {'a': '3', 'b': '2'}
+    #[pyo3(get)]
+    extensions: Py<PyDict>,
     /// Keys and unescaped values, in line order.
     pairs: Vec<(Span, Span)>,
     /// The fields that are not ranges of `text` (unescaped), by index.
@@ -204,11 +215,17 @@ impl Line {
     }
 
     /// The Python object of a parsed line: `parsed` is `text` parsed.
-    fn build(py: Python<'_>, parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> Line {
+    fn build(py: Python<'_>, parsed: &audit_cef::Line<'_>, text: &str, strict: bool) -> PyResult<Line> {
         let mut owned = Vec::new();
         let mut span = |field: &str| Span::of(text, field, &mut owned);
-        let pairs = parsed.pairs().map(|pair| (span(pair.key()), span(&pair.value()))).collect();
-        Line {
+        let extensions = PyDict::new(py);
+        let mut pairs = Vec::new();
+        for pair in parsed.pairs() {
+            let value = pair.value();
+            extensions.set_item(interned(py, pair.key()), PyString::new(py, &value))?;
+            pairs.push((span(pair.key()), span(&value)));
+        }
+        Ok(Line {
             text: String::new(),
             strict,
             prefix: parsed.prefix().map(|prefix| PyString::new(py, prefix).unbind()),
@@ -221,30 +238,31 @@ impl Line {
             severity: interned(py, parsed.severity_str()).unbind(),
             severity_level: parsed.severity().and_then(Severity::level),
             unparsed: parsed.unparsed().map(&mut span),
+            extensions: extensions.unbind(),
             pairs,
             owned,
-        }
+        })
     }
 
     /// Parses `text` (one line, a line ending allowed), keeping it.
-    fn try_text(py: Python<'_>, text: String, strict: bool) -> Result<Line, (audit_cef::Error, String)> {
+    fn try_text(py: Python<'_>, text: String, strict: bool) -> PyResult<Result<Line, (audit_cef::Error, String)>> {
         let built = match parser(strict).parse_str(&text) {
-            Ok(parsed) => Ok(Line::build(py, &parsed, &text, strict)),
+            Ok(parsed) => Ok(Line::build(py, &parsed, &text, strict)?),
             Err(err) => Err(err),
         };
-        match built {
+        Ok(match built {
             // The spans point into `text`: moving the String keeps them valid.
             Ok(mut line) => {
                 line.text = text;
                 Ok(line)
             }
             Err(err) => Err((err, text)),
-        }
+        })
     }
 
     /// Parses `text` (one line, a line ending allowed) into a `Line`.
     pub fn from_text(py: Python<'_>, text: &str, strict: bool) -> PyResult<Line> {
-        Line::try_text(py, text.to_owned(), strict).map_err(|(err, text)| to_pyerr(py, &err, Origin::Str(&text)))
+        Line::try_text(py, text.to_owned(), strict)?.map_err(|(err, text)| to_pyerr(py, &err, Origin::Str(&text)))
     }
 
     /// Parses a `str` or `bytes` object: the line, or the Python error.
@@ -263,7 +281,7 @@ impl Line {
                 }
             },
         };
-        match Line::try_text(py, text, strict) {
+        match Line::try_text(py, text, strict)? {
             Ok(line) => Ok(Ok(line)),
             Err((err, text)) => {
                 let origin = if was_str { Origin::Str(&text) } else { Origin::Bytes };
@@ -294,19 +312,6 @@ impl Line {
         self.unparsed.as_ref().map(|p| PyString::new(py, self.str(py, p)))
     }
 
-    /// The extension as a new ``dict``: the last of duplicate keys wins.
-    ///
-    /// >>> audit_cef.parse("CEF:0|v|p|1|id|n|5|a=1 b=2 a=3").extensions
-    /// {'a': '3', 'b': '2'}
-    #[getter]
-    fn extensions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for (key, value) in &self.pairs {
-            dict.set_item(interned(py, self.str(py, key)), PyString::new(py, self.str(py, value)))?;
-        }
-        Ok(dict)
-    }
-
     /// The extension pairs as a new list of ``(key, value)``, in line order,
     /// duplicates included.
     ///
@@ -320,7 +325,8 @@ impl Line {
         PyList::new(py, pairs)
     }
 
-    /// The value of the last pair with ``key``, or ``default``.
+    /// ``extensions.get(key, default)``: the value of the last pair with
+    /// ``key``, or ``default``.
     ///
     /// >>> audit_cef.parse(r"CEF:0|v|p|1|id|n|5|msg=a\nb").get("msg")
     /// 'a\nb'
@@ -328,30 +334,29 @@ impl Line {
     fn get<'py>(
         &self,
         py: Python<'py>,
-        key: &Bound<'py, PyString>,
+        key: &Bound<'py, PyAny>,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let key = key.to_cow()?;
-        for (k, value) in self.pairs.iter().rev() {
-            if self.str(py, k) == key {
-                return Ok(Some(PyString::new(py, self.str(py, value)).into_any()));
-            }
-        }
-        Ok(default)
+        Ok(self.extensions.bind(py).get_item(key)?.or(default))
     }
 
-    /// The value of the last pair with ``key``; ``KeyError`` if there is none.
-    fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-        match self.get(py, key, None)? {
+    /// ``extensions[key]``; ``KeyError`` if no pair has ``key``.
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match self.extensions.bind(py).get_item(key)? {
             Some(value) => Ok(value),
             None => Err(PyKeyError::new_err(key.clone().unbind())),
         }
     }
 
-    /// Whether a pair has ``key``.
-    fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
-        let key = key.to_cow()?;
-        Ok(self.pairs.iter().any(|(k, _)| self.str(py, k) == key))
+    /// ``key in extensions``.
+    fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.extensions.bind(py).contains(key)
+    }
+
+    /// The garbage collector sees the extension dict (which a caller may
+    /// make refer back to the line).
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.extensions)
     }
 
     /// The line rendered again as canonical CEF (the prefix kept):
@@ -442,7 +447,7 @@ impl Line {
         dict.set_item("event_class_id", &self.event_class_id)?;
         dict.set_item("name", &self.name)?;
         dict.set_item("severity", &self.severity)?;
-        dict.set_item("extensions", self.extensions(py)?)?;
+        dict.set_item("extensions", self.extensions.bind(py).copy()?)?;
         Ok(dict)
     }
 
