@@ -62,3 +62,11 @@ def test_stub_parameters_match_the_signatures():
         assert stub_params == list(inspect.signature(getattr(audit_cef, name)).parameters), name
         checked += 1
     assert checked > 15
+
+
+def test_installed_wheel_is_abi3_from_cpython_3_9():
+    import importlib.metadata
+
+    wheel = importlib.metadata.distribution("audit-cef").read_text("WHEEL") or ""
+    tags = [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
+    assert tags and all(tag.startswith("cp39-abi3-") for tag in tags), tags
