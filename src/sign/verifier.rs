@@ -681,16 +681,18 @@ impl Verifier {
 }
 
 /// Folds a group's failures into the failure share: a moving average over
-/// about the last 256 entries, except that a group with a quarter or more
-/// failing sets it at once, so a stream that turns bad is checked one by
-/// one almost at once.
+/// about the last 256 entries, except that a group with two or more
+/// failures and a quarter or more failing sets it at once, so a stream that
+/// turns bad is checked one by one almost at once. One failure in a small
+/// group is not enough: at 1 entry in 64 failing, a group of four holding
+/// one would otherwise send the stream to single checks again and again.
 fn note_failures(state: &mut VerifierState, failed: usize, checked: usize) {
     let (Ok(checked), Ok(failed)) = (u64::try_from(checked), u64::try_from(failed)) else { return };
     let old = u64::from(state.failure_rate);
     let observed = failed.saturating_mul(65_536) / checked.max(1);
     let weight = checked.min(256);
     let average = (old * (256 - weight) + observed * weight) / 256;
-    let new = if observed >= 65_536 / 4 { average.max(observed) } else { average };
+    let new = if failed >= 2 && observed >= 65_536 / 4 { average.max(observed) } else { average };
     if failed == 0 {
         state.ramp = state.ramp.saturating_mul(2).min(LARGEST_GROUP);
     }
@@ -718,5 +720,44 @@ struct Pending<'a> {
 fn set<T>(results: &mut [T], index: usize, value: T) {
     if let Some(slot) = results.get_mut(index) {
         *slot = value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::Signer;
+
+    #[test]
+    fn one_failure_in_64_keeps_batching_in_small_chunks() {
+        // `cef verify` hands over what it has read when the input pauses:
+        // chunks of a few entries, where one failure is a quarter of a chunk.
+        let signer = Signer::from_seed(&[9; 32]);
+        let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+        let entries: Vec<Vec<u8>> = (0..640)
+            .map(|index| {
+                let mut line = format!("CEF:0|v|p|1|id|n|5|i={index}").into_bytes();
+                signer.sign_cef(&mut line, 0).unwrap();
+                if index % 64 == 32 {
+                    // The value changes after signing: the signature no longer covers it.
+                    line[21] = if line[21] == b'9' { b'8' } else { b'9' };
+                }
+                line
+            })
+            .collect();
+        let mut state = verifier.new_state();
+        let mut sizes = Vec::new();
+        for (chunk_index, chunk) in entries.chunks(4).enumerate() {
+            let lines: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
+            let verdicts = verifier.verify_cef_batch_with(&mut state, &lines);
+            for (index, verdict) in verdicts.iter().enumerate() {
+                let at = chunk_index * 4 + index;
+                assert_eq!(verdict.is_ok(), at % 64 != 32, "entry {at}");
+            }
+            sizes.push(verifier.group_size(&state));
+        }
+        // A chunk holding one failure no longer sends the stream to single
+        // checks: the groups the next chunks allow stay large.
+        assert!(sizes.iter().skip(8).all(|&size| size >= 16), "group sizes {sizes:?}");
     }
 }
