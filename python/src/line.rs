@@ -151,7 +151,8 @@ const INTERN_MAX_LEN: usize = 48;
 /// Slots of the cache (a power of two).
 const INTERN_SLOTS: usize = 1024;
 
-/// A fast hash of a short string, eight bytes at a time.
+/// A fast hash of a short string, eight bytes at a time (the tail gathered
+/// in a register: bytes stored one by one and read back as a word stall).
 fn short_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut hash = (bytes.len() as u64).wrapping_mul(K);
@@ -161,11 +162,11 @@ fn short_hash(bytes: &[u8]) -> u64 {
         hash = (hash ^ word).wrapping_mul(K);
         hash ^= hash >> 29;
     }
-    let mut last = [0u8; 8];
-    for (to, from) in last.iter_mut().zip(chunks.remainder()) {
-        *to = *from;
+    let mut last = 0u64;
+    for (shift, byte) in chunks.remainder().iter().enumerate() {
+        last |= u64::from(*byte) << (8 * shift);
     }
-    hash = (hash ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    hash = (hash ^ last).wrapping_mul(K);
     hash ^ (hash >> 32)
 }
 
