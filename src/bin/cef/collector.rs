@@ -22,7 +22,7 @@ use crate::arg_values::{self, FORMAT_HELP};
 use crate::completeness::{Completeness, Watch, report_streams};
 use crate::http_server::{self, Limits};
 use crate::intake::{self, Http};
-use crate::io_util::{Status, report};
+use crate::io_util::{Status, report, warn};
 use crate::live_keys::{JwksArgs, LiveKeys};
 use crate::logging::{self, LogFormat};
 use crate::metrics;
@@ -263,12 +263,12 @@ async fn on_hangup(
         match asked {
             Ok(()) => match told.await {
                 Ok(Ok(())) => report(format_args!("{command}: outputs reopened")),
-                Ok(Err(err)) => report(format_args!(
+                Ok(Err(err)) => warn(format_args!(
                     "{command}: warning: cannot reopen the outputs ({err}); still writing the old ones"
                 )),
                 Err(_) => {}
             },
-            Err(err) => report(format_args!("{command}: warning: cannot reopen the outputs: {err}")),
+            Err(err) => warn(format_args!("{command}: warning: cannot reopen the outputs: {err}")),
         }
         if let Some((tls, cert, key, client_ca)) = &tls {
             match http_server::tls_acceptor(cert, key, client_ca.as_deref()) {
@@ -276,7 +276,7 @@ async fn on_hangup(
                     *tls.write().unwrap_or_else(std::sync::PoisonError::into_inner) = acceptor;
                     report(format_args!("{command}: certificate reloaded"));
                 }
-                Err(message) => report(format_args!("{command}: warning: {message}; keeping the certificate in use")),
+                Err(message) => warn(format_args!("{command}: warning: {message}; keeping the certificate in use")),
             }
         }
         let keys = Arc::clone(&keys);
@@ -381,7 +381,7 @@ impl Collector {
             }
             (None, true) => {
                 if !is_loopback(&listen) {
-                    report(format_args!(
+                    warn(format_args!(
                         "{command}: warning: --no-auth on {listen}, which is not a loopback address: anyone who \
                          reaches it can post entries"
                     ));
@@ -475,7 +475,7 @@ impl Collector {
         let completeness = completeness.map(|checker| Arc::new(Watch::new(checker)));
         let cut = journal.tally().cut_on_open.load(Ordering::Relaxed);
         if cut > 0 {
-            report(format_args!(
+            warn(format_args!(
                 "warning: cut {cut} bytes of a last line without its line feed (a write a crash cut short; never acknowledged)"
             ));
         }

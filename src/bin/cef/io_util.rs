@@ -92,10 +92,21 @@ pub fn strip_line_ending(line: &[u8]) -> &[u8] {
 
 /// Writes a diagnostic to stderr; a closed stderr is ignored rather than a panic.
 pub fn report(message: fmt::Arguments<'_>) {
+    emit(tracing::Level::INFO, message);
+}
+
+/// Says on standard error that something went wrong but the command goes on
+/// (a fetch failed and the last keys are kept, a file could not be
+/// reopened): as [`report`], at level `warn` in `--log-format json`.
+pub fn warn(message: fmt::Arguments<'_>) {
+    emit(tracing::Level::WARN, message);
+}
+
+/// One message at `level`: a JSON object in `--log-format json` (as every
+/// other event of the process), the text itself otherwise.
+fn emit(level: tracing::Level, message: fmt::Arguments<'_>) {
     if crate::logging::is_json() {
-        // One JSON object per line, as every other event of the process.
-        let message = message.to_string();
-        if message.contains("warning:") {
+        if level == tracing::Level::WARN {
             tracing::warn!("{message}");
         } else {
             tracing::info!("{message}");

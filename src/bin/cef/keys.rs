@@ -10,7 +10,7 @@ use audit_cef::{KeySet, Signer};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::io_util::report;
+use crate::io_util::warn;
 
 /// Reads a private key file (also for `cef convert --sign-key`). Messages
 /// never include the file's contents.
@@ -71,7 +71,7 @@ pub fn keys_from_jwks(command: &str, source: &str, text: &str, max_keys: usize) 
                 (None, _) => "not a JWK object with a `kty`".to_string(),
             };
             let kid = skipped.kid.as_deref().map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
-            report(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", source, skipped.index));
+            warn(format_args!("{command}: warning: {}: key {}{kid} skipped: {why}", source, skipped.index));
         }
     }
     if set.keys().is_empty() {

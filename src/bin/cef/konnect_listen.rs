@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::Parser as _;
 
 use crate::collector::{self, Collector};
-use crate::io_util::report;
+use crate::io_util::{report, warn};
 use crate::konnect::{ListenArgs, Outcome, Refused};
 
 const COMMAND: &str = "cef konnect listen";
@@ -131,7 +131,7 @@ fn give_webhook_back(api: &KonnectApi, give_back: GiveBack) -> Result<(), Refuse
                 skip_ssl_verification: before.skip_ssl_verification,
             };
             api.update_webhook(&update)?;
-            report(format_args!(
+            warn(format_args!(
                 "{COMMAND}: warning: the webhook's endpoint, format and state are given back, but not its \
                  authorization (the API never returns it): set it again with `cef konnect webhook set \
                  --authorization-file FILE`"

@@ -17,7 +17,7 @@ use audit_cef::webhook::Credential;
 use audit_cef::{KeySet, Verifier};
 
 use crate::arg_values::read_secret;
-use crate::io_util::report;
+use crate::io_util::{report, warn};
 use crate::keys::{DEFAULT_MAX_KEYS, keys_from_jwks, load_jwks};
 use crate::metrics;
 
@@ -99,7 +99,7 @@ impl JwksArgs {
         }
         let url = JwksUrl::parse(&self.jwks).map_err(|err| format!("--jwks {err}"))?;
         if url.is_plain_http() {
-            report(format_args!(
+            warn(format_args!(
                 "{command}: warning: --jwks {} is plain http:// (allowed on loopback only)",
                 url.as_str()
             ));
@@ -163,7 +163,7 @@ impl LiveKeys {
                 }
                 Err(message) => {
                     let count = self.pool().verifier().keys().keys().len();
-                    report(format_args!("{}: warning: {message}; keeping the keys in use ({count})", self.command));
+                    warn(format_args!("{}: warning: {message}; keeping the keys in use ({count})", self.command));
                 }
             }
         }
@@ -259,7 +259,7 @@ impl LiveKeys {
             Ok(fetched) => fetched,
             Err(message) => {
                 let count = in_use.verifier().keys().keys().len();
-                report(format_args!("{command}: warning: {message}; keeping the last good set ({count} keys)"));
+                warn(format_args!("{command}: warning: {message}; keeping the last good set ({count} keys)"));
                 return false;
             }
         };
@@ -327,7 +327,7 @@ impl Remote {
             })
             .and_then(|()| fs::rename(&temporary, path));
         if let Err(err) = written {
-            report(format_args!("{command}: warning: cannot write --jwks-cache {}: {err}", path.display()));
+            warn(format_args!("{command}: warning: cannot write --jwks-cache {}: {err}", path.display()));
         }
     }
 
@@ -337,7 +337,7 @@ impl Remote {
         let text = fs::read_to_string(path)
             .map_err(|err| format!("{fetch_failed}; and cannot read --jwks-cache {}: {err}", path.display()))?;
         let keys = keys_from_jwks(command, &path.display().to_string(), &text, self.max_keys)?;
-        report(format_args!(
+        warn(format_args!(
             "{command}: warning: {fetch_failed}; starting from --jwks-cache {} ({} keys)",
             path.display(),
             keys.keys().len()

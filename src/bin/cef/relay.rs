@@ -18,7 +18,7 @@ use crate::arg_values;
 use crate::collector::{Collector, Opened, Serving, stopped};
 use crate::http_server;
 use crate::intake;
-use crate::io_util::{Status, report};
+use crate::io_util::{Status, report, warn};
 
 const LONG_ABOUT: &str = "\
 Stand between Kong Konnect's audit-log webhook (or any `cef send`) and a SIEM: receive \
@@ -103,7 +103,7 @@ pub fn run(args: &Args) -> Status {
         return Status::Fatal;
     }
     if args.no_spool {
-        report(format_args!(
+        warn(format_args!(
             "{COMMAND}: warning: --no-spool: entries answered 200 are lost if the relay stops before the SIEM takes them"
         ));
     }
@@ -216,7 +216,7 @@ pub fn run(args: &Args) -> Status {
                     if let (Some(gate), Some(reserved)) = (&gate, reserved)
                         && let Err(err) = gate.settle(reserved, sent.is_ok())
                     {
-                        report(format_args!("{COMMAND}: warning: the deduplication index: {err}"));
+                        warn(format_args!("{COMMAND}: warning: the deduplication index: {err}"));
                     }
                     drop((fresh, verified));
                     (sent, checked, duplicates)
