@@ -16,18 +16,8 @@ cd "$(dirname "$0")/../.."
 rounds=${1:-3}
 seconds=${2:-10}
 indexed=${3:-10000000}
-pin_load=${PIN_LOAD-0}
-pin_cef=${PIN_CEF-1}
-on_load() { if [ -n "$pin_load" ]; then taskset -c "$pin_load" "$@"; else "$@"; fi; }
-on_cef() { if [ -n "$pin_cef" ]; then taskset -c "$pin_cef" "$@"; else "$@"; fi; }
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+source tests/load/common.sh
+install_load_tools
 cargo build --quiet --release --features cli --bin cef
 cargo build --quiet --release --features receive --example dedup_sizing
 target="$PWD/${CARGO_TARGET_DIR:-target}/release"
@@ -40,34 +30,10 @@ cd "$dir"
 "$target/examples/dedup_sizing" index.full "$indexed"
 "$cef" keygen --out k 2>/dev/null
 # Entries dated now, as Konnect's are (within the days the index keeps).
-python3 - <<'PY' > plain.cef
-import datetime
-now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-for i in range(800000):
-    print(now + " konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|"
-          "rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 "
-          "principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=%d user_agent=grpc-node-js/1.12.4"
-          % (3959872677347089807 + i))
-PY
+konnect_entries 800000 now > plain.cef
 "$cef" sign --key k.pem plain.cef > signed.cef
-mkdir b && split -l 100 -d -a 4 signed.cef b/
-for f in b/*; do gzip -c "$f" > "$f.gz"; done
-cat > post.lua <<'LUA'
--- POST the 8,000 gzipped batches in turn.
-local bodies, i = {}, 0
-for n = 0, 7999 do
-  local f = io.open(string.format("b/%04d.gz", n), "rb")
-  if f then bodies[#bodies + 1] = f:read("*all"); f:close() end
-end
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer load"
-wrk.headers["Content-Encoding"] = "gzip"
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/", nil, bodies[i])
-end
-LUA
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+gzipped_batches 4
+port=$(free_port)
 # One round of one receiver: entries per second; its log in receive.log.
 round() {
     rm -rf out.cef rejected.jsonl index

@@ -15,19 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
 seconds=${2:-10}
-pin_load=${PIN_LOAD-0}
-pin_cef=${PIN_CEF-1}
-on_load() { if [ -n "$pin_load" ]; then taskset -c "$pin_load" "$@"; else "$@"; fi; }
-on_cef() { if [ -n "$pin_cef" ]; then taskset -c "$pin_cef" "$@"; else "$@"; fi; }
+source tests/load/common.sh
 if [ -n "$pin_cef" ]; then placement="pinned: wrk on core ${pin_load:-any}, cef on core $pin_cef"; else placement="unpinned"; fi
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_load_tools
 cargo build --quiet --release --features cli --bin cef
 cef="$PWD/${CARGO_TARGET_DIR:-target}/release/cef"
 dir=$(mktemp -d)
@@ -36,31 +26,9 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 cd "$dir"
 "$cef" keygen --out k 2>/dev/null
-python3 - <<'PY' > plain.cef
-for i in range(20000):
-    print("2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|"
-          "rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 "
-          "principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=%d user_agent=grpc-node-js/1.12.4"
-          % (3959872677347089807 + i))
-PY
+konnect_entries 20000 > plain.cef
 "$cef" sign --key k.pem plain.cef > signed.cef
-mkdir b && split -l 100 -d -a 3 signed.cef b/
-for f in b/*; do gzip -c "$f" > "$f.gz"; done
-cat > post.lua <<'LUA'
--- POST the 200 gzipped batches in turn.
-local bodies, i = {}, 0
-for n = 0, 199 do
-  local f = io.open(string.format("b/%03d.gz", n), "rb")
-  if f then bodies[#bodies + 1] = f:read("*all"); f:close() end
-end
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer load"
-wrk.headers["Content-Encoding"] = "gzip"
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/", nil, bodies[i])
-end
-LUA
+gzipped_batches 3
 # cef verify on the 20,000 entries, 5 times: entries per second.
 verify_rate() {
     local start end
@@ -69,7 +37,7 @@ verify_rate() {
     end=$(date +%s.%N)
     python3 -c "print(round(100000 / ($end - $start)))"
 }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 for round in $(seq 1 "$rounds"); do
     before=$(verify_rate)
     rm -f out.cef rejected.jsonl
