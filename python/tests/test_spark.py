@@ -95,3 +95,16 @@ def test_spark_job_counts_per_file_in_local_mode(tmp_path):
     assert {"no_key_matches", "unsigned", "data_after_signature"} <= {
         k for c in want.values() for k in c["rejected_by_kind"]}
     assert "250 entries" in run.stdout and "entries/s" in run.stdout
+
+
+def test_make_archive_writes_entries_that_verify(tmp_path):
+    tool = JOB.parent / "make_archive.py"
+    run = subprocess.run([sys.executable, str(tool), "--entries", "31", "--files", "3", "--out", str(tmp_path / "a"),
+                          "--jwks", str(tmp_path / "k.json")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    verifier = audit_cef.Verifier(audit_cef.KeySet.from_jwks((tmp_path / "k.json").read_text()))
+    lines = [line for path in sorted((tmp_path / "a").iterdir()) for line in path.read_text().splitlines()]
+    assert len(lines) == 31 and len(list((tmp_path / "a").iterdir())) == 3
+    results = verifier.verify_batch(lines)
+    assert not [r for r in results if isinstance(r, audit_cef.Error)]
+    assert {r.event.family for r in results} == {"authorization", "authentication", "access"}
