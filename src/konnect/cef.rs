@@ -361,7 +361,12 @@ mod tests {
     fn the_documented_writer_follows_the_order_table_for_every_family_and_option() {
         let families = [
             Family::Authentication(Authentication::new(AuthType::Basic, AuthOutcome::Success, "/a=b\\c")),
-            Family::Authorization(Authorization::new("konnect", "control-planes", "li\nst", false).unwrap()),
+            Family::Authentication(Authentication::new(
+                AuthType::Other("X|Y".into()),
+                AuthOutcome::Other("A\\B".into()),
+                "/",
+            )),
+            Family::Authorization(Authorization::new("kon|nect", "control\\planes", "li\nst", false).unwrap()),
             Family::Access(Access::new("/x", "GET", 404, "q=1")),
         ];
         let sources: [IpAddr; 2] = [[10, 0, 0, 1].into(), "2001:db8::1".parse().unwrap()];
@@ -382,7 +387,7 @@ mod tests {
                     builder = builder.principal_name("me").actor_id("a\\b");
                 }
                 if options & 8 != 0 {
-                    builder = builder.kong_initiated(true);
+                    builder = builder.kong_initiated(true).severity(crate::Severity::VERY_HIGH);
                 }
                 if options & 16 != 0 {
                     builder = builder.extra("cs1", "x=y").extra("cn2", "7");
@@ -391,9 +396,18 @@ mod tests {
                 let line = event.to_cef_string();
                 let at = line.find("|rt=").unwrap_or_else(|| panic!("no header end in {line}"));
                 assert_eq!(line.as_bytes()[at + 1..], pairs_by_table(&event), "options {options:#b} of {line}");
+                // The header as the family's parts give it, escaped (E1).
+                let mut header = Vec::new();
+                for (prefix, text) in [event.family.class_parts(), event.family.name_parts()] {
+                    header.extend_from_slice(prefix.as_bytes());
+                    let Ok(()) = escape_to(&HEADER_ESCAPES, text, &mut header);
+                    header.push(b'|');
+                }
+                header.extend_from_slice(event.severity().as_str().as_bytes());
+                assert!(line.as_bytes()[..at].ends_with(&header), "{line}");
                 checked += 1;
             }
         }
-        assert_eq!(checked, 96);
+        assert_eq!(checked, 128);
     }
 }
