@@ -318,27 +318,40 @@ impl<'a> Pair<'a> {
 pub struct Pairs<'a> {
     rest: &'a str,
     offset: usize,
+    /// The length of the key that starts `rest` when finding the previous
+    /// value's end read it already (so each key is read once); 0 when not
+    /// known (a key is never empty).
+    key_len: usize,
 }
 
 impl<'a> Pairs<'a> {
     #[inline]
     pub(crate) fn new(extension: &'a str, offset: usize) -> Pairs<'a> {
-        Pairs { rest: extension, offset }
+        Pairs { rest: extension, offset, key_len: 0 }
     }
 }
 
 impl<'a> Iterator for Pairs<'a> {
     type Item = Pair<'a>;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Pair<'a>> {
         let bytes = self.rest.as_bytes();
-        let key_len = key_before_equals(bytes)?;
+        let key_len = match self.key_len {
+            0 => key_before_equals(bytes)?,
+            known => known,
+        };
         let value_start = key_len + 1;
         let (boundary, escaped) = find_boundary(bytes, value_start);
         let (value_end, next) = match boundary {
-            Some(space) => (space, space + 1),
-            None => (bytes.len(), bytes.len()),
+            Some((space, next_key_len)) => {
+                self.key_len = next_key_len;
+                (space, space + 1)
+            }
+            None => {
+                self.key_len = 0;
+                (bytes.len(), bytes.len())
+            }
         };
         let pair = Pair {
             key: self.rest.get(..key_len)?,
@@ -355,10 +368,11 @@ impl<'a> Iterator for Pairs<'a> {
 impl core::iter::FusedIterator for Pairs<'_> {}
 
 /// The first space at or after `from` that is followed by a key and `=`
-/// (P4, P5): with several spaces, all but the last stay in the value. Also
+/// (P4, P5), with that key's length (so the next pair does not read it
+/// again): with several spaces, all but the last stay in the value. Also
 /// tells whether a backslash came before it, so clean values skip unescaping.
 #[inline]
-pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> (Option<usize>, bool) {
+pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> (Option<(usize, usize)>, bool) {
     let mut at = from;
     let mut escaped = false;
     while let Some(found) = bytes.get(at..).and_then(|rest| memchr::memchr2(b' ', b'\\', rest)) {
@@ -366,8 +380,8 @@ pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> (Option<usize>, bool) 
         at = stop + 1;
         if bytes.get(stop) == Some(&b'\\') {
             escaped = true;
-        } else if bytes.get(stop + 1..).and_then(key_before_equals).is_some() {
-            return (Some(stop), escaped);
+        } else if let Some(key_len) = bytes.get(stop + 1..).and_then(key_before_equals) {
+            return (Some((stop, key_len)), escaped);
         }
     }
     (None, escaped)

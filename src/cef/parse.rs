@@ -399,7 +399,7 @@ fn split_extension(text: &str, from: usize) -> (Option<&str>, &str, usize) {
     if bytes.is_empty() || key_before_equals(bytes).is_some() {
         return (None, extension, from);
     }
-    match find_boundary(bytes, 0).0 {
+    match find_boundary(bytes, 0).0.map(|(space, _)| space) {
         // The one space before the first key separates; what precedes it is unparsed.
         Some(space) => {
             let unparsed = extension.get(..space).filter(|u| !u.is_empty());
