@@ -7,7 +7,6 @@ use pyo3::types::{PyBytes, PyString};
 
 use crate::errors::{OrRaise, Origin, to_pyerr};
 use crate::input::{Entry, trim_line_ending};
-use crate::konnect::AuditEvent;
 
 /// Public keys to verify against, as a JWKS document publishes them
 /// (Konnect's ``jwks.json``). Keys that are not Ed25519, or that are
@@ -205,20 +204,25 @@ impl Signer {
     /// >>> s.sign("CEF:0|v|p|1|id|n|5|a=1\n")
     /// 'CEF:0|v|p|1|id|n|5|a=1 sig=...'
     #[pyo3(signature = (entry, format = "cef"))]
-    fn sign(&self, py: Python<'_>, entry: &Bound<'_, PyAny>, format: &str) -> PyResult<String> {
+    fn sign(slf: &Bound<'_, Self>, entry: &Bound<'_, PyAny>, format: &str) -> PyResult<String> {
+        let py = slf.py();
+        let format_name = format;
         let format: Format = format.parse().or_raise(py)?;
-        if let Ok(event) = entry.cast::<AuditEvent>() {
-            return event.get().sign_with(py, &self.inner, format);
-        }
         if !entry.is_instance_of::<PyString>() && !entry.is_instance_of::<PyBytes>() {
+            // An AuditEvent signs itself with this signer (konnect.rs owns
+            // events and imports this module, so it is named, not imported).
+            if entry.get_type().qualname()? == "AuditEvent" {
+                return entry.call_method1("sign", (slf, format_name))?.extract();
+            }
             return Err(PyTypeError::new_err("entry must be str, bytes or an AuditEvent"));
         }
+        let this = slf.get();
         let text = Entry::extract(entry)?;
         let mut buf = trim_line_ending(text.bytes()).to_vec();
         let signed = match format {
-            Format::Cef => self.inner.sign_cef(&mut buf, 0),
-            Format::Json => self.inner.sign_json(&mut buf, 0),
-            Format::Cps => self.inner.sign_cps(&mut buf, 0),
+            Format::Cef => this.inner.sign_cef(&mut buf, 0),
+            Format::Json => this.inner.sign_json(&mut buf, 0),
+            Format::Cps => this.inner.sign_cps(&mut buf, 0),
         };
         signed.or_raise_in(py, Origin::of(&text))?;
         String::from_utf8(buf)
