@@ -13,6 +13,7 @@ use std::fmt;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::credential::Credential;
 use super::entry::Format;
 
 /// A Konnect region: the API lives at `https://{region}.api.konghq.com`.
@@ -137,19 +138,19 @@ pub struct Webhook {
 ///
 /// ```
 /// use audit_cef::konnect::api::WebhookUpdate;
-/// let update = WebhookUpdate { enabled: Some(true), authorization: Some("Bearer s3cret".into()), ..WebhookUpdate::default() };
+/// let update = WebhookUpdate { enabled: Some(true), authorization: Some(audit_cef::konnect::Credential::new("Bearer s3cret")), ..WebhookUpdate::default() };
 /// assert_eq!(serde_json::to_string(&update)?, r#"{"authorization":"Bearer s3cret","enabled":true}"#);
 /// assert!(!format!("{update:?}").contains("s3cret"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WebhookUpdate {
     /// The endpoint entries are POSTed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// The `Authorization` header Konnect sends (a secret: never shown by `Debug`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<String>,
+    pub authorization: Option<Credential>,
     /// Whether entries are sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
@@ -159,18 +160,6 @@ pub struct WebhookUpdate {
     /// Whether the endpoint's certificate goes unchecked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_ssl_verification: Option<bool>,
-}
-
-impl fmt::Debug for WebhookUpdate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookUpdate")
-            .field("endpoint", &self.endpoint)
-            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
-            .field("enabled", &self.enabled)
-            .field("log_format", &self.log_format)
-            .field("skip_ssl_verification", &self.skip_ssl_verification)
-            .finish()
-    }
 }
 
 /// `GET /v3/audit-log-webhook` and the body of its `PATCH`: which
@@ -234,7 +223,7 @@ pub struct Destination {
 /// let create = audit_cef::konnect::api::DestinationChange {
 ///     name: Some("siem".into()),
 ///     endpoint: Some("https://siem.example/in".into()),
-///     authorization: Some("Bearer s3cret".into()),
+///     authorization: Some(audit_cef::konnect::Credential::new("Bearer s3cret")),
 ///     log_format: Some(audit_cef::Format::Cef),
 ///     skip_ssl_verification: Some(false),
 /// };
@@ -242,7 +231,7 @@ pub struct Destination {
 /// assert!(!format!("{create:?}").contains("s3cret"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DestinationChange {
     /// Its name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,25 +241,13 @@ pub struct DestinationChange {
     pub endpoint: Option<String>,
     /// The `Authorization` header Konnect sends (a secret: never shown by `Debug`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<String>,
+    pub authorization: Option<Credential>,
     /// The entries' format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_format: Option<Format>,
     /// Whether the endpoint's certificate goes unchecked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_ssl_verification: Option<bool>,
-}
-
-impl fmt::Debug for DestinationChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DestinationChange")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
-            .field("log_format", &self.log_format)
-            .field("skip_ssl_verification", &self.skip_ssl_verification)
-            .finish()
-    }
 }
 
 /// `GET /v3/audit-log-destinations`: a page of destinations.

@@ -32,6 +32,7 @@
 
 pub mod api;
 pub(crate) mod cef;
+mod credential;
 pub(crate) mod entry;
 pub(crate) mod event;
 pub(crate) mod family;
@@ -43,6 +44,7 @@ mod serde;
 pub(crate) mod text;
 pub(crate) mod value;
 
+pub use credential::Credential;
 pub use entry::Format;
 pub use event::{AuditEvent, AuditEventBuilder, DOCUMENTED_AUTHZ, KONNECT_HOST, PrefixStyle, Product};
 pub use family::{Access, AuthOutcome, AuthType, Authentication, Authorization, Family};

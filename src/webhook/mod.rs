@@ -18,8 +18,9 @@ pub(crate) mod config;
 pub(crate) mod encoding;
 pub(crate) mod retry;
 
+pub use crate::konnect::Credential;
 pub use batcher::{Batcher, Due};
 pub use body::{BodyEntries, BodyLimits, check_single_line, decode_body, encode_body};
-pub use config::{AuditLogDestination, Credential, InvalidParameter, Webhook, WebhookUpdate};
+pub use config::{AuditLogDestination, InvalidParameter, Webhook, WebhookUpdate};
 pub use encoding::accepts_content_encoding;
 pub use retry::{Attempt, Next, RetryPolicy};

@@ -282,7 +282,7 @@ fn webhook_get(api: &KonnectApi) -> Outcome {
 
 fn webhook_set(api: &KonnectApi, set: &SetArgs) -> Outcome {
     let authorization = match &set.authorization_file {
-        Some(path) => Some(read_secret(path, "--authorization-file").map_err(Refused::Usage)?.expose().to_owned()),
+        Some(path) => Some(read_secret(path, "--authorization-file").map_err(Refused::Usage)?),
         None => None,
     };
     let enabled = if set.disable {

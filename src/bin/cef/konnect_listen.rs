@@ -76,7 +76,7 @@ fn point_at(api: &KonnectApi, listen: &ListenArgs, secret: &str) -> Result<GiveB
             }
             let update = WebhookUpdate {
                 endpoint: Some(listen.public_url.clone()),
-                authorization: Some(secret.to_owned()),
+                authorization: Some(Credential::new(secret)),
                 enabled: Some(true),
                 log_format: Some(before.log_format.unwrap_or(Format::Cef)),
                 skip_ssl_verification: None,
@@ -98,7 +98,7 @@ fn point_at(api: &KonnectApi, listen: &ListenArgs, secret: &str) -> Result<GiveB
             let change = DestinationChange {
                 name: Some(listen.destination.clone()),
                 endpoint: Some(listen.public_url.clone()),
-                authorization: Some(secret.to_owned()),
+                authorization: Some(Credential::new(secret)),
                 log_format: Some(Format::Cef),
                 skip_ssl_verification: Some(false),
             };
