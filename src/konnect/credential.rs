@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 /// when dropped; [`Credential::matches`] compares in constant time.
 ///
 /// ```
-/// use audit_cef::webhook::Credential;
+/// use audit_cef::konnect::Credential;
 /// let credential = Credential::new("Bearer s3cret");
 /// assert_eq!(format!("{credential:?}"), "Credential(..)");
 /// assert!(credential.matches(b"Bearer s3cret"));
@@ -39,7 +39,7 @@ impl Credential {
     /// A credential.
     ///
     /// ```
-    /// let credential = audit_cef::webhook::Credential::new(String::from("Splunk token"));
+    /// let credential = audit_cef::konnect::Credential::new(String::from("Splunk token"));
     /// ```
     pub fn new(value: impl Into<String>) -> Credential {
         Credential(Zeroizing::new(value.into()))
@@ -48,7 +48,7 @@ impl Credential {
     /// The value, to put in the `Authorization` header of a request.
     ///
     /// ```
-    /// assert_eq!(audit_cef::webhook::Credential::new("Bearer x").expose(), "Bearer x");
+    /// assert_eq!(audit_cef::konnect::Credential::new("Bearer x").expose(), "Bearer x");
     /// ```
     pub fn expose(&self) -> &str {
         &self.0
@@ -59,7 +59,7 @@ impl Credential {
     /// bytes differ.
     ///
     /// ```
-    /// assert!(!audit_cef::webhook::Credential::new("a").matches(b"b"));
+    /// assert!(!audit_cef::konnect::Credential::new("a").matches(b"b"));
     /// ```
     pub fn matches(&self, received: &[u8]) -> bool {
         let expected = self.0.as_bytes();
