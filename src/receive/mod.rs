@@ -71,7 +71,8 @@ pub use intake::{
     BUSY_RETRY_SECS, BodyFailure, Checked, DRAINING_RETRY_SECS, Decision, Head, Intake, Reservation, held_by,
 };
 pub use journal::{
-    Done, Journal, JournalOptions, NotStored, QUEUED_SUBMISSIONS, Reopened, Stored, SyncObserver, Tally,
+    Announced, Done, GATHER_AT_MOST, Journal, JournalOptions, NotStored, QUEUED_SUBMISSIONS, Reopened, Stored,
+    SyncObserver, Tally,
 };
 pub use memory::{MemoryBudget, MemoryReservation};
 pub use pool::{VerifyPool, verify_entries, verify_entries_keys};

@@ -536,10 +536,10 @@ pub fn receive_http(collector: &Collector, out: &Path, command: &'static str) ->
         move |request, peer| {
             let (http, journal, completeness) = (Arc::clone(&http), journal.clone(), completeness.clone());
             async move {
-                match http.take(request, peer).await {
-                    Ok(checked) => {
-                        intake::store_and_say(command, &http, &journal, (&checked, &[]), peer, completeness.as_deref())
-                            .await
+                match http.take(request, peer, &journal).await {
+                    Ok((checked, announced)) => {
+                        let checked = (&checked, &[][..], announced);
+                        intake::store_and_say(command, &http, &journal, checked, peer, completeness.as_deref()).await
                     }
                     Err(answer) => {
                         intake::log_outcome(command, peer, &answer, None);

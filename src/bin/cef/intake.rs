@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use audit_cef::ErrorKind;
 use audit_cef::chrono::Utc;
-use audit_cef::receive::{Answer, BodyFailure, Checked, Decision, Head, Intake, Journal, Records, Reply};
+use audit_cef::receive::{Announced, Answer, BodyFailure, Checked, Decision, Head, Intake, Journal, Records, Reply};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{ALLOW, AUTHORIZATION, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
@@ -37,8 +37,15 @@ pub struct Http {
 }
 
 impl Http {
-    /// Reads and checks a request, or says how to answer it.
-    pub async fn take(&self, request: Request<Incoming>, peer: SocketAddr) -> Result<Checked, Answer> {
+    /// Reads and checks a request, or says how to answer it; once its
+    /// body is in, its records are announced to `journal` (the guard goes
+    /// to [`store`]), so requests verified together share one sync.
+    pub async fn take(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+        journal: &Journal,
+    ) -> Result<(Checked, Announced), Answer> {
         let headers = request.headers();
         let mut head = Head::new(request.method().as_str(), peer);
         if let Some(value) = headers.get(AUTHORIZATION) {
@@ -64,6 +71,7 @@ impl Http {
             Ok(Err(_)) => return Err(self.intake.body_failed(BodyFailure::Broken)),
             Ok(Ok(collected)) => collected.to_bytes(),
         };
+        let announced = journal.announce();
         // Verified right here on the runtime's thread (one per core): the
         // permits keep the cores' count of bodies verifying at once, and a
         // hand-off to another thread would cost a switch per request.
@@ -81,18 +89,23 @@ impl Http {
             let _permit = self.verifying.acquire().await.map_err(|_| Answer::Reply(Reply::internal()))?;
             checked.reverify(newer.verifier());
         }
-        Ok(checked)
+        Ok((checked, announced))
     }
 }
 
 /// Hands `records` to the journal and waits until they are stored; the
 /// answer to give: 200 with the counts, 429 when the journal's queue is
-/// full, 500 when a write failed.
-pub async fn store(command: &str, http: &Http, journal: &Journal, records: Records) -> Answer {
+/// full, 500 when a write failed. `announced` is withdrawn as they go.
+pub async fn store(command: &str, http: &Http, journal: &Journal, records: Records, announced: Announced) -> Answer {
     let intake = &http.intake;
     let (verified, rejected) = records.counts();
     let kinds = records.rejected_kinds().to_vec();
     let (tell, told) = oneshot::channel();
+    // The other requests ready on this thread go first, as far as here:
+    // their bodies verified and announced, they join this one's sync
+    // instead of each paying a flush (a lone request goes on at once).
+    tokio::task::yield_now().await;
+    drop(announced);
     let submitted = journal.submit(
         records,
         Box::new(move |stored| {
@@ -135,11 +148,11 @@ pub async fn store_and_say(
     command: &str,
     http: &Http,
     journal: &Journal,
-    (checked, duplicates): (&Checked, &[usize]),
+    (checked, duplicates, announced): (&Checked, &[usize], Announced),
     peer: SocketAddr,
     watch: Option<&Watch>,
 ) -> Answer {
-    let answer = store(command, http, journal, checked.records_without(Utc::now(), duplicates)).await;
+    let answer = store(command, http, journal, checked.records_without(Utc::now(), duplicates), announced).await;
     log_outcome(command, peer, &answer, Some(checked));
     if let Some(watch) = watch {
         watch.say_new_problems(command);

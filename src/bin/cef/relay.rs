@@ -181,8 +181,8 @@ pub fn run(args: &Args) -> Status {
             let (http, journal, sender) = (Arc::clone(&http), journal.clone(), Arc::clone(&sender));
             let (completeness, gate) = (completeness.clone(), gate.clone());
             async move {
-                let checked = match http.take(request, peer).await {
-                    Ok(checked) => checked,
+                let (checked, announced) = match http.take(request, peer, &journal).await {
+                    Ok(taken) => taken,
                     Err(answer) => {
                         intake::log_outcome(COMMAND, peer, &answer, None);
                         return answer;
@@ -228,7 +228,7 @@ pub fn run(args: &Args) -> Status {
                             COMMAND,
                             &http,
                             &journal,
-                            (&checked, &duplicates),
+                            (&checked, &duplicates, announced),
                             peer,
                             completeness.as_deref(),
                         )
