@@ -374,7 +374,17 @@ fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<(Op
     let line_break = |at| Err(Error::at(ErrorKind::LineBreakInHeader(field), at));
     let mut at = from;
     let mut escaped = false;
-    while let Some(&byte) = bytes.get(at) {
+    loop {
+        // Eight bytes at a time up to the first that may stop the scan.
+        while let Some(word) = bytes.get(at..at + 8).and_then(|word| <[u8; 8]>::try_from(word).ok()) {
+            let stops = header_stop_candidates(u64::from_le_bytes(word));
+            if stops != 0 {
+                at += (stops.trailing_zeros() / 8) as usize;
+                break;
+            }
+            at += 8;
+        }
+        let Some(&byte) = bytes.get(at) else { break };
         match HEADER_STOPS.get(usize::from(byte)).copied().unwrap_or(0) {
             0 => at += 1,
             1 => return Ok((Some(at), escaped)),
@@ -389,6 +399,23 @@ fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<(Op
         }
     }
     Ok((None, escaped))
+}
+
+/// In one 8-byte word, the high bit of each byte that is `|`, `\` or below
+/// 0x0E (CR and LF among them): every byte [`HEADER_STOPS`] stops at, and
+/// a few control bytes it steps over. Exact per byte (no carries across).
+#[inline(always)]
+fn header_stop_candidates(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let equal = |byte: u8| {
+        let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+        !(((x & LOW7) + LOW7) | x) & HIGH
+    };
+    // A byte's high bit set by adding 0x72 to its low seven bits, or by
+    // itself: it is 0x0E or above.
+    let below_0e = !(((word & LOW7) + 0x7272_7272_7272_7272) | word) & HIGH;
+    equal(b'|') | equal(b'\\') | below_0e
 }
 
 /// Splits the extension part that starts at `from` into unparsed text (P14)
@@ -406,5 +433,47 @@ fn split_extension(text: &str, from: usize) -> (Option<&str>, &str, usize) {
             (unparsed, extension.get(space + 1..).unwrap_or_default(), from + space + 1)
         }
         None => (Some(extension), "", from + bytes.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-at-a-time candidates hold every byte the table stops at,
+    /// and nothing at or above 0x0E but `|` and `\`, for every byte value
+    /// in every place of a word.
+    #[test]
+    fn header_stop_candidates_are_exact_per_byte() {
+        for place in 0..8 {
+            for byte in 0..=255u8 {
+                let mut word = [b'a'; 8];
+                word[place] = byte;
+                let found = header_stop_candidates(u64::from_le_bytes(word));
+                let expected = byte == b'|' || byte == b'\\' || byte < 0x0E;
+                let stops = HEADER_STOPS[usize::from(byte)] != 0;
+                assert!(!stops || expected, "{byte:#04x}");
+                assert_eq!(found, if expected { 0x80 << (8 * place) } else { 0 }, "{byte:#04x} at {place}");
+            }
+        }
+    }
+
+    /// A header field's end and its line breaks are found wherever they
+    /// fall against the eight-byte words, escaped or not.
+    #[test]
+    fn header_field_end_across_words() {
+        let field = HeaderField::Name;
+        for before in 0..20 {
+            let text = format!("{}|x", "n".repeat(before));
+            assert_eq!(header_field_end(text.as_bytes(), 0, field).unwrap(), (Some(before), false));
+            let text = format!("{}\\|{}|", "n".repeat(before), "m".repeat(9));
+            assert_eq!(header_field_end(text.as_bytes(), 0, field).unwrap(), (Some(before + 11), true));
+            let text = format!("{}\tx\r|", "n".repeat(before));
+            let err = header_field_end(text.as_bytes(), 0, field).unwrap_err();
+            assert_eq!((err.kind(), err.offset()), (ErrorKind::LineBreakInHeader(field), Some(before + 2)));
+            let text = format!("{}\\\n|", "n".repeat(before));
+            assert_eq!(header_field_end(text.as_bytes(), 0, field).unwrap_err().offset(), Some(before + 1));
+        }
+        assert_eq!(header_field_end(b"no pipe here at all", 0, field).unwrap(), (None, false));
     }
 }
