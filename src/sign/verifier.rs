@@ -394,6 +394,10 @@ impl Verifier {
         skip: Option<usize>,
     ) -> Result<&PublicKey> {
         let keys = self.keys.keys();
+        // A signature whose only key is known to fail is not decoded again.
+        if keys.len() == 1 && skip == Some(0) {
+            return Err(Error::new(ErrorKind::NoKeyMatches));
+        }
         let decoded = Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?;
         let previous = state.last;
         let first = state.next_key(previous).min(keys.len());
