@@ -6,6 +6,7 @@ use super::escape::{Field, unescape};
 use super::event::Event;
 use super::key::{Key, key_before_equals};
 use super::severity::{Severity, Version};
+use super::word::{equal, first, word_at};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One parsed line. Header fields are unescaped when parsed (borrowed
@@ -393,18 +394,11 @@ pub(crate) fn find_boundary(bytes: &[u8], from: usize) -> (Option<(usize, usize)
 /// is 36), the rest of a long value goes to memchr, 32 bytes at a time.
 #[inline(always)]
 fn space_or_backslash(bytes: &[u8]) -> Option<usize> {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8).and_then(|word| <[u8; 8]>::try_from(word).ok()) {
-        let word = u64::from_le_bytes(word);
-        let equal = |byte: u8| {
-            let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-            !(((x & LOW7) + LOW7) | x) & HIGH
-        };
-        let found = equal(b' ') | equal(b'\\');
+    while let Some(word) = word_at(bytes, at) {
+        let found = equal(word, b' ') | equal(word, b'\\');
         if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
+            return Some(at + first(found));
         }
         at += 8;
         if at == 64 {

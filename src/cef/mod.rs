@@ -19,6 +19,7 @@ pub(crate) mod rfc3339;
 pub(crate) mod rfc5424;
 mod serde;
 pub(crate) mod severity;
+pub(crate) mod word;
 
 pub use bsd_time::BsdTime;
 pub use escape::{escape_header, escape_header_into, escape_value, escape_value_into};

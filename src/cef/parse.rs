@@ -7,6 +7,7 @@ use super::key::key_before_equals;
 use super::line::{Line, Pairs, find_boundary};
 use super::marker::find_marker;
 use super::severity::Severity;
+use super::word::{below, equal, first, word_at};
 use crate::error::{Error, ErrorKind, HeaderField, Result};
 
 /// Parser configuration. Every switch is on (lenient) by default;
@@ -376,10 +377,10 @@ fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<(Op
     let mut escaped = false;
     loop {
         // Eight bytes at a time up to the first that may stop the scan.
-        while let Some(word) = bytes.get(at..at + 8).and_then(|word| <[u8; 8]>::try_from(word).ok()) {
-            let stops = header_stop_candidates(u64::from_le_bytes(word));
+        while let Some(word) = word_at(bytes, at) {
+            let stops = header_stop_candidates(word);
             if stops != 0 {
-                at += (stops.trailing_zeros() / 8) as usize;
+                at += first(stops);
                 break;
             }
             at += 8;
@@ -406,16 +407,7 @@ fn header_field_end(bytes: &[u8], from: usize, field: HeaderField) -> Result<(Op
 /// a few control bytes it steps over. Exact per byte (no carries across).
 #[inline(always)]
 fn header_stop_candidates(word: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let equal = |byte: u8| {
-        let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-        !(((x & LOW7) + LOW7) | x) & HIGH
-    };
-    // A byte's high bit set by adding 0x72 to its low seven bits, or by
-    // itself: it is 0x0E or above.
-    let below_0e = !(((word & LOW7) + 0x7272_7272_7272_7272) | word) & HIGH;
-    equal(b'|') | equal(b'\\') | below_0e
+    equal(word, b'|') | equal(word, b'\\') | below(word, 0x0E)
 }
 
 /// Splits the extension part that starts at `from` into unparsed text (P14)
