@@ -312,7 +312,9 @@ impl Files {
     }
 }
 
-/// Takes every job waiting (up to a reopen), writes them in order, syncs
+/// Takes every job waiting (up to a reopen; while submissions are
+/// announced, also those that arrive within [`GATHER_AT_MOST`] of the
+/// first), writes them in order, syncs
 /// what was written, feeds completeness, then answers them all; then does
 /// the reopen, if one was asked. Ends when every [`Journal`] handle is
 /// dropped.

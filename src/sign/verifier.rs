@@ -394,11 +394,6 @@ impl Verifier {
         skip: Option<usize>,
     ) -> Result<&PublicKey> {
         let keys = self.keys.keys();
-        // A signature whose only key is known to fail is not decoded again.
-        if keys.len() == 1 && skip == Some(0) {
-            return Err(Error::new(ErrorKind::NoKeyMatches));
-        }
-        let decoded = Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?;
         let previous = state.last;
         let first = state.next_key(previous).min(keys.len());
         let order = keys
@@ -410,11 +405,18 @@ impl Verifier {
         // With more than one key to try, `[s]B - R` is shared and each key
         // multiplies by its table; one key alone is cheapest as it is.
         let tabled = keys.len() > 1;
+        // Decoded at the first key tried: with none left to try (the only
+        // key already known to fail), R is not decompressed for nothing.
+        let mut decoded = None;
         let mut key_free = None;
         for (index, (key, point)) in order {
             if Some(index) == skip {
                 continue;
             }
+            let decoded = match decoded {
+                Some(decoded) => decoded,
+                None => *decoded.insert(Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?),
+            };
             let table = if tabled { self.tables.get(index, point) } else { None };
             let holds = match table {
                 Some(table) => {
