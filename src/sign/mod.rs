@@ -13,6 +13,7 @@ pub(crate) mod refresh;
 pub(crate) mod rule;
 pub(crate) mod signature;
 pub(crate) mod signer;
+pub(crate) mod sum_tables;
 pub(crate) mod verifier;
 
 pub use jwk::{Jwk, Jwks};

@@ -7,9 +7,12 @@
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
+use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul, VartimePrecomputedMultiscalarMul};
 use ed25519_dalek::Signature;
 use sha2::{Digest, Sha512};
+use std::ops::Range;
+
+use super::sum_tables::SumTables;
 
 /// A signature decoded for the equation: its `R` as sent and as a point,
 /// and its canonical `s`.
@@ -100,57 +103,100 @@ impl<'i> Batch<'i> {
         Batch { items, weights }
     }
 
-    /// `[8](Σ_i w_i z_i ([s_i]B - R_i - [k_i]A_i))` with every key used once,
-    /// where `w_i` is 1 (`scaled` false) or `i + 1`. It is the identity for
-    /// every choice of weights when every entry holds the single check;
-    /// otherwise only with probability about 2^-128. `None` for an entry
-    /// checked against no key.
-    pub(crate) fn sum(&self, keys: &[EdwardsPoint], scaled: bool) -> Option<EdwardsPoint> {
+    /// `[8](Σ_i w_i z_i ([s_i]B - R_i - [k_i]A_i))` over the entries in
+    /// `part`, with every key used once, where `w_i` is 1 (`scaled` false)
+    /// or `i + 1 - part.start`. It is the identity for every choice of
+    /// weights when every entry in `part` holds the single check; otherwise
+    /// only with probability about 2^-128. `None` for an entry checked
+    /// against no key.
+    pub(crate) fn sum(
+        &self,
+        keys: &[EdwardsPoint],
+        tables: &SumTables,
+        part: Range<usize>,
+        scaled: bool,
+    ) -> Option<EdwardsPoint> {
+        let items = self.items.get(part.clone())?;
+        let weights = self.weights.get(part)?;
         let mut key_coefficients = vec![Scalar::ZERO; keys.len()];
         // Only the keys the group's entries are expected under enter the
         // sum: the others' coefficients are zero, and with a large key set
         // they would cost a term each for nothing.
         let mut used = vec![false; keys.len()];
         let mut basepoint_coefficient = Scalar::ZERO;
-        let mut r_coefficients = Vec::with_capacity(self.items.len());
-        for (index, (item, z)) in self.items.iter().zip(&self.weights).enumerate() {
+        let mut r_coefficients = Vec::with_capacity(items.len());
+        for (index, (item, z)) in items.iter().zip(weights).enumerate() {
             let z = if scaled { z * Scalar::from(index as u64 + 1) } else { *z };
             basepoint_coefficient += z * item.signature.s;
             *key_coefficients.get_mut(item.key)? -= z * item.challenge;
             *used.get_mut(item.key)? = true;
-            r_coefficients.push(-z);
+            r_coefficients.push(z);
+        }
+        // The first entry's key (nearly always every entry's) is summed
+        // from its precomputed table, with the basepoint; the rest of the
+        // used keys as dynamic points.
+        let first = items.first()?.key;
+        let table = tables.get(first, keys.get(first)?);
+        if table.is_some() {
+            *used.get_mut(first)? = false;
         }
         // dalek wants iterators of exact length: the used keys are gathered first.
         let (used_points, used_coefficients): (Vec<EdwardsPoint>, Vec<Scalar>) = keys
             .iter()
-            .zip(key_coefficients)
+            .zip(key_coefficients.iter())
             .zip(&used)
             .filter(|(_, used)| **used)
-            .map(|((key, coefficient), _)| (*key, coefficient))
+            .map(|((key, coefficient), _)| (*key, *coefficient))
             .unzip();
-        let scalars = core::iter::once(basepoint_coefficient).chain(r_coefficients).chain(used_coefficients);
-        let points = core::iter::once(ED25519_BASEPOINT_POINT)
-            .chain(self.items.iter().map(|item| item.signature.r))
-            .chain(used_points);
-        Some(EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor())
+        // `-z R` as `z (-R)`: negating a point is free, and the short `z`
+        // keeps its few nonzero digits (`-z` mod L has as many, but costs
+        // its negation).
+        let r_points = items.iter().map(|item| -item.signature.r);
+        let sum = match table {
+            Some(table) => table.vartime_mixed_multiscalar_mul(
+                [basepoint_coefficient, *key_coefficients.get(first)?],
+                r_coefficients.into_iter().chain(used_coefficients),
+                r_points.chain(used_points),
+            ),
+            None => EdwardsPoint::vartime_multiscalar_mul(
+                core::iter::once(basepoint_coefficient).chain(r_coefficients).chain(used_coefficients),
+                core::iter::once(ED25519_BASEPOINT_POINT).chain(r_points).chain(used_points),
+            ),
+        };
+        Some(sum.mul_by_cofactor())
     }
 
-    /// Given the failing `sum`, the one entry that fails when exactly one
-    /// does: with one failing entry `j`, the index-scaled sum is `(j + 1)`
-    /// times the plain one. A match also proves every other entry holds (it
-    /// would otherwise take weights that cancel, probability about
-    /// n 2^-128). `None` when two or more fail.
-    pub(crate) fn only_failure(&self, keys: &[EdwardsPoint], sum: &EdwardsPoint) -> Option<usize> {
-        let scaled = self.sum(keys, true)?;
-        let mut multiple = *sum;
-        for index in 0..self.items.len() {
-            if multiple == scaled {
-                return Some(index);
-            }
-            multiple += sum;
+    /// Given the failing `sum` of the whole batch, the one entry that fails
+    /// when exactly one does; `None` when two or more fail.
+    ///
+    /// With one failing entry `j` in a part, the part's index-scaled sum is
+    /// `(j + 1 - start)` times the plain one; a match also proves every
+    /// other entry of the part holds (it would otherwise take weights that
+    /// cancel, probability about n 2^-128). The first half is tried first:
+    /// when its scaled sum is the identity, that half holds and the second
+    /// half's scaled sum locates the failure. On average that is one and a
+    /// half sums over half the entries instead of one over all of them.
+    pub(crate) fn only_failure(&self, keys: &[EdwardsPoint], tables: &SumTables, sum: &EdwardsPoint) -> Option<usize> {
+        let half = self.items.len() / 2;
+        let first = self.sum(keys, tables, 0..half, true)?;
+        if !first.is_identity() {
+            return multiple_of(sum, &first, half);
         }
-        None
+        let second = self.sum(keys, tables, half..self.items.len(), true)?;
+        multiple_of(sum, &second, self.items.len() - half).map(|index| half + index)
     }
+}
+
+/// The `m` below `most` for which `scaled` is `(m + 1)` times `sum`.
+fn multiple_of(sum: &EdwardsPoint, scaled: &EdwardsPoint, most: usize) -> Option<usize> {
+    let mut multiple = *sum;
+    for index in 0..most {
+        if multiple == *scaled {
+            return Some(index);
+        }
+        multiple += sum;
+    }
+    None
 }
 
 /// The weight of entry `index`: 128 bits of `SHA-512(seed || index)`.
@@ -162,4 +208,56 @@ fn weight(seed: &[u8; 64], index: usize) -> Scalar {
         *weight_byte = digest_byte;
     }
     Scalar::from(u128::from_le_bytes(low))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::Signer;
+
+    /// `n` entries signed by `signers[key_of(i)]`, those in `bad` signed
+    /// over other bytes than the ones checked.
+    fn items(signers: &[Signer], n: usize, key_of: impl Fn(usize) -> usize, bad: &[usize]) -> Vec<BatchItem> {
+        (0..n)
+            .map(|i| {
+                let key = key_of(i);
+                let public = signers[key].public_key();
+                let message = format!("entry {i}");
+                let signed = if bad.contains(&i) { format!("entry {i}!") } else { message.clone() };
+                let signature = Decoded::new(&Signature::from_bytes(&signers[key].sign(signed.as_bytes()))).unwrap();
+                BatchItem { signature, challenge: signature.challenge(public.as_bytes(), message.as_bytes()), key }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_failure_is_located_in_either_half_with_or_without_tables() {
+        let signers: Vec<Signer> = (0..2u8).map(|i| Signer::from_seed(&[i + 1; 32])).collect();
+        let keys: Vec<EdwardsPoint> = signers.iter().map(|s| s.public_key().point()).collect();
+        for tables in [SumTables::new(keys.len()), SumTables::new(0)] {
+            for n in [3, 8, 33] {
+                // One key, then a rotation inside the group (the first
+                // entry's key from its table, the other as a dynamic point).
+                for key_of in [(|_| 0) as fn(usize) -> usize, |i| usize::from(i >= 2)] {
+                    let clean = items(&signers, n, key_of, &[]);
+                    let batch = Batch::new(&clean);
+                    assert!(batch.sum(&keys, &tables, 0..n, false).unwrap().is_identity(), "clean {n}");
+                    assert!(batch.sum(&keys, &tables, 1..n, true).unwrap().is_identity(), "clean part {n}");
+                    for bad in 0..n {
+                        let entries = items(&signers, n, key_of, &[bad]);
+                        let batch = Batch::new(&entries);
+                        let sum = batch.sum(&keys, &tables, 0..n, false).unwrap();
+                        assert!(!sum.is_identity());
+                        assert_eq!(batch.only_failure(&keys, &tables, &sum), Some(bad), "{bad} of {n}");
+                    }
+                    for bad in [[0, n - 1], [0, 1], [n - 2, n - 1]] {
+                        let entries = items(&signers, n, key_of, &bad);
+                        let batch = Batch::new(&entries);
+                        let sum = batch.sum(&keys, &tables, 0..n, false).unwrap();
+                        assert_eq!(batch.only_failure(&keys, &tables, &sum), None, "{bad:?} of {n}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ use super::key_tables::KeyTables;
 use super::public_key::PublicKey;
 use super::rule::{Batch, BatchItem, Decoded};
 use super::signature::{JsonForm, split_cef, split_json};
+use super::sum_tables::SumTables;
 use crate::cef::{Line, Parser};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -150,6 +151,8 @@ pub struct Verifier {
     points: Vec<EdwardsPoint>,
     /// Each key's multiples, for entries tried under more than one key.
     tables: KeyTables,
+    /// The basepoint's and each key's multiples, for the batch sums.
+    sum_tables: SumTables,
     parser: Parser,
     /// A batch size set by the caller instead.
     fixed_batch: Option<usize>,
@@ -226,7 +229,8 @@ impl Verifier {
     pub fn new(keys: KeySet) -> Verifier {
         let points = keys.keys().iter().map(PublicKey::point).collect();
         let tables = KeyTables::new(keys.keys().len());
-        Verifier { keys, points, tables, parser: Parser::new(), fixed_batch: None }
+        let sum_tables = SumTables::new(keys.keys().len());
+        Verifier { keys, points, tables, sum_tables, parser: Parser::new(), fixed_batch: None }
     }
 
     /// A fresh [`VerifierState`] for this key set, one that learns which
@@ -439,9 +443,10 @@ impl Verifier {
     /// Entries are checked in groups, each with one batch equation in which
     /// every key appears once: the key expected for each entry follows the
     /// pattern of the keys that verified the entries before, so streams that
-    /// rotate or interleave keys still batch. A group that fails is halved
-    /// until its parts are small, then its entries are checked one by one
-    /// against every key. The group size follows the recent share of
+    /// rotate or interleave keys still batch. In a group that fails, one
+    /// failing entry is located with one or two more sums over half the
+    /// group each; a group with more is halved until its parts are small,
+    /// then its entries are checked one by one against every key. The group size follows the recent share of
     /// failing entries, down to one-by-one checks when failures are common,
     /// so batching never costs much more than not batching.
     ///
@@ -623,11 +628,11 @@ impl Verifier {
         }
         if items.len() == group.len() {
             let batch = Batch::new(&items);
-            let sum = batch.sum(&self.points, false);
+            let sum = batch.sum(&self.points, &self.sum_tables, 0..items.len(), false);
             let failing = match sum {
                 Some(sum) if sum.is_identity() => None,
-                // One failing entry is found with one more batch sum, not by halving.
-                Some(sum) => match batch.only_failure(&self.points, &sum) {
+                // One failing entry is located with a sum over each half, not by halving.
+                Some(sum) => match batch.only_failure(&self.points, &self.sum_tables, &sum) {
                     Some(index) => Some(index),
                     None => return self.halve(state, group, previous, verdicts),
                 },
