@@ -397,6 +397,45 @@ fn a_longer_last_group_still_finds_its_failure() {
     }
 }
 
+/// Two or more failures in one group, in its second half only (the first
+/// half is then proven by one sum and not checked again) or in both
+/// halves: every failing entry is found, and only those.
+#[test]
+fn several_failures_in_a_group_are_all_found_wherever_they_are() {
+    let signer = signer();
+    let batch_of = |n: usize, tag: &str| -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| {
+                let mut event = Event::new("v", "p", "1", "id", "n", Severity::LOW).unwrap();
+                event.push("i", format!("{tag}{i}")).unwrap();
+                let mut buf = event.to_vec();
+                signer.sign_cef(&mut buf, 0).unwrap();
+                buf
+            })
+            .collect()
+    };
+    let bad_sets: [&[usize]; 6] = [&[40, 50], &[32, 63], &[33, 34, 35], &[10, 50], &[0, 1], &[31, 32]];
+    for bad in bad_sets {
+        // Groups at their largest (64): a clean stream before.
+        let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+        let mut state = verifier.new_state();
+        for round in 0..3 {
+            let clean = batch_of(128, &format!("warm{round}-"));
+            let refs: Vec<&[u8]> = clean.iter().map(Vec::as_slice).collect();
+            assert!(verifier.verify_cef_batch_with(&mut state, &refs).iter().all(Result::is_ok));
+        }
+        let mut entries = batch_of(64, "g-");
+        for &at in bad {
+            entries[at][21] ^= 1;
+        }
+        let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        let results = verifier.verify_cef_batch_with(&mut state, &refs);
+        let failed: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect();
+        assert_eq!(failed, bad, "failures at {bad:?}");
+        assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| e.kind() == ErrorKind::NoKeyMatches));
+    }
+}
+
 /// With a large key set, only the keys a group's entries are expected under
 /// enter its batch equation: verdicts stay those of the single check, for
 /// streams under keys far apart in the set, rotating, with tampered entries.

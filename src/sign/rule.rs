@@ -166,25 +166,40 @@ impl<'i> Batch<'i> {
         Some(sum.mul_by_cofactor())
     }
 
-    /// Given the failing `sum` of the whole batch, the one entry that fails
-    /// when exactly one does; `None` when two or more fail.
+    /// Given the failing `sum` of the whole batch, which entries fail.
     ///
     /// With one failing entry `j` in a part, the part's index-scaled sum is
     /// `(j + 1 - start)` times the plain one; a match also proves every
     /// other entry of the part holds (it would otherwise take weights that
     /// cancel, probability about n 2^-128). The first half is tried first:
-    /// when its scaled sum is the identity, that half holds and the second
-    /// half's scaled sum locates the failure. On average that is one and a
-    /// half sums over half the entries instead of one over all of them.
-    pub(crate) fn only_failure(&self, keys: &[EdwardsPoint], tables: &SumTables, sum: &EdwardsPoint) -> Option<usize> {
+    /// when its scaled sum is the identity, that half holds (the same
+    /// argument) and the second half's scaled sum locates the failure. On
+    /// average that is one and a half sums over half the entries instead of
+    /// one over all of them.
+    pub(crate) fn failures(&self, keys: &[EdwardsPoint], tables: &SumTables, sum: &EdwardsPoint) -> Failures {
         let half = self.items.len() / 2;
-        let first = self.sum(keys, tables, 0..half, true)?;
+        let Some(first) = self.sum(keys, tables, 0..half, true) else { return Failures::Several };
         if !first.is_identity() {
-            return multiple_of(sum, &first, half);
+            return multiple_of(sum, &first, half).map_or(Failures::Several, Failures::One);
         }
-        let second = self.sum(keys, tables, half..self.items.len(), true)?;
-        multiple_of(sum, &second, self.items.len() - half).map(|index| half + index)
+        let Some(second) = self.sum(keys, tables, half..self.items.len(), true) else {
+            return Failures::AllInSecondHalf;
+        };
+        multiple_of(sum, &second, self.items.len() - half)
+            .map_or(Failures::AllInSecondHalf, |index| Failures::One(half + index))
     }
+}
+
+/// Which entries of a failing batch fail, as [`Batch::failures`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failures {
+    /// Only this one.
+    One(usize),
+    /// Two or more, all in the second half (`len / 2` onwards): the first
+    /// half holds.
+    AllInSecondHalf,
+    /// Two or more, at least one in the first half.
+    Several,
 }
 
 /// The `m` below `most` for which `scaled` is `(m + 1)` times `sum`.
@@ -248,13 +263,14 @@ mod tests {
                         let batch = Batch::new(&entries);
                         let sum = batch.sum(&keys, &tables, 0..n, false).unwrap();
                         assert!(!sum.is_identity());
-                        assert_eq!(batch.only_failure(&keys, &tables, &sum), Some(bad), "{bad} of {n}");
+                        assert_eq!(batch.failures(&keys, &tables, &sum), Failures::One(bad), "{bad} of {n}");
                     }
-                    for bad in [[0, n - 1], [0, 1], [n - 2, n - 1]] {
+                    let several = [([0, n - 1], Failures::Several), ([0, 1], Failures::Several)];
+                    for (bad, expected) in several.into_iter().chain([([n - 2, n - 1], Failures::AllInSecondHalf)]) {
                         let entries = items(&signers, n, key_of, &bad);
                         let batch = Batch::new(&entries);
                         let sum = batch.sum(&keys, &tables, 0..n, false).unwrap();
-                        assert_eq!(batch.only_failure(&keys, &tables, &sum), None, "{bad:?} of {n}");
+                        assert_eq!(batch.failures(&keys, &tables, &sum), expected, "{bad:?} of {n}");
                     }
                 }
             }

@@ -7,7 +7,7 @@ use ed25519_dalek::Signature;
 use super::key_set::KeySet;
 use super::key_tables::KeyTables;
 use super::public_key::PublicKey;
-use super::rule::{Batch, BatchItem, Decoded};
+use super::rule::{Batch, BatchItem, Decoded, Failures};
 use super::signature::{JsonForm, split_cef, split_json};
 use super::sum_tables::SumTables;
 use crate::cef::{Line, Parser};
@@ -297,8 +297,9 @@ impl Verifier {
     /// ```
     pub fn verify_cef_with<'a>(&self, state: &mut VerifierState, entry: &'a [u8]) -> Result<Verified<'_, Line<'a>>> {
         let split = split_cef(entry)?;
-        let key =
-            self.find_key(state, split.signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
+        let key = self
+            .find_key(state, split.signed, Decoded::new(&split.signature), None)
+            .map_err(|e| e.or_at(split.signature_at))?;
         Ok(Verified { entry: self.parser.parse(split.signed)?, key })
     }
 
@@ -381,20 +382,23 @@ impl Verifier {
         let mut signed = Vec::with_capacity(split.head.len() + split.tail.len());
         signed.extend_from_slice(split.head);
         signed.extend_from_slice(split.tail);
-        let key = self.find_key(state, &signed, &split.signature, None).map_err(|e| e.or_at(split.signature_at))?;
+        let key = self
+            .find_key(state, &signed, Decoded::new(&split.signature), None)
+            .map_err(|e| e.or_at(split.signature_at))?;
         let text =
             String::from_utf8(signed).map_err(|e| Error::at(ErrorKind::NotUtf8, e.utf8_error().valid_up_to()))?;
         Ok(Verified { entry: text, key })
     }
 
-    /// The rule's single check against every key but `skip` (one already
-    /// known to fail), the key expected after the last entry's first; the
-    /// key that verifies is remembered for the next guess.
+    /// The rule's single check of a signature (`None`: one that verifies
+    /// under no key) against every key but `skip` (one already known to
+    /// fail), the key expected after the last entry's first; the key that
+    /// verifies is remembered for the next guess.
     fn find_key(
         &self,
         state: &mut VerifierState,
         message: &[u8],
-        signature: &Signature,
+        decoded: Option<Decoded>,
         skip: Option<usize>,
     ) -> Result<&PublicKey> {
         let keys = self.keys.keys();
@@ -409,18 +413,12 @@ impl Verifier {
         // With more than one key to try, `[s]B - R` is shared and each key
         // multiplies by its table; one key alone is cheapest as it is.
         let tabled = keys.len() > 1;
-        // Decoded at the first key tried: with none left to try (the only
-        // key already known to fail), R is not decompressed for nothing.
-        let mut decoded = None;
         let mut key_free = None;
         for (index, (key, point)) in order {
             if Some(index) == skip {
                 continue;
             }
-            let decoded = match decoded {
-                Some(decoded) => decoded,
-                None => *decoded.insert(Decoded::new(signature).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches))?),
-            };
+            let Some(decoded) = &decoded else { break };
             let table = if tabled { self.tables.get(index, point) } else { None };
             let holds = match table {
                 Some(table) => {
@@ -496,7 +494,7 @@ impl Verifier {
                 Ok(split) => {
                     pending.push(Pending {
                         signed: split.signed,
-                        signature: split.signature,
+                        decoded: Decoded::new(&split.signature),
                         at: Some(split.signature_at),
                     });
                     indexes.push(index);
@@ -530,7 +528,7 @@ impl Verifier {
             .iter()
             .map(|(message, signature)| Pending {
                 signed: message,
-                signature: Signature::from_bytes(signature),
+                decoded: Decoded::new(&Signature::from_bytes(signature)),
                 at: None,
             })
             .collect();
@@ -547,7 +545,7 @@ impl Verifier {
             let (group, _) = rest.split_at(size);
             let slots = verdicts.get_mut(at..at + size).unwrap_or_default();
             let previous = state.last;
-            let failed = self.check_group(state, group, previous, slots);
+            let failed = self.check_group(state, group, &[], previous, slots);
             note_failures(state, failed, size);
             at += size;
         }
@@ -599,10 +597,13 @@ impl Verifier {
 
     /// Checks a group of entries, the first expected under the key after
     /// `previous`, writing one verdict per entry; returns how many failed.
+    /// `known` holds items an enclosing group computed for these entries
+    /// (or fewer, or none): a challenge under the same key is reused.
     fn check_group<'k>(
         &'k self,
         state: &mut VerifierState,
         group: &[Pending<'_>],
+        known: &[BatchItem],
         previous: usize,
         verdicts: &mut [Result<&'k PublicKey>],
     ) -> usize {
@@ -616,62 +617,91 @@ impl Verifier {
         // The expected key of each entry, and its decoded signature.
         let mut items = Vec::with_capacity(group.len());
         let mut key = previous;
-        for entry in group {
+        for (number, entry) in group.iter().enumerate() {
             key = state.next_key(key);
-            let Some(decoded) = Decoded::new(&entry.signature) else { break };
+            let Some(decoded) = entry.decoded else { break };
             let Some(public) = self.keys.keys().get(key) else { break };
-            items.push(BatchItem {
-                signature: decoded,
-                challenge: decoded.challenge(public.key.as_bytes(), entry.signed),
-                key,
-            });
-        }
-        if items.len() == group.len() {
-            let batch = Batch::new(&items);
-            let sum = batch.sum(&self.points, &self.sum_tables, 0..items.len(), false);
-            let failing = match sum {
-                Some(sum) if sum.is_identity() => None,
-                // One failing entry is located with a sum over each half, not by halving.
-                Some(sum) => match batch.only_failure(&self.points, &self.sum_tables, &sum) {
-                    Some(index) => Some(index),
-                    None => return self.halve(state, group, previous, verdicts),
-                },
-                None => return self.halve(state, group, previous, verdicts),
+            let challenge = match known.get(number) {
+                Some(item) if item.key == key => item.challenge,
+                _ => decoded.challenge(public.key.as_bytes(), entry.signed),
             };
-            let mut previous = previous;
-            let mut failed = 0;
-            for (index, ((item, slot), entry)) in items.iter().zip(verdicts.iter_mut()).zip(group).enumerate() {
-                if Some(index) == failing {
-                    // The sums prove it fails under the key it was expected
-                    // under (its term alone is nonzero); the single check
-                    // decides it under the others.
-                    failed += usize::from(!self.check_single(state, entry, slot, Some(item.key)));
-                    previous = state.last;
-                    continue;
-                }
-                state.learn(previous, item.key);
-                previous = item.key;
-                *slot = self.keys.keys().get(item.key).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches));
-            }
-            return failed;
+            items.push(BatchItem { signature: decoded, challenge, key });
         }
-        self.halve(state, group, previous, verdicts)
+        if items.len() < group.len() {
+            return self.halve(state, group, &items, previous, verdicts);
+        }
+        let batch = Batch::new(&items);
+        let failing = match batch.sum(&self.points, &self.sum_tables, 0..items.len(), false) {
+            Some(sum) if sum.is_identity() => None,
+            // One failing entry is located with a sum over each half, not by halving.
+            Some(sum) => match batch.failures(&self.points, &self.sum_tables, &sum) {
+                Failures::One(index) => Some(index),
+                Failures::AllInSecondHalf => {
+                    // The first half holds: only the second is checked again.
+                    let half = group.len() / 2;
+                    let (held, rest) = verdicts.split_at_mut(half.min(verdicts.len()));
+                    let previous = self.hold(state, items.get(..half).unwrap_or_default(), previous, held);
+                    let (_, group_rest) = group.split_at(half.min(group.len()));
+                    return self.check_group(state, group_rest, items.get(half..).unwrap_or_default(), previous, rest);
+                }
+                Failures::Several => return self.halve(state, group, &items, previous, verdicts),
+            },
+            None => return self.halve(state, group, &items, previous, verdicts),
+        };
+        let Some(failing) = failing else {
+            self.hold(state, &items, previous, verdicts);
+            return 0;
+        };
+        let (before, from) = verdicts.split_at_mut(failing.min(verdicts.len()));
+        self.hold(state, items.get(..failing).unwrap_or_default(), previous, before);
+        let mut failed = 0;
+        if let (Some(entry), Some(item), Some((slot, after))) =
+            (group.get(failing), items.get(failing), from.split_first_mut())
+        {
+            // The sums prove it fails under the key it was expected under
+            // (its term alone is nonzero); the single check decides it
+            // under the others.
+            failed = usize::from(!self.check_single(state, entry, slot, Some(item.key)));
+            self.hold(state, items.get(failing + 1..).unwrap_or_default(), state.last, after);
+        }
+        failed
     }
 
-    /// Checks the two halves of a group that failed as a whole.
+    /// Records that `items`, the first expected after `previous`, hold
+    /// under the keys they were expected under; returns the last one's key.
+    fn hold<'k>(
+        &'k self,
+        state: &mut VerifierState,
+        items: &[BatchItem],
+        previous: usize,
+        verdicts: &mut [Result<&'k PublicKey>],
+    ) -> usize {
+        let mut previous = previous;
+        for (item, slot) in items.iter().zip(verdicts.iter_mut()) {
+            state.learn(previous, item.key);
+            previous = item.key;
+            *slot = self.keys.keys().get(item.key).ok_or_else(|| Error::new(ErrorKind::NoKeyMatches));
+        }
+        previous
+    }
+
+    /// Checks the two halves of a group that failed as a whole, with the
+    /// items computed for it.
     fn halve<'k>(
         &'k self,
         state: &mut VerifierState,
         group: &[Pending<'_>],
+        known: &[BatchItem],
         previous: usize,
         verdicts: &mut [Result<&'k PublicKey>],
     ) -> usize {
         let half = group.len() / 2;
         let (left, right) = group.split_at(half);
+        let (left_known, right_known) = known.split_at(half.min(known.len()));
         let (left_slots, right_slots) = verdicts.split_at_mut(half.min(verdicts.len()));
-        let failed = self.check_group(state, left, previous, left_slots);
+        let failed = self.check_group(state, left, left_known, previous, left_slots);
         let previous = state.last;
-        failed + self.check_group(state, right, previous, right_slots)
+        failed + self.check_group(state, right, right_known, previous, right_slots)
     }
 
     /// Checks one entry against every key but `known_failing`, the expected
@@ -683,7 +713,7 @@ impl Verifier {
         slot: &mut Result<&'k PublicKey>,
         known_failing: Option<usize>,
     ) -> bool {
-        *slot = self.find_key(state, entry.signed, &entry.signature, known_failing).map_err(|err| match entry.at {
+        *slot = self.find_key(state, entry.signed, entry.decoded, known_failing).map_err(|err| match entry.at {
             Some(at) => err.or_at(at),
             None => err,
         });
@@ -723,7 +753,9 @@ const SINGLE_BELOW: usize = 2;
 /// A signed message waiting for its verdict.
 struct Pending<'a> {
     signed: &'a [u8],
-    signature: Signature,
+    /// Its signature, decoded once however often it is checked; `None`
+    /// for one that verifies under no key.
+    decoded: Option<Decoded>,
     /// Byte offset of the signature text in its entry, for errors.
     at: Option<usize>,
 }
