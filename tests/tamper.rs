@@ -397,9 +397,9 @@ fn a_longer_last_group_still_finds_its_failure() {
     }
 }
 
-/// Two or more failures in one group, in its second half only (the first
-/// half is then proven by one sum and not checked again) or in both
-/// halves: every failing entry is found, and only those.
+/// Two or more failures in one group, in one half only (the other half
+/// may then be proven by one sum and not checked again) or in both halves:
+/// every failing entry is found, and only those.
 #[test]
 fn several_failures_in_a_group_are_all_found_wherever_they_are() {
     let signer = signer();

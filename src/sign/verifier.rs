@@ -643,13 +643,20 @@ impl Verifier {
             // One failing entry is located with a sum over each half, not by halving.
             Some(sum) => match batch.failures(&self.points, &self.sum_tables, &sum) {
                 Failures::One(index) => Some(index),
-                Failures::AllInSecondHalf => {
-                    // The first half holds: only the second is checked again.
-                    let half = group.len() / 2;
-                    let (held, rest) = verdicts.split_at_mut(half.min(verdicts.len()));
-                    let previous = self.hold(state, items.get(..half).unwrap_or_default(), previous, held);
-                    let (_, group_rest) = group.split_at(half.min(group.len()));
-                    return self.check_group(state, group_rest, items.get(half..).unwrap_or_default(), previous, rest);
+                Failures::Within(range) => {
+                    // The rest holds: only `range` is checked again.
+                    let (before, rest) = verdicts.split_at_mut(range.start.min(verdicts.len()));
+                    let (inside, after) = rest.split_at_mut(range.len().min(rest.len()));
+                    let previous = self.hold(state, items.get(..range.start).unwrap_or_default(), previous, before);
+                    let failed = self.check_group(
+                        state,
+                        group.get(range.clone()).unwrap_or_default(),
+                        items.get(range.clone()).unwrap_or_default(),
+                        previous,
+                        inside,
+                    );
+                    self.hold(state, items.get(range.end..).unwrap_or_default(), state.last, after);
+                    return failed;
                 }
                 Failures::Several => return self.halve(state, group, &items, previous, verdicts),
             },
