@@ -362,23 +362,26 @@ fn pkcs8_output_is_the_v1_form_of_rfc_8410() {
     assert_eq!(&*signer.to_pkcs8_pem().unwrap(), rfc);
 }
 
+/// `n` entries `i=<tag><number>`, each signed by `signer`.
+fn signed_batch(signer: &Signer, n: usize, tag: &str) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            let mut event = Event::new("v", "p", "1", "id", "n", Severity::LOW).unwrap();
+            event.push("i", format!("{tag}{i}")).unwrap();
+            let mut buf = event.to_vec();
+            signer.sign_cef(&mut buf, 0).unwrap();
+            buf
+        })
+        .collect()
+}
+
 /// After clean batches, what is left after a full group joins it (a batch
 /// of 100 is one group): a failure inside that longer group is still found
 /// exactly, and every other entry still verifies.
 #[test]
 fn a_longer_last_group_still_finds_its_failure() {
     let signer = signer();
-    let batch_of = |n: usize, tag: &str| -> Vec<Vec<u8>> {
-        (0..n)
-            .map(|i| {
-                let mut event = Event::new("v", "p", "1", "id", "n", Severity::LOW).unwrap();
-                event.push("i", format!("{tag}{i}")).unwrap();
-                let mut buf = event.to_vec();
-                signer.sign_cef(&mut buf, 0).unwrap();
-                buf
-            })
-            .collect()
-    };
+    let batch_of = |n: usize, tag: &str| signed_batch(&signer, n, tag);
     for (n, bad) in [(100, 90), (127, 0), (127, 126), (65, 64)] {
         // A verifier that has seen only clean batches: its groups are at
         // their largest and nothing failed lately.
@@ -403,17 +406,7 @@ fn a_longer_last_group_still_finds_its_failure() {
 #[test]
 fn several_failures_in_a_group_are_all_found_wherever_they_are() {
     let signer = signer();
-    let batch_of = |n: usize, tag: &str| -> Vec<Vec<u8>> {
-        (0..n)
-            .map(|i| {
-                let mut event = Event::new("v", "p", "1", "id", "n", Severity::LOW).unwrap();
-                event.push("i", format!("{tag}{i}")).unwrap();
-                let mut buf = event.to_vec();
-                signer.sign_cef(&mut buf, 0).unwrap();
-                buf
-            })
-            .collect()
-    };
+    let batch_of = |n: usize, tag: &str| signed_batch(&signer, n, tag);
     let bad_sets: [&[usize]; 6] = [&[40, 50], &[32, 63], &[33, 34, 35], &[10, 50], &[0, 1], &[31, 32]];
     for bad in bad_sets {
         // Groups at their largest (64): a clean stream before.

@@ -110,7 +110,7 @@ impl<'i> Batch<'i> {
     }
 
     /// The batch's two halves (the first `len / 2` entries and the rest),
-    /// the one [`Batch::failures`] tries first first.
+    /// in the order [`Batch::failures`] tries them.
     pub(crate) fn halves(&self) -> [Range<usize>; 2] {
         let half = self.items.len() / 2;
         let (first, second) = (0..half, half..self.items.len());

@@ -444,9 +444,10 @@ impl Verifier {
     /// rotate or interleave keys still batch. In a group that fails, one
     /// failing entry is located with one or two more sums over half the
     /// group each; a group with more is halved until its parts are small,
-    /// then its entries are checked one by one against every key. The group size follows the recent share of
-    /// failing entries, down to one-by-one checks when failures are common,
-    /// so batching never costs much more than not batching.
+    /// then its entries are checked one by one against every key. The
+    /// group size follows the recent share of failing entries, down to
+    /// one-by-one checks when failures are common, so batching never costs
+    /// much more than not batching.
     ///
     /// ```
     /// use audit_cef::{ErrorKind, KeySet, Signer, Verifier};
