@@ -9,39 +9,34 @@
 //! the same, so no verdict changes: only the cost of a failing entry.
 
 use std::fmt;
-use std::sync::OnceLock;
 
 use curve25519_dalek::edwards::{EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::traits::BasepointTable;
 
-/// Keys beyond this many keep the double-scalar check: a table holds
-/// 30 KiB, and a set this large is tried under each key rarely enough.
-const MOST_TABLES: usize = 256;
+use super::per_key::PerKey;
 
-/// The tables of a key set's first [`MOST_TABLES`] keys, each built on
-/// first use (about a millisecond), then shared by every thread.
-pub(crate) struct KeyTables {
-    tables: Vec<OnceLock<Box<EdwardsBasepointTable>>>,
-}
+/// The tables of a key set's first [`MOST_KEYS`](super::per_key::MOST_KEYS)
+/// keys (a table holds 30 KiB; keys beyond keep the double-scalar check),
+/// each built on first use (about a millisecond), then shared by every
+/// thread.
+pub(crate) struct KeyTables(PerKey<Box<EdwardsBasepointTable>>);
 
 impl KeyTables {
     /// Room for the tables of `keys` keys; none is built yet.
     pub(crate) fn new(keys: usize) -> KeyTables {
-        KeyTables { tables: (0..keys.min(MOST_TABLES)).map(|_| OnceLock::new()).collect() }
+        KeyTables(PerKey::new(keys))
     }
 
     /// The table of key `index` (whose point is `point`), built now if it
-    /// is the first use; `None` for a key beyond [`MOST_TABLES`].
+    /// is the first use; `None` for a key beyond the room.
     pub(crate) fn get(&self, index: usize, point: &EdwardsPoint) -> Option<&EdwardsBasepointTable> {
-        let slot = self.tables.get(index)?;
-        Some(slot.get_or_init(|| Box::new(EdwardsBasepointTable::create(point))))
+        self.0.get_or_build(index, || Box::new(EdwardsBasepointTable::create(point))).map(|table| &**table)
     }
 }
 
 impl fmt::Debug for KeyTables {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let built = self.tables.iter().filter(|slot| slot.get().is_some()).count();
-        f.debug_struct("KeyTables").field("built", &built).field("room", &self.tables.len()).finish()
+        self.0.describe("KeyTables", f)
     }
 }
 
@@ -64,6 +59,6 @@ mod tests {
 
     #[test]
     fn room_is_bounded() {
-        assert_eq!(KeyTables::new(10_000).tables.len(), MOST_TABLES);
+        assert_eq!(KeyTables::new(10_000).0.room(), crate::sign::per_key::MOST_KEYS);
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod jwks_url;
 pub(crate) mod key_set;
 pub(crate) mod key_tables;
 pub(crate) mod line_ending;
+pub(crate) mod per_key;
 pub(crate) mod public_key;
 pub(crate) mod refresh;
 pub(crate) mod rule;

@@ -9,42 +9,36 @@
 //! key (about 70 µs and 20 KiB).
 
 use std::fmt;
-use std::sync::OnceLock;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{EdwardsPoint, VartimeEdwardsPrecomputation};
 use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
 
-/// Keys beyond this many are summed as dynamic points: a key set this
-/// large is unusual, and its tables would hold 20 KiB each.
-const MOST_TABLES: usize = 256;
+use super::per_key::PerKey;
 
-/// For each of a key set's first [`MOST_TABLES`] keys, the precomputed
+/// For each of a key set's first [`MOST_KEYS`](super::per_key::MOST_KEYS)
+/// keys (keys beyond are summed as dynamic points), the precomputed
 /// multiples of the basepoint and of the key, each built on first use,
 /// then shared by every thread.
-pub(crate) struct SumTables {
-    tables: Vec<OnceLock<VartimeEdwardsPrecomputation>>,
-}
+pub(crate) struct SumTables(PerKey<VartimeEdwardsPrecomputation>);
 
 impl SumTables {
     /// Room for the tables of `keys` keys; none is built yet.
     pub(crate) fn new(keys: usize) -> SumTables {
-        SumTables { tables: (0..keys.min(MOST_TABLES)).map(|_| OnceLock::new()).collect() }
+        SumTables(PerKey::new(keys))
     }
 
     /// The table of the basepoint then key `index` (whose point is
     /// `point`), built now if it is the first use; `None` for a key beyond
-    /// [`MOST_TABLES`].
+    /// the room.
     pub(crate) fn get(&self, index: usize, point: &EdwardsPoint) -> Option<&VartimeEdwardsPrecomputation> {
-        let slot = self.tables.get(index)?;
-        Some(slot.get_or_init(|| VartimeEdwardsPrecomputation::new([ED25519_BASEPOINT_POINT, *point])))
+        self.0.get_or_build(index, || VartimeEdwardsPrecomputation::new([ED25519_BASEPOINT_POINT, *point]))
     }
 }
 
 impl fmt::Debug for SumTables {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let built = self.tables.iter().filter(|slot| slot.get().is_some()).count();
-        f.debug_struct("SumTables").field("built", &built).field("room", &self.tables.len()).finish()
+        self.0.describe("SumTables", f)
     }
 }
 
@@ -68,6 +62,6 @@ mod tests {
 
     #[test]
     fn room_is_bounded() {
-        assert_eq!(SumTables::new(10_000).tables.len(), MOST_TABLES);
+        assert_eq!(SumTables::new(10_000).0.room(), crate::sign::per_key::MOST_KEYS);
     }
 }
