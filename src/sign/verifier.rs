@@ -486,34 +486,27 @@ impl Verifier {
         state: &mut VerifierState,
         entries: &[&'a [u8]],
     ) -> Vec<Result<Verified<'_, Line<'a>>>> {
-        let mut results: Vec<Result<Verified<'_, Line<'a>>>> = Vec::with_capacity(entries.len());
-        let mut pending = Vec::with_capacity(entries.len().min(WINDOW));
-        let mut indexes = Vec::with_capacity(entries.len().min(WINDOW));
-        // A window at a time, split, decoded, checked and parsed: what a
-        // large call touches stays in the core's cache (a decoded signature
-        // alone is 224 bytes). The state carries the group sizes across.
-        for window in entries.chunks(WINDOW) {
-            pending.clear();
-            indexes.clear();
-            for entry in window {
-                match split_cef(entry) {
-                    Ok(split) => {
-                        indexes.push(results.len());
-                        results.push(Err(Error::new(ErrorKind::NoKeyMatches)));
-                        pending.push(Pending {
-                            signed: split.signed,
-                            decoded: Decoded::new(&split.signature),
-                            at: Some(split.signature_at),
-                        });
-                    }
-                    Err(err) => results.push(Err(err)),
+        let mut results: Vec<Result<Verified<'_, Line<'a>>>> =
+            entries.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
+        let mut pending = Vec::with_capacity(entries.len());
+        let mut indexes = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            match split_cef(entry) {
+                Ok(split) => {
+                    pending.push(Pending {
+                        signed: split.signed,
+                        signature: split.signature,
+                        at: Some(split.signature_at),
+                    });
+                    indexes.push(index);
                 }
+                Err(err) => set(&mut results, index, Err(err)),
             }
-            for ((index, entry), verdict) in indexes.iter().zip(&pending).zip(self.verdicts(state, &pending)) {
-                let result =
-                    verdict.and_then(|key| self.parser.parse(entry.signed).map(|line| Verified { entry: line, key }));
-                set(&mut results, *index, result);
-            }
+        }
+        for ((index, entry), verdict) in indexes.into_iter().zip(&pending).zip(self.verdicts(state, &pending)) {
+            let result =
+                verdict.and_then(|key| self.parser.parse(entry.signed).map(|line| Verified { entry: line, key }));
+            set(&mut results, index, result);
         }
         results
     }
@@ -536,7 +529,7 @@ impl Verifier {
             .iter()
             .map(|(message, signature)| Pending {
                 signed: message,
-                decoded: Decoded::new(&Signature::from_bytes(signature)),
+                signature: Signature::from_bytes(signature),
                 at: None,
             })
             .collect();
@@ -544,18 +537,33 @@ impl Verifier {
     }
 
     /// Checks every entry a group at a time; one verdict per entry, in order.
+    ///
+    /// A window of entries at a time is decoded (each signature once,
+    /// however often it is checked) and checked: what a large call holds
+    /// decoded, and touches again, stays bounded and in the core's cache
+    /// (a decoded signature is 224 bytes). The state carries the group
+    /// sizes across windows.
     fn verdicts<'k>(&'k self, state: &mut VerifierState, pending: &[Pending<'_>]) -> Vec<Result<&'k PublicKey>> {
         let mut verdicts: Vec<Result<&PublicKey>> =
             pending.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
-        let mut at = 0;
-        while let Some(rest) = pending.get(at..).filter(|rest| !rest.is_empty()) {
-            let size = self.take_rest(state, self.group_size(state), rest.len());
-            let (group, _) = rest.split_at(size);
-            let slots = verdicts.get_mut(at..at + size).unwrap_or_default();
-            let previous = state.last;
-            let failed = self.check_group(state, group, &[], previous, slots);
-            note_failures(state, failed, size);
-            at += size;
+        let mut decoded = Vec::with_capacity(pending.len().min(WINDOW));
+        for (window, slots) in pending.chunks(WINDOW).zip(verdicts.chunks_mut(WINDOW)) {
+            decoded.clear();
+            decoded.extend(window.iter().map(|entry| Prepared {
+                signed: entry.signed,
+                decoded: Decoded::new(&entry.signature),
+                at: entry.at,
+            }));
+            let mut at = 0;
+            while let Some(rest) = decoded.get(at..).filter(|rest| !rest.is_empty()) {
+                let size = self.take_rest(state, self.group_size(state), rest.len());
+                let (group, _) = rest.split_at(size);
+                let group_slots = slots.get_mut(at..at + size).unwrap_or_default();
+                let previous = state.last;
+                let failed = self.check_group(state, group, &[], previous, group_slots);
+                note_failures(state, failed, size);
+                at += size;
+            }
         }
         verdicts
     }
@@ -610,7 +618,7 @@ impl Verifier {
     fn check_group<'k>(
         &'k self,
         state: &mut VerifierState,
-        group: &[Pending<'_>],
+        group: &[Prepared<'_>],
         known: &[BatchItem],
         previous: usize,
         verdicts: &mut [Result<&'k PublicKey>],
@@ -705,7 +713,7 @@ impl Verifier {
     fn halve<'k>(
         &'k self,
         state: &mut VerifierState,
-        group: &[Pending<'_>],
+        group: &[Prepared<'_>],
         known: &[BatchItem],
         previous: usize,
         verdicts: &mut [Result<&'k PublicKey>],
@@ -724,7 +732,7 @@ impl Verifier {
     fn check_single<'k>(
         &'k self,
         state: &mut VerifierState,
-        entry: &Pending<'_>,
+        entry: &Prepared<'_>,
         slot: &mut Result<&'k PublicKey>,
         known_failing: Option<usize>,
     ) -> bool {
@@ -761,8 +769,8 @@ const FIRST_GROUP: usize = 16;
 /// The largest group the failure share allows (fewer than 1 in 512 failing).
 const LARGEST_GROUP: usize = 64;
 
-/// How many entries [`Verifier::verify_cef_batch_with`] splits, decodes,
-/// checks and parses before the next: a few full groups.
+/// How many entries are decoded and checked before the next: a few full
+/// groups.
 const WINDOW: usize = 4 * LARGEST_GROUP;
 
 /// Groups this small or smaller are checked entry by entry: a batch
@@ -772,10 +780,16 @@ const SINGLE_BELOW: usize = 2;
 /// A signed message waiting for its verdict.
 struct Pending<'a> {
     signed: &'a [u8],
-    /// Its signature, decoded once however often it is checked; `None`
-    /// for one that verifies under no key.
-    decoded: Option<Decoded>,
+    signature: Signature,
     /// Byte offset of the signature text in its entry, for errors.
+    at: Option<usize>,
+}
+
+/// A [`Pending`] message in the window being checked, its signature
+/// decoded (`None`: one that verifies under no key).
+struct Prepared<'a> {
+    signed: &'a [u8],
+    decoded: Option<Decoded>,
     at: Option<usize>,
 }
 
@@ -798,11 +812,13 @@ mod tests {
             .map(|index| {
                 let mut line = format!("CEF:0|v|p|1|id|n|5|i={index}").into_bytes();
                 if index == WINDOW - 1 || index == WINDOW {
-                    return line; // unsigned, on either side of a window's end
+                    return line; // unsigned: left out before windows are cut
                 }
                 signer.sign_cef(&mut line, 0).unwrap();
                 if index == WINDOW + 1 || index == 2 * WINDOW + 6 {
-                    line[20] = b'j'; // a byte changed after signing
+                    // A byte changed after signing: the first window's last
+                    // entry checked, and one in the third window.
+                    line[20] = b'j';
                 }
                 line
             })
