@@ -546,8 +546,17 @@ impl Verifier {
     fn verdicts<'k>(&'k self, state: &mut VerifierState, pending: &[Pending<'_>]) -> Vec<Result<&'k PublicKey>> {
         let mut verdicts: Vec<Result<&PublicKey>> =
             pending.iter().map(|_| Err(Error::new(ErrorKind::NoKeyMatches))).collect();
-        let mut decoded = Vec::with_capacity(pending.len().min(WINDOW));
-        for (window, slots) in pending.chunks(WINDOW).zip(verdicts.chunks_mut(WINDOW)) {
+        let mut decoded = Vec::with_capacity(pending.len().min(WINDOW + LARGEST_GROUP));
+        let mut start = 0;
+        while start < pending.len() {
+            let left = pending.len() - start;
+            // A remainder smaller than a group joins the last window, where
+            // it joins the last group: a batch of 262 is checked as 64, 64,
+            // 64 and 70, its fixed cost paid four times, not five.
+            let size = if left < WINDOW + LARGEST_GROUP { left } else { WINDOW };
+            let window = pending.get(start..start + size).unwrap_or_default();
+            let slots = verdicts.get_mut(start..start + size).unwrap_or_default();
+            start += size;
             decoded.clear();
             decoded.extend(window.iter().map(|entry| Prepared {
                 signed: entry.signed,
@@ -646,6 +655,8 @@ impl Verifier {
         if items.len() < group.len() {
             return self.halve(state, group, &items, previous, verdicts);
         }
+        #[cfg(test)]
+        tests::GROUPS.with(|groups| groups.borrow_mut().push(items.len()));
         let batch = Batch::new(&items);
         let failing = match batch.sum(&self.points, &self.sum_tables, 0..items.len(), false) {
             Some(sum) if sum.is_identity() => None,
@@ -770,7 +781,7 @@ const FIRST_GROUP: usize = 16;
 const LARGEST_GROUP: usize = 64;
 
 /// How many entries are decoded and checked before the next: a few full
-/// groups.
+/// groups (the last window of a call takes up to a group more).
 const WINDOW: usize = 4 * LARGEST_GROUP;
 
 /// Groups this small or smaller are checked entry by entry: a batch
@@ -803,6 +814,43 @@ fn set<T>(results: &mut [T], index: usize, value: T) {
 mod tests {
     use super::*;
     use crate::sign::Signer;
+
+    thread_local! {
+        /// The size of each group summed on this thread, in order.
+        pub(super) static GROUPS: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// Verifies `count` entries signed by one key with a warmed-up state;
+    /// the sizes of the groups summed.
+    fn groups_for(count: usize) -> Vec<usize> {
+        let signer = Signer::from_seed(&[10; 32]);
+        let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
+        let entries: Vec<Vec<u8>> = (0..count)
+            .map(|index| {
+                let mut line = format!("CEF:0|v|p|1|id|n|5|i={index}").into_bytes();
+                signer.sign_cef(&mut line, 0).unwrap();
+                line
+            })
+            .collect();
+        let lines: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        let mut state = verifier.new_state();
+        // The first groups of a fresh state are small (its ramp).
+        assert!(verifier.verify_cef_batch_with(&mut state, &lines[..lines.len().min(128)]).iter().all(Result::is_ok));
+        GROUPS.with(|groups| groups.borrow_mut().clear());
+        assert!(verifier.verify_cef_batch_with(&mut state, &lines).iter().all(Result::is_ok));
+        GROUPS.with(|groups| groups.take())
+    }
+
+    #[test]
+    fn a_remainder_smaller_than_a_group_joins_the_last_group() {
+        assert_eq!(groups_for(262), [64, 64, 64, 70]);
+        assert_eq!(groups_for(2 * WINDOW + 63), [64, 64, 64, 64, 64, 64, 64, 127]);
+        // A remainder of a whole group or more keeps a window of its own.
+        assert_eq!(groups_for(WINDOW + 64), [64, 64, 64, 64, 64]);
+        assert_eq!(groups_for(WINDOW + 100), [64, 64, 64, 64, 100]);
+        assert_eq!(groups_for(100), [100]);
+        assert_eq!(groups_for(40), [40]);
+    }
 
     #[test]
     fn verdicts_keep_their_places_across_windows() {
