@@ -25,7 +25,11 @@ pub struct InvalidParameter {
     pub reason: &'static str,
 }
 
-/// The body of `PATCH /v2/audit-log-webhook`: every member optional.
+/// The body of `PATCH /v2/audit-log-webhook` is [`crate::konnect::api::WebhookUpdate`],
+/// the type `cef konnect` sends; a stand-in for Konnect checks it here.
+pub use crate::konnect::api::WebhookUpdate;
+
+/// Checking an update as Konnect does.
 ///
 /// ```
 /// use audit_cef::Format;
@@ -44,25 +48,6 @@ pub struct InvalidParameter {
 ///     r#"{"endpoint":"https://collectors.sumologic.com/receiver/v1/http/XYZ","authorization":"Bearer t","enabled":true,"log_format":"cef"}"#
 /// );
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookUpdate {
-    /// Where Konnect posts the batches.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// The `Authorization` header sent verbatim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<Credential>,
-    /// Whether delivery is on (Konnect's default: off).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// The entries' format (Konnect's default: `cef`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_format: Option<Format>,
-    /// Whether Konnect skips TLS certificate checks (default: false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_ssl_verification: Option<bool>,
-}
-
 impl WebhookUpdate {
     /// Checks the members given, with Konnect's messages.
     ///
