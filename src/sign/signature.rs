@@ -1,6 +1,8 @@
 //! The `sig` field: 64 signature bytes as 86 base64url characters, and
 //! where it sits in a CEF or JSON entry (konnect.md section 3).
 
+use std::sync::LazyLock;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signature;
@@ -69,7 +71,7 @@ pub(crate) struct SplitCef<'a> {
 pub(crate) fn split_cef(entry: &[u8]) -> Result<SplitCef<'_>> {
     let entry = one_line(entry)?;
     let unsigned = || Error::at(ErrorKind::Unsigned, entry.len());
-    let marker = memchr::memmem::rfind(entry, CEF_MARKER).ok_or_else(unsigned)?;
+    let marker = last_cef_marker(entry).ok_or_else(unsigned)?;
     let (signed, tail) = entry.split_at_checked(marker).ok_or_else(unsigned)?;
     let value = tail.strip_prefix(CEF_MARKER).ok_or_else(unsigned)?;
     let value_at = marker + CEF_MARKER.len();
@@ -79,10 +81,26 @@ pub(crate) fn split_cef(entry: &[u8]) -> Result<SplitCef<'_>> {
     if !after.is_empty() {
         return Err(Error::at(ErrorKind::DataAfterSignature, value_at + space));
     }
-    if let Some(first) = memchr::memmem::find(signed, CEF_MARKER) {
+    if let Some(first) = CEF_MARKER_FINDER.find(signed) {
         return Err(Error::at(ErrorKind::DataAfterSignature, first));
     }
     Ok(SplitCef { signed, signature, signature_at: value_at })
+}
+
+/// Finds ` sig=` without building a searcher per entry.
+static CEF_MARKER_FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(CEF_MARKER));
+
+/// Where the last ` sig=` of `entry` starts. A signed entry ends with the
+/// marker and 86 characters without a space: then no later marker can
+/// start (each starts with a space) and it is found without a search.
+fn last_cef_marker(entry: &[u8]) -> Option<usize> {
+    let at = entry.len().checked_sub(CEF_MARKER.len() + SIGNATURE_B64_LEN);
+    let tail = at.and_then(|at| Some((at, entry.get(at..)?.split_at_checked(CEF_MARKER.len())?)));
+    match tail {
+        Some((at, (marker, value))) if marker == CEF_MARKER && !value.contains(&b' ') => Some(at),
+        _ => memchr::memmem::rfind(entry, CEF_MARKER),
+    }
 }
 
 /// Which closing a JSON entry has after its signature.
@@ -169,6 +187,60 @@ mod tests {
         assert_eq!(split_cef(after.as_bytes()).err().map(|e| e.kind()), Some(ErrorKind::DataAfterSignature));
         let twice = format!("CEF:0|v|p|1|id|n|5|a=1 sig={SIG} sig={SIG}");
         assert_eq!(split_cef(twice.as_bytes()).err(), Some(Error::at(ErrorKind::DataAfterSignature, 22)));
+    }
+
+    #[test]
+    fn the_last_marker_is_where_the_plain_search_finds_it() {
+        // Tails around the fast path's test: the marker where a final
+        // signature puts it or one byte off, spaces and markers inside the
+        // 86 characters, entries shorter than a signature.
+        let value = SIG.as_bytes();
+        let mut tails: Vec<Vec<u8>> = vec![Vec::new(), b" sig=".to_vec(), b" sig=x".to_vec()];
+        for cut in [0, 1, 40, 85, 86] {
+            tails.push([b" sig=".as_slice(), &value[..cut]].concat());
+            tails.push([b" sig=".as_slice(), &value[..cut], b"x"].concat());
+        }
+        for at in [0, 1, 42, 80, 85] {
+            let mut spaced = value.to_vec();
+            spaced[at] = b' ';
+            tails.push([b" sig=".as_slice(), &spaced].concat());
+            let mut marked = value.to_vec();
+            marked[at..(at + 5).min(86)].copy_from_slice(&b" sig="[..(86 - at).min(5)]);
+            tails.push([b" sig=".as_slice(), &marked].concat());
+        }
+        for head in ["", "a", "CEF:0|v|p|1|id|n|5|a=1", "CEF:0|v|p|1|id|n|5|a=1 sig=x b=2"] {
+            for tail in &tails {
+                let entry = [head.as_bytes(), tail].concat();
+                assert_eq!(
+                    last_cef_marker(&entry),
+                    memchr::memmem::rfind(&entry, CEF_MARKER),
+                    "{}",
+                    String::from_utf8_lossy(&entry)
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_last_marker_matches_the_plain_search_on_any_entry(
+            head in proptest::collection::vec(proptest::sample::select(&b" sig=aQ"[..]), 0..40),
+            marker in proptest::bool::ANY,
+            tail in proptest::collection::vec(proptest::sample::select(&b"sig=aQ"[..]), 80..92),
+            space in proptest::option::of(0..92usize),
+        ) {
+            // Mostly entries that end like a signed one, some a byte off,
+            // some with a space in the signature's place.
+            let mut bytes = head;
+            if marker {
+                bytes.extend_from_slice(CEF_MARKER);
+            }
+            bytes.extend_from_slice(&tail);
+            if let Some(slot) = space.and_then(|at| bytes.len().checked_sub(1 + at)).and_then(|at| bytes.get_mut(at)) {
+                *slot = b' ';
+            }
+            proptest::prop_assert_eq!(last_cef_marker(&bytes), memchr::memmem::rfind(&bytes, CEF_MARKER));
+        }
     }
 
     #[test]
