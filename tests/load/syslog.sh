@@ -58,7 +58,6 @@ wait_bytes() {
     while [ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -lt "$n" ] && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
 }
 now() { date +%s.%N; }
-# PIN: empty, or the core list `cef verify` and `cef receive` run on.
 # A receive round alternates SLICES times: `cef verify` on SLICE entries
 # from a file, then loggen sending as many records into the running
 # receiver, timed until --out holds them. The rates are the sums'
@@ -68,7 +67,8 @@ slices=5
 slice=$((total / slices))
 head -n "$slice" signed200k.cef > slice.cef
 slice_bytes=$(stat -c %s slice.cef)
-# Seconds `cef verify` takes on slice.cef.
+# Seconds `cef verify` takes on slice.cef. PIN: empty, or the core list
+# `cef verify` and `cef receive` run on.
 verify_seconds() {
     local start end
     start=$(now)
@@ -94,6 +94,9 @@ while time.time() < deadline:
 print("%.6f" % time.time())
 PY
 }
+# 1. loggen into cef receive, alternated with cef verify.
+# $1: how the run is described; $2: core list for both cef ends or empty;
+# $3: loggen's core (and the poller's) or empty.
 receive_round() {
     local label=$1 port start poller v r verify_total=0 receive_total=0 verify_rates="" receive_rates=""
     PIN=$2
