@@ -81,7 +81,7 @@ pub(crate) fn split_cef(entry: &[u8]) -> Result<SplitCef<'_>> {
     if !after.is_empty() {
         return Err(Error::at(ErrorKind::DataAfterSignature, value_at + space));
     }
-    if let Some(first) = CEF_MARKER_FINDER.find(signed) {
+    if let Some(first) = find_cef_marker(signed) {
         return Err(Error::at(ErrorKind::DataAfterSignature, first));
     }
     Ok(SplitCef { signed, signature, signature_at: value_at })
@@ -91,10 +91,15 @@ pub(crate) fn split_cef(entry: &[u8]) -> Result<SplitCef<'_>> {
 static CEF_MARKER_FINDER: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(CEF_MARKER));
 
+/// Where the first ` sig=` of `bytes` starts.
+pub(crate) fn find_cef_marker(bytes: &[u8]) -> Option<usize> {
+    CEF_MARKER_FINDER.find(bytes)
+}
+
 /// Where the last ` sig=` of `entry` starts. A signed entry ends with the
 /// marker and 86 characters without a space: then no later marker can
 /// start (each starts with a space) and it is found without a search.
-fn last_cef_marker(entry: &[u8]) -> Option<usize> {
+pub(crate) fn last_cef_marker(entry: &[u8]) -> Option<usize> {
     let at = entry.len().checked_sub(CEF_MARKER.len() + SIGNATURE_B64_LEN);
     let tail = at.and_then(|at| Some((at, entry.get(at..)?.split_at_checked(CEF_MARKER.len())?)));
     match tail {

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::json_position::json_error;
 use super::jwk::decode_32;
 use super::public_key::PublicKey;
-use super::signature::{CEF_MARKER, JSON_MARKER, JsonForm, SIGNATURE_B64_LEN, encode, split_cef};
+use super::signature::{CEF_MARKER, JSON_MARKER, JsonForm, SIGNATURE_B64_LEN, encode, find_cef_marker, split_cef};
 use crate::cef::Parser;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -255,7 +255,7 @@ impl Signer {
         if let Some(at) = memchr::memchr2(b'\r', b'\n', line) {
             return Err(Error::at(ErrorKind::LineBreakInEntry, line_start + at));
         }
-        if let Some(at) = memchr::memmem::find(line, CEF_MARKER) {
+        if let Some(at) = find_cef_marker(line) {
             return Err(Error::at(ErrorKind::DataAfterSignature, line_start + at));
         }
         // The verifier's own parse of the signed bytes.
