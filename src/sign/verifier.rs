@@ -856,7 +856,9 @@ mod tests {
     fn verdicts_keep_their_places_across_windows() {
         let signer = Signer::from_seed(&[8; 32]);
         let verifier = Verifier::new(KeySet::from_keys([signer.public_key()]));
-        let entries: Vec<Vec<u8>> = (0..2 * WINDOW + 7)
+        // Three windows: 256, 256 and 261 of the 773 signed entries (the
+        // last one takes the remainder).
+        let entries: Vec<Vec<u8>> = (0..3 * WINDOW + 7)
             .map(|index| {
                 let mut line = format!("CEF:0|v|p|1|id|n|5|i={index}").into_bytes();
                 if index == WINDOW - 1 || index == WINDOW {
