@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::io::{Read, Write};
 
 use flate2::Compression;
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::MultiGzDecoder;
 use flate2::write::GzEncoder;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -384,6 +384,7 @@ fn inflate(body: &[u8], limit: usize) -> Result<Vec<u8>> {
         trailer.map_or(0, |size| u32::from_le_bytes(size) as usize).min(limit).min(body.len().saturating_mul(16));
     let mut out = Vec::with_capacity(hint.saturating_add(1));
     let room = u64::try_from(limit.saturating_add(1)).unwrap_or(u64::MAX);
+    // Read in place (the slice is its own buffer): no copy into a reader's.
     MultiGzDecoder::new(body).take(room).read_to_end(&mut out).map_err(|_| Error::new(ErrorKind::InvalidGzip))?;
     if out.len() > limit {
         return Err(Error::at(ErrorKind::BodyTooLarge, limit));
