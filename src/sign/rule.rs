@@ -7,7 +7,7 @@
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul, VartimePrecomputedMultiscalarMul};
+use curve25519_dalek::traits::{Identity, IsIdentity, VartimeMultiscalarMul, VartimePrecomputedMultiscalarMul};
 use ed25519_dalek::Signature;
 use sha2::{Digest, Sha512};
 use std::ops::Range;
@@ -182,7 +182,9 @@ impl<'i> Batch<'i> {
 
     /// Given the failing `sum` of the whole batch, which entries fail.
     ///
-    /// With one failing entry `j` in a part, the part's index-scaled sum is
+    /// A single failure is looked for first without another multiscalar
+    /// sum ([`Batch::single_failure`]). When that proves nothing: with one
+    /// failing entry `j` in a part, the part's index-scaled sum is
     /// `(j + 1 - start)` times the plain one; a match also proves every
     /// other entry of the batch holds (it would otherwise take weights that
     /// cancel, probability about n 2^-128). One half is tried first (see
@@ -191,6 +193,9 @@ impl<'i> Batch<'i> {
     /// the failure. On average that is one and a half sums over half the
     /// entries instead of one over all of them.
     pub(crate) fn failures(&self, keys: &[EdwardsPoint], tables: &SumTables, sum: &EdwardsPoint) -> Failures {
+        if let Some(index) = self.single_failure(keys, tables, sum) {
+            return Failures::One(index);
+        }
         let [tried, other] = self.halves();
         let Some(first) = self.sum(keys, tables, tried.clone(), true) else { return Failures::Several };
         if !first.is_identity() {
@@ -202,6 +207,94 @@ impl<'i> Batch<'i> {
             Some(index) => Failures::One(other.start + index),
             None => Failures::Within(other),
         }
+    }
+}
+
+impl Batch<'_> {
+    /// The one failing entry of a batch whose weighted `sum` failed, when
+    /// there is one, found without another weighted sum.
+    ///
+    /// With `e_i = [s_i]B - R_i - [k_i]A_i`, the plain sums `T0 = [8]Σ e_i`
+    /// and `T1 = [8]Σ (i + 1) e_i` need no multiscalar sum over the `R_i`:
+    /// additions and two products of the basepoint and keys. With one
+    /// failing entry `j`, `T1 = (j + 1) T0`, which names a candidate. The
+    /// weights prove it: `[z_j] T0 = sum` means `Σ_{i≠j} (z_j - z_i)[8]e_i`
+    /// is the identity, and those coefficients, differences of weights
+    /// drawn after the entries were fixed, cancel only with probability
+    /// about 2^-128 unless every other entry holds (the batch equation's
+    /// own argument); then `T0 = [8]e_j`, not the identity, so `j` fails.
+    /// `None` when that proof is not found (several failures): the halves
+    /// are searched instead.
+    fn single_failure(&self, keys: &[EdwardsPoint], tables: &SumTables, sum: &EdwardsPoint) -> Option<usize> {
+        // Σ R_i and Σ (i + 1) R_i, the second as the sum of the suffix sums.
+        let mut suffix = EdwardsPoint::identity();
+        let mut scaled_r = EdwardsPoint::identity();
+        for item in self.items.iter().rev() {
+            suffix += item.signature.r;
+            scaled_r += suffix;
+        }
+        let mut plain = Coefficients::new(keys.len());
+        let mut scaled = Coefficients::new(keys.len());
+        for (index, item) in self.items.iter().enumerate() {
+            plain.add(item.key, item.signature.s, item.challenge)?;
+            let w = Scalar::from(index as u64 + 1);
+            scaled.add(item.key, w * item.signature.s, w * item.challenge)?;
+        }
+        let first = self.items.first()?.key;
+        let t0 = (plain.product(keys, tables, first)? - suffix).mul_by_cofactor();
+        if t0.is_identity() {
+            return None;
+        }
+        let t1 = (scaled.product(keys, tables, first)? - scaled_r).mul_by_cofactor();
+        let index = multiple_of(&t0, &t1, self.items.len())?;
+        let weight = self.weights.get(index)?;
+        let proven = EdwardsPoint::vartime_multiscalar_mul([weight], [t0]) == *sum;
+        proven.then_some(index)
+    }
+}
+
+/// The basepoint's and each key's coefficient in `Σ w_i ([s_i]B - [k_i]A_i)`.
+struct Coefficients {
+    basepoint: Scalar,
+    keys: Vec<Scalar>,
+}
+
+impl Coefficients {
+    fn new(keys: usize) -> Coefficients {
+        Coefficients { basepoint: Scalar::ZERO, keys: vec![Scalar::ZERO; keys] }
+    }
+
+    /// Adds an entry's terms, `s` and `k` already weighted; `None` for a
+    /// key out of range.
+    fn add(&mut self, key: usize, s: Scalar, k: Scalar) -> Option<()> {
+        self.basepoint += s;
+        *self.keys.get_mut(key)? -= k;
+        Some(())
+    }
+
+    /// The point, `first`'s key (with the basepoint) from its table when it
+    /// has one, the other keys with a nonzero coefficient as dynamic points.
+    fn product(&self, keys: &[EdwardsPoint], tables: &SumTables, first: usize) -> Option<EdwardsPoint> {
+        let table = tables.get(first, keys.get(first)?);
+        let others = || {
+            keys.iter()
+                .zip(&self.keys)
+                .enumerate()
+                .filter(move |(index, (_, coefficient))| {
+                    (table.is_none() || *index != first) && **coefficient != Scalar::ZERO
+                })
+                .map(|(_, pair)| pair)
+        };
+        let (points, coefficients): (Vec<EdwardsPoint>, Vec<Scalar>) = others().map(|(p, c)| (*p, *c)).unzip();
+        Some(match table {
+            Some(table) => {
+                table.vartime_mixed_multiscalar_mul([self.basepoint, *self.keys.get(first)?], coefficients, points)
+            }
+            None => EdwardsPoint::vartime_multiscalar_mul(
+                core::iter::once(self.basepoint).chain(coefficients),
+                core::iter::once(ED25519_BASEPOINT_POINT).chain(points),
+            ),
+        })
     }
 }
 
@@ -257,6 +350,24 @@ mod tests {
                 BatchItem { signature, challenge: signature.challenge(public.as_bytes(), message.as_bytes()), key }
             })
             .collect()
+    }
+
+    #[test]
+    fn a_failure_repeated_around_a_good_entry_is_not_blamed_on_it() {
+        // One bad entry twice, at 1 and 5: the plain sums alone point at
+        // their midpoint, 3, which holds; the weights must refuse that.
+        let signers = [Signer::from_seed(&[7; 32])];
+        let keys = [signers[0].public_key().point()];
+        let mut entries = items(&signers, 8, |_| 0, &[1]);
+        let repeated = BatchItem { signature: entries[1].signature, challenge: entries[1].challenge, key: 0 };
+        entries[5] = repeated;
+        for tables in [SumTables::new(1), SumTables::new(0)] {
+            let batch = Batch::new(&entries);
+            let sum = batch.sum(&keys, &tables, 0..8, false).unwrap();
+            assert!(!sum.is_identity());
+            let found = batch.failures(&keys, &tables, &sum);
+            assert!(matches!(found, Failures::Within(_) | Failures::Several), "{found:?}");
+        }
     }
 
     #[test]
