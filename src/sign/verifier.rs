@@ -442,8 +442,10 @@ impl Verifier {
     /// every key appears once: the key expected for each entry follows the
     /// pattern of the keys that verified the entries before, so streams that
     /// rotate or interleave keys still batch. In a group that fails, one
-    /// failing entry is located with one or two more sums over half the
-    /// group each; a group with more is halved until its parts are small,
+    /// failing entry is located from plain sums of its points (additions
+    /// and two fixed-base products, no further batch sum) and proven by the
+    /// batch's weights, else with one or two more sums over half the group
+    /// each; a group with more is halved until its parts are small,
     /// then its entries are checked one by one against every key. The
     /// group size follows the recent share of failing entries, down to
     /// one-by-one checks when failures are common, so batching never costs
@@ -660,7 +662,7 @@ impl Verifier {
         let batch = Batch::new(&items);
         let failing = match batch.sum(&self.points, &self.sum_tables, 0..items.len(), false) {
             Some(sum) if sum.is_identity() => None,
-            // One failing entry is located with a sum over each half, not by halving.
+            // One failing entry is located (plain sums, else a sum over each half), not by halving.
             Some(sum) => match batch.failures(&self.points, &self.sum_tables, &sum) {
                 Failures::One(index) => Some(index),
                 Failures::Within(range) => {
