@@ -14,7 +14,9 @@
 # runs of about a second, so a pause of the host of a few milliseconds
 # does not decide a run). A round runs each side PAIRS times (3 by
 # default), alternated ABBA..., and compares the sums: on this VM the host
-# moves single runs by 10-15% within seconds. A round visibly disturbed by
+# moves single runs by 10-15% within seconds. The rotation's runs are a
+# fifth as long (20,000 entries), so its rounds take five times as many
+# (ENTRIES / 20,000): every round then spans about the same time. A round visibly disturbed by
 # the host (either of its two sums more than 15% off that side's median)
 # is run again once, and both figures are printed.
 #
@@ -53,10 +55,12 @@ tampered("tampered-random.cef", lambda: chance.randrange(64))
 keys = json.load(open("a.jwks.json"))["keys"] + json.load(open("b.jwks.json"))["keys"]
 json.dump({"keys": keys}, open("ab.jwks.json", "w"))
 PY
-CEF="$cef" ROUNDS="$rounds" PAIRS="${PAIRS:-3}" PIN_ONE="${pin_cef:-0}" PIN_ALL="$pin_all" python3 - <<'PY'
+CEF="$cef" ROUNDS="$rounds" PAIRS="${PAIRS:-3}" ENTRIES="${ENTRIES:-100000}" PIN_ONE="${pin_cef:-0}" PIN_ALL="$pin_all" python3 - <<'PY'
 import os, statistics, subprocess, time
 cef, rounds = os.environ["CEF"], int(os.environ["ROUNDS"])
 pairs_per_round = int(os.environ["PAIRS"])
+# The rotation's files hold 20,000 entries, the others ENTRIES.
+rotation_runs = max(1, int(os.environ["ENTRIES"]) // 20000)
 def run(cpus, *args):
     start = time.perf_counter()
     done = subprocess.run(["taskset", "-c", cpus, cef, "verify", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -64,18 +68,18 @@ def run(cpus, *args):
     return elapsed, done.returncode
 one, every = os.environ["PIN_ONE"], os.environ["PIN_ALL"]
 cases = [
-    ("tampered 1 in 64, every 64th / clean (target <= 1.3)", (one, "--jwks", "a.jwks.json", "tampered.cef"), (one, "--jwks", "a.jwks.json", "clean.cef"), 1, False),
-    ("tampered 1 in 64, random place / clean (target <= 1.3)", (one, "--jwks", "a.jwks.json", "tampered-random.cef"), (one, "--jwks", "a.jwks.json", "clean.cef"), 1, False),
-    ("rotation 10,000 + 10,000 / clean (target <= 1.1)", (one, "--jwks", "ab.jwks.json", "rotation.cef"), (one, "--jwks", "ab.jwks.json", "clean20k.cef"), 0, False),
-    ("all cores vs one, speed-up (target >= 1.7)", (every, "--jwks", "a.jwks.json", "clean.cef"), (every, "--threads", "1", "--jwks", "a.jwks.json", "clean.cef"), 0, True),
+    ("tampered 1 in 64, every 64th / clean (target <= 1.3)", (one, "--jwks", "a.jwks.json", "tampered.cef"), (one, "--jwks", "a.jwks.json", "clean.cef"), 1, False, 1),
+    ("tampered 1 in 64, random place / clean (target <= 1.3)", (one, "--jwks", "a.jwks.json", "tampered-random.cef"), (one, "--jwks", "a.jwks.json", "clean.cef"), 1, False, 1),
+    ("rotation 10,000 + 10,000 / clean (target <= 1.1)", (one, "--jwks", "ab.jwks.json", "rotation.cef"), (one, "--jwks", "ab.jwks.json", "clean20k.cef"), 0, False, rotation_runs),
+    ("all cores vs one, speed-up (target >= 1.7)", (every, "--jwks", "a.jwks.json", "clean.cef"), (every, "--threads", "1", "--jwks", "a.jwks.json", "clean.cef"), 0, True, 1),
 ]
-for name, command, reference, status, speedup in cases:
+for name, command, reference, status, speedup, runs_each in cases:
     run(*command); run(*reference)  # warm-up
     def pair():
         # PAIRS runs of each side, in the order ABBA...: a round's two
         # times are sums, and a drift of the host within it falls on both.
         a = b = 0.0
-        for k in range(pairs_per_round):
+        for k in range(pairs_per_round * runs_each):
             for side in ("ab" if k % 2 == 0 else "ba"):
                 if side == "a":
                     elapsed, code = run(*command)
