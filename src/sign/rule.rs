@@ -132,51 +132,18 @@ impl<'i> Batch<'i> {
     ) -> Option<EdwardsPoint> {
         let items = self.items.get(part.clone())?;
         let weights = self.weights.get(part)?;
-        let mut key_coefficients = vec![Scalar::ZERO; keys.len()];
-        // Only the keys the group's entries are expected under enter the
-        // sum: the others' coefficients are zero, and with a large key set
-        // they would cost a term each for nothing.
-        let mut used = vec![false; keys.len()];
-        let mut basepoint_coefficient = Scalar::ZERO;
+        let mut terms = Terms::new(keys.len());
         let mut r_coefficients = Vec::with_capacity(items.len());
         for (index, (item, z)) in items.iter().zip(weights).enumerate() {
             let z = if scaled { z * Scalar::from(index as u64 + 1) } else { *z };
-            basepoint_coefficient += z * item.signature.s;
-            *key_coefficients.get_mut(item.key)? -= z * item.challenge;
-            *used.get_mut(item.key)? = true;
+            terms.add(item.key, z * item.signature.s, z * item.challenge)?;
             r_coefficients.push(z);
         }
-        // The first entry's key (nearly always every entry's) is summed
-        // from its precomputed table, with the basepoint; the rest of the
-        // used keys as dynamic points.
-        let first = items.first()?.key;
-        let table = tables.get(first, keys.get(first)?);
-        if table.is_some() {
-            *used.get_mut(first)? = false;
-        }
-        // dalek wants iterators of exact length: the used keys are gathered first.
-        let (used_points, used_coefficients): (Vec<EdwardsPoint>, Vec<Scalar>) = keys
-            .iter()
-            .zip(key_coefficients.iter())
-            .zip(&used)
-            .filter(|(_, used)| **used)
-            .map(|((key, coefficient), _)| (*key, *coefficient))
-            .unzip();
         // `-z R` as `z (-R)`: negating a point is free, and the short `z`
         // keeps its few nonzero digits (`-z` mod L has as many, but costs
         // its negation).
         let r_points = items.iter().map(|item| -item.signature.r);
-        let sum = match table {
-            Some(table) => table.vartime_mixed_multiscalar_mul(
-                [basepoint_coefficient, *key_coefficients.get(first)?],
-                r_coefficients.into_iter().chain(used_coefficients),
-                r_points.chain(used_points),
-            ),
-            None => EdwardsPoint::vartime_multiscalar_mul(
-                core::iter::once(basepoint_coefficient).chain(r_coefficients).chain(used_coefficients),
-                core::iter::once(ED25519_BASEPOINT_POINT).chain(r_points).chain(used_points),
-            ),
-        };
+        let sum = terms.product(keys, tables, items.first()?.key, r_coefficients, r_points)?;
         Some(sum.mul_by_cofactor())
     }
 
@@ -236,19 +203,19 @@ impl Batch<'_> {
             suffix += item.signature.r;
             scaled_r += suffix;
         }
-        let mut plain = Coefficients::new(keys.len());
-        let mut scaled = Coefficients::new(keys.len());
+        let mut plain = Terms::new(keys.len());
+        let mut scaled = Terms::new(keys.len());
         for (index, item) in self.items.iter().enumerate() {
             plain.add(item.key, item.signature.s, item.challenge)?;
             let w = Scalar::from(index as u64 + 1);
             scaled.add(item.key, w * item.signature.s, w * item.challenge)?;
         }
         let first = self.items.first()?.key;
-        let t0 = (plain.product(keys, tables, first)? - suffix).mul_by_cofactor();
+        let t0 = (plain.product(keys, tables, first, Vec::new(), core::iter::empty())? - suffix).mul_by_cofactor();
         if t0.is_identity() {
             return None;
         }
-        let t1 = (scaled.product(keys, tables, first)? - scaled_r).mul_by_cofactor();
+        let t1 = (scaled.product(keys, tables, first, Vec::new(), core::iter::empty())? - scaled_r).mul_by_cofactor();
         let index = multiple_of(&t0, &t1, self.items.len())?;
         let weight = self.weights.get(index)?;
         let proven = EdwardsPoint::vartime_multiscalar_mul([weight], [t0]) == *sum;
@@ -264,15 +231,20 @@ impl Batch<'_> {
 /// 16 (groups of 8), where plain sums would cost more: 1.69x either way.
 const PLAIN_SUMS_FROM: usize = 24;
 
-/// The basepoint's and each key's coefficient in `Σ w_i ([s_i]B - [k_i]A_i)`.
-struct Coefficients {
+/// The basepoint's and each key's coefficient in `Σ w_i ([s_i]B - [k_i]A_i)`,
+/// and which keys entries were expected under.
+struct Terms {
     basepoint: Scalar,
     keys: Vec<Scalar>,
+    /// Only the keys the entries are expected under enter a product: the
+    /// others' coefficients are zero, and with a large key set they would
+    /// cost a term each for nothing.
+    used: Vec<bool>,
 }
 
-impl Coefficients {
-    fn new(keys: usize) -> Coefficients {
-        Coefficients { basepoint: Scalar::ZERO, keys: vec![Scalar::ZERO; keys] }
+impl Terms {
+    fn new(keys: usize) -> Terms {
+        Terms { basepoint: Scalar::ZERO, keys: vec![Scalar::ZERO; keys], used: vec![false; keys] }
     }
 
     /// Adds an entry's terms, `s` and `k` already weighted; `None` for a
@@ -280,30 +252,41 @@ impl Coefficients {
     fn add(&mut self, key: usize, s: Scalar, k: Scalar) -> Option<()> {
         self.basepoint += s;
         *self.keys.get_mut(key)? -= k;
+        *self.used.get_mut(key)? = true;
         Some(())
     }
 
-    /// The point, `first`'s key (with the basepoint) from its table when it
-    /// has one, the other keys with a nonzero coefficient as dynamic points.
-    fn product(&self, keys: &[EdwardsPoint], tables: &SumTables, first: usize) -> Option<EdwardsPoint> {
+    /// The point these terms make, plus `Σ c_i P_i` over `coefficients` and
+    /// `points` (of exact length, as dalek wants). `first`'s key (nearly
+    /// always every entry's) is summed from its precomputed table, with the
+    /// basepoint; the rest of the used keys as dynamic points.
+    fn product(
+        &self,
+        keys: &[EdwardsPoint],
+        tables: &SumTables,
+        first: usize,
+        coefficients: Vec<Scalar>,
+        points: impl ExactSizeIterator<Item = EdwardsPoint>,
+    ) -> Option<EdwardsPoint> {
         let table = tables.get(first, keys.get(first)?);
-        let others = || {
-            keys.iter()
-                .zip(&self.keys)
-                .enumerate()
-                .filter(move |(index, (_, coefficient))| {
-                    (table.is_none() || *index != first) && **coefficient != Scalar::ZERO
-                })
-                .map(|(_, pair)| pair)
-        };
-        let (points, coefficients): (Vec<EdwardsPoint>, Vec<Scalar>) = others().map(|(p, c)| (*p, *c)).unzip();
+        // The used keys gathered first: dalek wants iterators of exact length.
+        let (key_points, key_coefficients): (Vec<EdwardsPoint>, Vec<Scalar>) = keys
+            .iter()
+            .zip(&self.keys)
+            .zip(&self.used)
+            .enumerate()
+            .filter(|(index, (_, used))| **used && (table.is_none() || *index != first))
+            .map(|(_, ((key, coefficient), _))| (*key, *coefficient))
+            .unzip();
         Some(match table {
-            Some(table) => {
-                table.vartime_mixed_multiscalar_mul([self.basepoint, *self.keys.get(first)?], coefficients, points)
-            }
+            Some(table) => table.vartime_mixed_multiscalar_mul(
+                [self.basepoint, *self.keys.get(first)?],
+                coefficients.into_iter().chain(key_coefficients),
+                points.chain(key_points),
+            ),
             None => EdwardsPoint::vartime_multiscalar_mul(
-                core::iter::once(self.basepoint).chain(coefficients),
-                core::iter::once(ED25519_BASEPOINT_POINT).chain(points),
+                core::iter::once(self.basepoint).chain(coefficients).chain(key_coefficients),
+                core::iter::once(ED25519_BASEPOINT_POINT).chain(points).chain(key_points),
             ),
         })
     }

@@ -445,11 +445,11 @@ impl Verifier {
     /// failing entry is located from plain sums of its points (additions
     /// and two fixed-base products, no further batch sum) and proven by the
     /// batch's weights in a group of 24 or more, else with one or two more
-    /// sums over half the group each; a group with more is halved until its parts are small,
-    /// then its entries are checked one by one against every key. The
-    /// group size follows the recent share of failing entries, down to
-    /// one-by-one checks when failures are common, so batching never costs
-    /// much more than not batching.
+    /// sums over half the group each; a group with more is halved until its
+    /// parts are small, then its entries are checked one by one against
+    /// every key. The group size follows the recent share of failing
+    /// entries, down to one-by-one checks when failures are common, so
+    /// batching never costs much more than not batching.
     ///
     /// ```
     /// use audit_cef::{ErrorKind, KeySet, Signer, Verifier};

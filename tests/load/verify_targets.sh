@@ -16,9 +16,9 @@
 # default), alternated ABBA..., and compares the sums: on this VM the host
 # moves single runs by 10-15% within seconds. The rotation's runs are a
 # fifth as long (20,000 entries), so its rounds take five times as many
-# (ENTRIES / 20,000): every round then spans about the same time. A round visibly disturbed by
-# the host (either of its two sums more than 15% off that side's median)
-# is run again once, and both figures are printed.
+# (ENTRIES / 20,000): every round then spans about the same time. A round
+# visibly disturbed by the host (either of its two sums more than 15% off
+# that side's median) is run again once, and both figures are printed.
 #
 #   bash tests/load/verify_targets.sh [ROUNDS]     (default 5)
 set -euo pipefail
