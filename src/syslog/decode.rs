@@ -1,12 +1,11 @@
 //! Reading one received syslog message: its priority, its transport
 //! header and the entry it carries.
 
-use chrono::DateTime;
-
 use super::message::{BOM, SyslogFormat};
 use super::priority::Priority;
 use super::rfc3164::rfc3164_header_len;
 use crate::cef::pri::parse_pri;
+use crate::cef::rfc3339::is_rfc3339;
 use crate::cef::rfc5424::structured_data_len;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -108,7 +107,7 @@ fn rfc5424_header_len(message: &[u8], mut at: usize) -> Result<usize> {
             (_, b"") => false,
             (_, b"-") => true,
             // TIMESTAMP: an RFC 3339 time (ASCII, so valid UTF-8).
-            (0, time) => core::str::from_utf8(time).is_ok_and(|t| DateTime::parse_from_rfc3339(t).is_ok()),
+            (0, time) => is_rfc3339(time),
             _ => true,
         };
         if !valid {

@@ -2,7 +2,7 @@
 //! (what `logger --rfc3164` writes), so that it is told apart from an entry
 //! sent right after `<PRI>`.
 
-use chrono::DateTime;
+use crate::cef::rfc3339::is_rfc3339;
 
 use crate::cef::bsd_time::parse_bsd;
 
@@ -57,8 +57,7 @@ fn timestamp_len(bytes: &[u8]) -> Option<usize> {
         return None;
     }
     let len = memchr::memchr(b' ', bytes)?;
-    let token = core::str::from_utf8(bytes.get(..len)?).ok()?;
-    DateTime::parse_from_rfc3339(token).ok().map(|_| len)
+    is_rfc3339(bytes.get(..len)?).then_some(len)
 }
 
 /// `at + 1` when `bytes[at]` is a space.
