@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use audit_cef::checkpoint::{Checkpointer, CompletenessChecker, StreamId};
 use audit_cef::chrono::DateTime;
 use audit_cef::receive::{
-    Answer, Arrival, BodyFailure, Decision, Head, Intake, Journal, NotStored, Records, Reply, VerifyPool,
+    Answer, Arrival, Arrivals, BodyFailure, Decision, Head, Intake, Journal, NotStored, Records, Reply, VerifyPool,
     check_arrivals,
 };
 use audit_cef::webhook::{BodyLimits, Credential};
@@ -240,16 +240,27 @@ fn syslog_arrivals_give_records_in_arrival_order() {
     let frame = |entry: &[u8]| [b"<14>1 2025-06-18T21:02:36Z host app - - - ".as_slice(), entry].concat();
     let mut crlf = good.clone();
     crlf.push(b'\r');
-    let batch: Vec<Arrival> = (0..300)
-        .map(|i| match i % 3 {
-            0 => Arrival::from_frame(peer(), &frame(&good)),
-            1 => Arrival::from_frame(peer(), b"not syslog"),
-            _ => Arrival::from_frame(peer(), &frame(&crlf)),
-        })
-        .collect();
+    // Reads of 1 to 7 frames, one buffer each.
+    let mut batch = Vec::new();
+    for read in (0..300).collect::<Vec<_>>().chunks(7).flat_map(|frames| frames.chunks(frames.len() % 5 + 1)) {
+        let mut arrivals = Arrivals::new(peer());
+        for i in read {
+            match i % 3 {
+                0 => arrivals.push_frame(&frame(&good)),
+                1 => arrivals.push_frame(b"not syslog"),
+                _ => arrivals.push_frame(&frame(&crlf)),
+            }
+        }
+        batch.push(arrivals);
+    }
     let records = check_arrivals(&pool, None, &batch, DateTime::UNIX_EPOCH);
     assert_eq!(records.counts(), (100, 200));
     assert!(records.verified().all(|entry| entry == good.as_slice()));
+    // Each refused frame and failed entry in arrival order: junk, then CR.
+    let rejected = String::from_utf8(records.rejected().to_vec()).unwrap();
+    let kinds: Vec<bool> = rejected.lines().map(|line| line.contains("not syslog")).collect();
+    assert_eq!(kinds.len(), 200);
+    assert!(kinds.iter().step_by(2).all(|junk| *junk) && kinds.iter().skip(1).step_by(2).all(|junk| !junk));
 }
 
 #[test]
@@ -338,9 +349,9 @@ fn a_syslog_stream_gives_the_same_arrivals_whatever_the_reads_and_counts_junk() 
         let mut arrivals = audit_cef::receive::StreamArrivals::new(peer(), 4096);
         let mut entries = Vec::new();
         for piece in stream.chunks(read) {
-            for arrival in arrivals.push(piece) {
+            for arrival in arrivals.push(piece).iter() {
                 match arrival {
-                    Arrival::Entry { entry, .. } => entries.push(entry),
+                    Arrival::Entry { entry, .. } => entries.push(entry.to_vec()),
                     Arrival::Refused { err, .. } => panic!("refused: {err}"),
                 }
             }

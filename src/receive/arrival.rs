@@ -1,7 +1,8 @@
 //! Entries carried by syslog: each frame a listener cut (RFC 6587 on a
 //! stream, one datagram on UDP) becomes an [`Arrival`], its entry or why
-//! there is none; a batch of arrivals from any number of senders is
-//! verified at once and becomes the records to store, in arrival order.
+//! there is none, held with the others of the same read in one
+//! [`Arrivals`]; a batch of them from any number of senders is verified at
+//! once and becomes the records to store, in arrival order.
 
 use std::net::SocketAddr;
 
@@ -20,55 +21,145 @@ pub const STAGE_BATCH: usize = 4096;
 /// here, long before [`STAGE_BATCH`] of them.
 pub const STAGE_BYTES: usize = 16 << 20;
 
-/// One received syslog frame: its entry, or why there is none.
+/// The frames one read (or one datagram) gave, from one sender: each
+/// frame's entry, or the frame and why it has none, back to back in one
+/// buffer. One allocation per read instead of one per entry: a syslog
+/// receiver takes tens of thousands of entries a second.
 ///
 /// ```
-/// use audit_cef::receive::Arrival;
+/// use audit_cef::receive::{Arrival, Arrivals};
 /// let peer = "127.0.0.1:514".parse().unwrap();
-/// let arrival = Arrival::from_frame(peer, b"<14>1 2025-06-18T21:02:36Z host app - - - CEF:0|v|p|1|i|n|5|a=1");
-/// assert!(matches!(arrival, Arrival::Entry { ref entry, .. } if entry == b"CEF:0|v|p|1|i|n|5|a=1"));
+/// let mut arrivals = Arrivals::new(peer);
+/// arrivals.push_frame(b"<14>1 2025-06-18T21:02:36Z host app - - - CEF:0|v|p|1|i|n|5|a=1");
+/// arrivals.push_frame(b"junk");
+/// let mut each = arrivals.iter();
+/// assert!(matches!(each.next(), Some(Arrival::Entry { entry: b"CEF:0|v|p|1|i|n|5|a=1", .. })));
+/// assert!(matches!(each.next(), Some(Arrival::Refused { frame: b"junk", .. })));
+/// assert_eq!((arrivals.len(), arrivals.bytes()), (2, 25));
 /// ```
 #[derive(Debug)]
-pub enum Arrival {
+pub struct Arrivals {
+    peer: SocketAddr,
+    /// The entries and refused frames, back to back.
+    bytes: Vec<u8>,
+    /// Where each arrival ends in `bytes`, and why a refused frame was.
+    items: Vec<(usize, Option<Error>)>,
+}
+
+/// One received syslog frame, as [`Arrivals`] holds it: its entry, or why
+/// there is none.
+#[derive(Debug, Clone, Copy)]
+pub enum Arrival<'a> {
     /// The entry a record carried, byte for byte.
     Entry {
         /// Who sent it.
         peer: SocketAddr,
         /// The entry.
-        entry: Vec<u8>,
+        entry: &'a [u8],
     },
     /// A frame that is no syslog record with an entry.
     Refused {
         /// Who sent it.
         peer: SocketAddr,
         /// The frame as received.
-        frame: Vec<u8>,
+        frame: &'a [u8],
         /// Why it was refused.
-        err: Error,
+        err: &'a Error,
     },
 }
 
-impl Arrival {
-    /// Takes the entry out of one frame (copying the entry only).
-    pub fn from_frame(peer: SocketAddr, frame: &[u8]) -> Arrival {
-        match decode_message(frame) {
-            Ok(received) => Arrival::Entry { peer, entry: received.entry.to_vec() },
-            Err(err) => Arrival::Refused { peer, frame: frame.to_vec(), err },
-        }
-    }
-
-    /// The bytes it holds.
+impl Arrivals {
+    /// None yet, from `peer`.
     ///
     /// ```
-    /// let arrival = audit_cef::receive::Arrival::from_frame("127.0.0.1:1".parse().unwrap(), b"junk");
-    /// assert_eq!(arrival.len(), 4);
+    /// let arrivals = audit_cef::receive::Arrivals::new("127.0.0.1:514".parse().unwrap());
+    /// assert!(arrivals.is_empty());
     /// ```
-    #[allow(clippy::len_without_is_empty)]
+    pub fn new(peer: SocketAddr) -> Arrivals {
+        Arrivals { peer, bytes: Vec::new(), items: Vec::new() }
+    }
+
+    /// One frame's arrival alone: a UDP datagram's, say.
+    ///
+    /// ```
+    /// let arrivals = audit_cef::receive::Arrivals::from_frame("127.0.0.1:514".parse().unwrap(), b"<13>CEF:0|v|p|1|i|n|5|a=1");
+    /// assert_eq!(arrivals.len(), 1);
+    /// ```
+    pub fn from_frame(peer: SocketAddr, frame: &[u8]) -> Arrivals {
+        let mut arrivals = Arrivals::new(peer);
+        arrivals.push_frame(frame);
+        arrivals
+    }
+
+    /// Takes the entry out of one frame (copying the entry only), or the
+    /// frame with why it has none.
+    pub fn push_frame(&mut self, frame: &[u8]) {
+        let refused = match decode_message(frame) {
+            Ok(received) => {
+                self.bytes.extend_from_slice(received.entry);
+                None
+            }
+            Err(err) => {
+                self.bytes.extend_from_slice(frame);
+                Some(err)
+            }
+        };
+        self.items.push((self.bytes.len(), refused));
+    }
+
+    /// How many arrivals it holds.
+    ///
+    /// ```
+    /// let arrivals = audit_cef::receive::Arrivals::from_frame("127.0.0.1:1".parse().unwrap(), b"junk");
+    /// assert_eq!(arrivals.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
-        match self {
-            Arrival::Entry { entry, .. } => entry.len(),
-            Arrival::Refused { frame, .. } => frame.len(),
-        }
+        self.items.len()
+    }
+
+    /// Whether it holds none.
+    ///
+    /// ```
+    /// assert!(audit_cef::receive::Arrivals::new("127.0.0.1:1".parse().unwrap()).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The bytes its entries and refused frames hold together.
+    ///
+    /// ```
+    /// let arrivals = audit_cef::receive::Arrivals::from_frame("127.0.0.1:1".parse().unwrap(), b"junk");
+    /// assert_eq!(arrivals.bytes(), 4);
+    /// ```
+    pub fn bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Each arrival, in the order its frame came.
+    ///
+    /// ```
+    /// let arrivals = audit_cef::receive::Arrivals::from_frame("127.0.0.1:1".parse().unwrap(), b"junk");
+    /// assert!(matches!(arrivals.iter().next(), Some(audit_cef::receive::Arrival::Refused { .. })));
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = Arrival<'_>> {
+        let mut from = 0;
+        self.items.iter().map(move |(end, refused)| {
+            let bytes = self.bytes.get(from..*end).unwrap_or_default();
+            from = *end;
+            match refused {
+                None => Arrival::Entry { peer: self.peer, entry: bytes },
+                Some(err) => Arrival::Refused { peer: self.peer, frame: bytes, err },
+            }
+        })
+    }
+
+    /// The entries alone, in order.
+    fn entries(&self) -> impl Iterator<Item = &[u8]> {
+        self.iter().filter_map(|arrival| match arrival {
+            Arrival::Entry { entry, .. } => Some(entry),
+            Arrival::Refused { .. } => None,
+        })
     }
 }
 
@@ -101,12 +192,12 @@ impl StreamArrivals {
     }
 
     /// Takes what one read gave; the arrivals of the frames it completed.
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<Arrival> {
+    pub fn push(&mut self, bytes: &[u8]) -> Arrivals {
         self.decoder.push(bytes);
-        let mut arrivals = Vec::new();
+        let mut arrivals = Arrivals::new(self.peer);
         while let Some(frame) = self.decoder.next_frame() {
             match frame {
-                Ok(frame) => arrivals.push(Arrival::from_frame(self.peer, frame)),
+                Ok(frame) => arrivals.push_frame(frame),
                 Err(_) => self.unreadable = self.unreadable.saturating_add(1),
             }
         }
@@ -126,38 +217,32 @@ impl StreamArrivals {
 /// `received`, for `--rejected`.
 ///
 /// ```
-/// use audit_cef::receive::{Arrival, VerifyPool, check_arrivals};
+/// use audit_cef::receive::{Arrivals, VerifyPool, check_arrivals};
 /// use audit_cef::{KeySet, Verifier};
 /// let pool = VerifyPool::new(Verifier::new(KeySet::default()), 1);
 /// let peer = "127.0.0.1:1".parse().unwrap();
-/// let batch = [Arrival::from_frame(peer, b"junk"), Arrival::from_frame(peer, b"<13>CEF:0|v|p|1|i|n|5|a=1")];
+/// let batch = [Arrivals::from_frame(peer, b"junk"), Arrivals::from_frame(peer, b"<13>CEF:0|v|p|1|i|n|5|a=1")];
 /// let records = check_arrivals(&pool, None, &batch, audit_cef::chrono::DateTime::UNIX_EPOCH);
 /// assert_eq!(records.counts(), (0, 2));
 /// ```
 pub fn check_arrivals(
     pool: &VerifyPool,
     format: Option<Format>,
-    batch: &[Arrival],
+    batch: &[Arrivals],
     received: DateTime<Utc>,
 ) -> Records {
-    let entries: Vec<&[u8]> = batch
-        .iter()
-        .filter_map(|arrival| match arrival {
-            Arrival::Entry { entry, .. } => Some(entry.as_slice()),
-            Arrival::Refused { .. } => None,
-        })
-        .collect();
+    let entries: Vec<&[u8]> = batch.iter().flat_map(Arrivals::entries).collect();
     let mut verdicts = pool.verify_parallel(format, &entries).into_iter();
     let mut records = Records::default();
-    for arrival in batch {
+    for arrival in batch.iter().flat_map(Arrivals::iter) {
         match arrival {
             Arrival::Entry { peer, entry } => match verdicts.next() {
                 Some(None) => records.push_verified(entry),
-                Some(Some(err)) => records.push_rejected(entry, &err, *peer, received),
+                Some(Some(err)) => records.push_rejected(entry, &err, peer, received),
                 // One verdict per entry; fail closed if there were ever fewer.
-                None => records.push_rejected(entry, &Error::new(ErrorKind::NoKeyMatches), *peer, received),
+                None => records.push_rejected(entry, &Error::new(ErrorKind::NoKeyMatches), peer, received),
             },
-            Arrival::Refused { peer, frame, err } => records.push_rejected(frame, err, *peer, received),
+            Arrival::Refused { peer, frame, err } => records.push_rejected(frame, err, peer, received),
         }
     }
     records

@@ -16,7 +16,7 @@
 //! - [`Journal`]: group-committed, fsynced appends to the output files,
 //!   cut back on any failure so nothing is ever torn, and completeness fed
 //!   once records are durable.
-//! - [`StreamArrivals`], [`Arrival`] and [`check_arrivals`]: the same for
+//! - [`StreamArrivals`], [`Arrivals`] and [`check_arrivals`]: the same for
 //!   entries carried by syslog (a connection's bytes cut into frames, their
 //!   entries verified in batches from every sender).
 //!
@@ -63,7 +63,7 @@ mod pool;
 mod records;
 mod reply;
 
-pub use arrival::{Arrival, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals};
+pub use arrival::{Arrival, Arrivals, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals};
 pub use dedup::{Covered, DedupIndex, RETAINED_DAYS, SPARSE_EVERY, TAIL_ENTRIES};
 pub use dedup_gate::{DedupGate, Reserved};
 pub use dedup_key::{DIGEST_LEN, DedupKey, Digest};

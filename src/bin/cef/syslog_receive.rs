@@ -2,8 +2,9 @@
 //! syslog, from many senders at once, verified and kept as over HTTP.
 //!
 //! Listener tasks cut frames (RFC 6587 on TCP and TLS, one datagram each on
-//! UDP), take the entry out of each syslog record (the library's
-//! `Arrival`) and queue it with its peer. One verifying stage takes
+//! UDP), take the entry out of each syslog record and queue what one read
+//! gave, in one buffer with its peer (the library's `Arrivals`). One
+//! verifying stage takes
 //! everything queued at once, verifies it on the library's pool, and
 //! appends the results through the journal in arrival order (so per
 //! connection too). Junk never stops a
@@ -19,7 +20,7 @@ use std::time::Duration;
 use audit_cef::Format;
 use audit_cef::chrono::Utc;
 use audit_cef::receive::{
-    Arrival, Done, Journal, MemoryBudget, MemoryReservation, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals,
+    Arrivals, Done, Journal, MemoryBudget, MemoryReservation, STAGE_BATCH, STAGE_BYTES, StreamArrivals, check_arrivals,
     held_by,
 };
 use audit_cef::syslog::trim_datagram;
@@ -46,12 +47,12 @@ pub struct Junk {
 }
 
 /// Reads datagrams until the task is dropped.
-pub async fn serve_udp(socket: UdpSocket, queue: mpsc::Sender<Vec<Arrival>>) {
+pub async fn serve_udp(socket: UdpSocket, queue: mpsc::Sender<Arrivals>) {
     let mut buf = vec![0u8; 65_536];
     loop {
         let Ok((len, peer)) = socket.recv_from(&mut buf).await else { continue };
         let datagram = buf.get(..len).unwrap_or_default();
-        let chunk = vec![Arrival::from_frame(peer, trim_datagram(datagram))];
+        let chunk = Arrivals::from_frame(peer, trim_datagram(datagram));
         if queue.send(chunk).await.is_err() {
             return;
         }
@@ -77,7 +78,7 @@ pub struct StreamLimits {
 pub async fn serve_tcp(
     listener: TcpListener,
     tls: Option<Tls>,
-    queue: mpsc::Sender<Vec<Arrival>>,
+    queue: mpsc::Sender<Arrivals>,
     limits: StreamLimits,
     junk: Arc<Junk>,
 ) {
@@ -104,7 +105,7 @@ pub async fn serve_tcp(
 async fn read_frames<S: tokio::io::AsyncRead + Unpin>(
     mut stream: S,
     peer: SocketAddr,
-    queue: mpsc::Sender<Vec<Arrival>>,
+    queue: mpsc::Sender<Arrivals>,
     max_frame: usize,
     idle: Duration,
     junk: &Junk,
@@ -136,22 +137,23 @@ pub fn start_stage(
     journal: Journal,
     completeness: Option<Arc<Watch>>,
     max_memory: usize,
-) -> std::io::Result<(mpsc::Sender<Vec<Arrival>>, thread::JoinHandle<()>)> {
+) -> std::io::Result<(mpsc::Sender<Arrivals>, thread::JoinHandle<()>)> {
     let budget = Arc::new(MemoryBudget::new(max_memory));
     if let Some(metrics) = crate::metrics::get() {
         let budget = Arc::clone(&budget);
         metrics.read_memory_from(move || budget.in_use());
     }
-    let (queue, mut arrivals) = mpsc::channel::<Vec<Arrival>>(QUEUED_CHUNKS);
+    let (queue, mut arrivals) = mpsc::channel::<Arrivals>(QUEUED_CHUNKS);
     let stage = thread::Builder::new().name("verify".into()).spawn(move || {
         while let Some(first) = arrivals.blocking_recv() {
-            let mut bytes = chunk_bytes(&first);
-            let mut batch = first;
-            while batch.len() < STAGE_BATCH && bytes < STAGE_BYTES {
+            let (mut bytes, mut count) = (first.bytes(), first.len());
+            let mut batch = vec![first];
+            while count < STAGE_BATCH && bytes < STAGE_BYTES {
                 match arrivals.try_recv() {
                     Ok(more) => {
-                        bytes = bytes.saturating_add(chunk_bytes(&more));
-                        batch.extend(more);
+                        bytes = bytes.saturating_add(more.bytes());
+                        count = count.saturating_add(more.len());
+                        batch.push(more);
                     }
                     Err(_) => break,
                 }
@@ -159,7 +161,7 @@ pub fn start_stage(
             // The batch and its records are held until the journal has synced
             // them: while the budget is spent, the stage waits, its queue
             // fills, and the listeners read more slowly (TCP pushes back).
-            let memory = reserve_waiting(&budget, held_by(bytes, batch.len()));
+            let memory = reserve_waiting(&budget, held_by(bytes, count));
             let pool = keys.pool();
             let mut records = check_arrivals(&pool, format, &batch, Utc::now());
             // Entries no key matches may be under a key rotated in: the
@@ -210,9 +212,4 @@ fn reserve_waiting(budget: &MemoryBudget, bytes: usize) -> MemoryReservation {
         }
         thread::sleep(Duration::from_millis(2));
     }
-}
-
-/// The bytes a chunk of arrivals holds.
-fn chunk_bytes(chunk: &[Arrival]) -> usize {
-    chunk.iter().map(Arrival::len).fold(0, usize::saturating_add)
 }
