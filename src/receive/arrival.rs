@@ -194,12 +194,26 @@ impl StreamArrivals {
     /// Takes what one read gave; the arrivals of the frames it completed.
     pub fn push(&mut self, bytes: &[u8]) -> Arrivals {
         self.decoder.push(bytes);
+        let buffered = self.decoder.buffered();
         let mut arrivals = Arrivals::new(self.peer);
         while let Some(frame) = self.decoder.next_frame() {
             match frame {
-                Ok(frame) => arrivals.push_frame(frame),
+                Ok(frame) => {
+                    // Sized once, at the first frame: the entries fit in what
+                    // was buffered, so the buffer never moves while it fills.
+                    if arrivals.items.is_empty() {
+                        arrivals.bytes.reserve(buffered);
+                        arrivals.items.reserve(buffered / 256);
+                    }
+                    arrivals.push_frame(frame)
+                }
                 Err(_) => self.unreadable = self.unreadable.saturating_add(1),
             }
+        }
+        // What was buffered may have been mostly a long frame still coming:
+        // the queue holds what is used, not what was reserved.
+        if arrivals.bytes.capacity() > arrivals.bytes.len().saturating_mul(2).saturating_add(4096) {
+            arrivals.bytes.shrink_to_fit();
         }
         arrivals
     }
