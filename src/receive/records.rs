@@ -33,6 +33,17 @@ pub struct Records {
 }
 
 impl Records {
+    /// None yet, with room for `bytes` of verified lines (entries and
+    /// their LFs) before `--out`'s buffer grows.
+    ///
+    /// ```
+    /// let records = audit_cef::receive::Records::with_out_capacity(4096);
+    /// assert_eq!(records.counts(), (0, 0));
+    /// ```
+    pub fn with_out_capacity(bytes: usize) -> Records {
+        Records { out: Vec::with_capacity(bytes), ..Records::default() }
+    }
+
     /// Appends a verified entry (it holds no line break) and its LF.
     ///
     /// ```
