@@ -93,6 +93,12 @@ impl Arrivals {
 
     /// Takes the entry out of one frame (copying the entry only), or the
     /// frame with why it has none.
+    ///
+    /// ```
+    /// let mut arrivals = audit_cef::receive::Arrivals::new("127.0.0.1:514".parse().unwrap());
+    /// arrivals.push_frame(b"<13>CEF:0|v|p|1|i|n|5|a=1");
+    /// assert_eq!(arrivals.bytes(), b"CEF:0|v|p|1|i|n|5|a=1".len(), "the entry, without <13>");
+    /// ```
     pub fn push_frame(&mut self, frame: &[u8]) {
         let refused = match decode_message(frame) {
             Ok(received) => {
