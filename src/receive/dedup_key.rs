@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::sign::SIGNATURE_B64_LEN;
-use crate::sign::signature::{CEF_MARKER, last_cef_marker};
+use crate::sign::signature::{CEF_MARKER, JSON_MARKER, last_cef_marker};
 
 /// Bytes of a signature's digest in the index.
 pub const DIGEST_LEN: usize = 16;
@@ -64,9 +64,10 @@ pub(crate) fn days_of(time: DateTime<Utc>) -> i64 {
 
 /// The 86 characters of the signature, after the last marker.
 fn signature_text(entry: &[u8]) -> Option<&[u8]> {
+    // The verifier's own markers: only verified entries are keyed, so the
+    // last marker is the one their signature follows.
     let at = if entry.first() == Some(&b'{') {
-        let marker = b"\"sig\":\"";
-        memchr::memmem::rfind(entry, marker)?.checked_add(marker.len())?
+        memchr::memmem::rfind(entry, JSON_MARKER)?.checked_add(JSON_MARKER.len())?
     } else {
         last_cef_marker(entry)?.checked_add(CEF_MARKER.len())?
     };
