@@ -4,8 +4,8 @@
 use super::message::{BOM, SyslogFormat};
 use super::priority::Priority;
 use super::rfc3164::rfc3164_header_len;
+use super::timestamp::is_rfc3339;
 use crate::cef::pri::parse_pri;
-use crate::cef::rfc3339::is_rfc3339;
 use crate::cef::rfc5424::structured_data_len;
 use crate::error::{Error, ErrorKind, Result};
 

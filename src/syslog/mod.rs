@@ -44,6 +44,7 @@ mod priority;
 mod rfc3164;
 #[cfg(feature = "syslog-sender")]
 mod sender;
+mod timestamp;
 
 pub use decode::{Received, decode_message, trim_datagram};
 pub use decoder::FrameDecoder;

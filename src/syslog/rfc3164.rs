@@ -2,7 +2,7 @@
 //! (what `logger --rfc3164` writes), so that it is told apart from an entry
 //! sent right after `<PRI>`.
 
-use crate::cef::rfc3339::is_rfc3339;
+use super::timestamp::is_rfc3339;
 
 use crate::cef::bsd_time::parse_bsd;
 
