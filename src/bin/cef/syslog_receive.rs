@@ -4,12 +4,10 @@
 //! Listener tasks cut frames (RFC 6587 on TCP and TLS, one datagram each on
 //! UDP), take the entry out of each syslog record and queue what one read
 //! gave, in one buffer with its peer (the library's `Arrivals`). One
-//! verifying stage takes
-//! everything queued at once, verifies it on the library's pool, and
-//! appends the results through the journal in arrival order (so per
-//! connection too). Junk never stops a
-//! listener: a bad frame is counted, and rejected with its reason where
-//! there is a frame to show.
+//! verifying stage takes everything queued at once, verifies it on the
+//! library's pool, and appends the results through the journal in arrival
+//! order (so per connection too). Junk never stops a listener: a bad frame
+//! is counted, and rejected with its reason where there is a frame to show.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
