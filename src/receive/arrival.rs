@@ -221,6 +221,9 @@ impl StreamArrivals {
         if arrivals.bytes.capacity() > arrivals.bytes.len().saturating_mul(2).saturating_add(4096) {
             arrivals.bytes.shrink_to_fit();
         }
+        if arrivals.items.capacity() > arrivals.items.len().saturating_mul(2).saturating_add(64) {
+            arrivals.items.shrink_to_fit();
+        }
         arrivals
     }
 
@@ -266,4 +269,21 @@ pub fn check_arrivals(
         }
     }
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_mostly_of_a_frame_still_coming_queues_no_more_than_it_holds() {
+        let mut stream = StreamArrivals::new("127.0.0.1:601".parse().unwrap(), 1 << 20);
+        // One short frame, then 200 KiB of a line that has not ended yet.
+        let mut read = b"<13>CEF:0|v|p|1|i|n|5|a=1\n".to_vec();
+        read.extend(std::iter::repeat_n(b'x', 200 << 10));
+        let arrivals = stream.push(&read);
+        assert_eq!(arrivals.len(), 1);
+        assert!(arrivals.bytes.capacity() <= 2 * arrivals.bytes() + 4096, "{}", arrivals.bytes.capacity());
+        assert!(arrivals.items.capacity() <= 2 + 64, "{}", arrivals.items.capacity());
+    }
 }
