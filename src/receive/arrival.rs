@@ -218,12 +218,8 @@ impl StreamArrivals {
         }
         // What was buffered may have been mostly a long frame still coming:
         // the queue holds what is used, not what was reserved.
-        if arrivals.bytes.capacity() > arrivals.bytes.len().saturating_mul(2).saturating_add(4096) {
-            arrivals.bytes.shrink_to_fit();
-        }
-        if arrivals.items.capacity() > arrivals.items.len().saturating_mul(2).saturating_add(64) {
-            arrivals.items.shrink_to_fit();
-        }
+        give_back_unused(&mut arrivals.bytes, 4096);
+        give_back_unused(&mut arrivals.items, 64);
         arrivals
     }
 
@@ -231,6 +227,14 @@ impl StreamArrivals {
     /// last one cut short included.
     pub fn finish(mut self) -> u64 {
         self.unreadable.saturating_add(u64::from(self.decoder.finish().is_some()))
+    }
+}
+
+/// Shrinks `buffer` to what it holds when it reserved more than twice that
+/// and `slack` elements besides.
+fn give_back_unused<T>(buffer: &mut Vec<T>, slack: usize) {
+    if buffer.capacity() > buffer.len().saturating_mul(2).saturating_add(slack) {
+        buffer.shrink_to_fit();
     }
 }
 

@@ -106,7 +106,7 @@ fn rfc5424_header_len(message: &[u8], mut at: usize) -> Result<usize> {
         let valid = match (field, token) {
             (_, b"") => false,
             (_, b"-") => true,
-            // TIMESTAMP: an RFC 3339 time (ASCII, so valid UTF-8).
+            // TIMESTAMP: an RFC 3339 time.
             (0, time) => is_rfc3339(time),
             _ => true,
         };
